@@ -1,0 +1,71 @@
+// Builds every bundle from one place: the extension host code, its worker, the two CLIs (all
+// CommonJS for Node / VS Code 1.96) and the webview script (browser IIFE).
+//   node esbuild.mjs               development build
+//   node esbuild.mjs --production  minified, no source maps
+//   node esbuild.mjs --watch       rebuild on change
+import * as esbuild from 'esbuild';
+import { chmodSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+// h5wasm is ESM and reads import.meta.url; CommonJS has none, so define it from __filename.
+const importMetaUrl = {
+  define: { 'import.meta.url': '__importMetaUrl' },
+};
+const importMetaBanner = "const __importMetaUrl = require('url').pathToFileURL(__filename).href;";
+
+const common = {
+  bundle: true,
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'info',
+  legalComments: 'none',
+};
+
+const nodeBundle = (entry, outfile, extra = {}) => ({
+  ...common,
+  ...importMetaUrl,
+  entryPoints: [entry],
+  outfile,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['vscode'],
+  banner: { js: importMetaBanner },
+  ...extra,
+});
+
+const cliBanner = { js: `#!/usr/bin/env node\n${importMetaBanner}` };
+
+const builds = [
+  nodeBundle('src/extension/extension.ts', 'dist/extension.js'),
+  nodeBundle('src/extension/coreWorker.ts', 'dist/coreWorker.js'),
+  nodeBundle('src/cli/pyddt-salvage.ts', 'dist/pyddt-salvage.js', { banner: cliBanner }),
+  nodeBundle('src/cli/pyddt-merge.ts', 'dist/pyddt-merge.js', { banner: cliBanner }),
+  {
+    ...common,
+    entryPoints: ['webview/main.ts'],
+    outfile: 'dist/webview.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  },
+].filter((b) => !process.env.ONLY || b.outfile.includes(process.env.ONLY));
+
+const makeExecutable = {
+  name: 'chmod-cli',
+  setup(build) {
+    build.onEnd(() => {
+      for (const f of ['dist/pyddt-salvage.js', 'dist/pyddt-merge.js']) {
+        try { chmodSync(f, 0o755); } catch { /* not built in this run */ }
+      }
+    });
+  },
+};
+
+if (watch) {
+  for (const b of builds) (await esbuild.context({ ...b, plugins: [makeExecutable] })).watch();
+} else {
+  await Promise.all(builds.map((b) => esbuild.build({ ...b, plugins: [makeExecutable] })));
+}

@@ -1,0 +1,4 @@
+import { main } from './runCli';
+import { runMergeCli } from './mergeCommand';
+
+main(runMergeCli);

@@ -1,0 +1,4 @@
+import { main } from './runCli';
+import { runSalvageCli } from './salvageCommand';
+
+main(runSalvageCli);

@@ -1,0 +1,50 @@
+import { salvageRun } from '../core/salvage';
+import { CELL_STATE_LABELS } from '../core/runStatus';
+import type { CommandSpec } from './args';
+import { runCli, type Io } from './runCli';
+
+export const salvageSpec: CommandSpec = {
+  prog: 'pyddt-salvage',
+  description: 'Salvage a failed batch run by creating a backup and preparing for re-run.',
+  positionals: [
+    { name: 'output_dir', help: 'Path to the output directory containing run_status.nc' },
+    { name: 'backup_dir', help: 'Path where the backup should be created (must not exist)' },
+  ],
+  options: [
+    { name: 'original-mask', metavar: 'ORIGINAL_MASK', required: true, help: 'Path to the original run-mask.nc used for this run' },
+    { name: 'new-mask', metavar: 'NEW_MASK', required: true, help: 'Path where the new run-mask (failed cells only) should be written' },
+    { name: 'run-status', metavar: 'RUN_STATUS', help: 'Path to run_status.nc (default: OUTPUT_DIR/run_status.nc)' },
+    { name: 'force', help: 'Overwrite NEW_MASK if it already exists' },
+    { name: 'verbose', short: 'v', help: 'Print detailed progress information' },
+  ],
+};
+
+export function runSalvageCli(argv: string[], io: Io): Promise<number> {
+  return runCli(salvageSpec, argv, io, async ({ positionals, options }) => {
+    const verbose = options.verbose === true;
+    const outputDir = positionals.output_dir;
+    const backupDir = positionals.backup_dir;
+    if (verbose) {
+      io.out(`Salvaging run from: ${outputDir}`);
+      io.out(`Creating backup at: ${backupDir}`);
+    }
+    const plan = await salvageRun(
+      {
+        outputDir,
+        backupDir,
+        originalMask: options['original-mask'] as string,
+        newMask: options['new-mask'] as string,
+        runStatus: options['run-status'] as string | undefined,
+        force: options.force === true,
+      },
+      { onProgress: verbose ? (p) => io.out(`  Copied: ${p.file}`) : undefined },
+    );
+    io.out(`✓ Backup created at: ${backupDir}`);
+    io.out(`✓ New run-mask created at: ${options['new-mask']}`);
+    io.out(`  Number of failed cells to re-run: ${plan.failedCells.length}`);
+    if (verbose) {
+      io.out(`  Grid: ${plan.grid.rows} rows × ${plan.grid.cols} columns; enabled in the original mask: ${plan.enabledCells}; successful: ${plan.successfulCells}`);
+      for (const c of plan.failedCells) io.out(`    cell (row ${c.row}, col ${c.col}): ${CELL_STATE_LABELS[c.state]} (run_status ${c.status})`);
+    }
+  });
+}

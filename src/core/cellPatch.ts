@@ -1,0 +1,108 @@
+import { UserError } from './errors';
+import { gridAxes, type GridShape } from './grid';
+import type { RawExtent, Variable } from './netcdf/variable';
+
+/**
+ * Copies the values of chosen grid cells from one buffer to another, for a variable of any shape
+ * whose dimensions include Y and X in any position.
+ *
+ * The variable's elements are seen as "rows": a row is one index of every dimension up to and
+ * including the first spatial dimension (call it A). Inside a row, the dimensions between A and the
+ * second spatial dimension (B) repeat `middle` times a run of B cells, each cell holding `inner`
+ * contiguous bytes (the dimensions after B). So for outputs (time, pft, y, x) a row is one y-row of
+ * one time step and pft; for restart files (Y, X, pft) a row is one Y-row with all its X and pft.
+ * Rows are what the merge streams in bounded chunks.
+ */
+export class CellPatcher {
+  readonly rows: number;
+  readonly rowBytes: number;
+  /** Rows in one record of a classic record variable (all rows otherwise). */
+  readonly rowsPerRecord: number;
+  private readonly lenA: number;
+  private readonly middle: number;
+  private readonly lenB: number;
+  private readonly inner: number;
+  /** For each index along A: runs of consecutive selected B indices as [start, length] pairs. */
+  private readonly runsByA: Int32Array[];
+
+  constructor(readonly variable: Variable, grid: GridShape, cells: ArrayLike<number>, file: string) {
+    const axes = gridAxes(variable);
+    if (!axes) throw new Error(`variable ${variable.name} has no spatial dimensions`);
+    const { shape } = variable;
+    const a = Math.min(axes.y, axes.x);
+    const b = Math.max(axes.y, axes.x);
+    const prod = (from: number, to: number) => shape.slice(from, to).reduce((n, s) => n * s, 1);
+    this.lenA = shape[a];
+    this.lenB = shape[b];
+    this.middle = prod(a + 1, b);
+    this.inner = prod(b + 1, shape.length) * variable.dtype.size;
+    this.rows = prod(0, a + 1);
+    this.rowBytes = this.middle * this.lenB * this.inner;
+    const records = variable.raw?.records ?? 1;
+    if (variable.raw && variable.raw.recordStride > 0) {
+      if (a === 0) throw new UserError(`${file}: variable ${variable.name} has a spatial dimension as its unlimited (record) dimension, which is not supported`);
+      this.rowsPerRecord = records > 0 ? this.rows / records : 0;
+    } else {
+      this.rowsPerRecord = this.rows;
+    }
+    this.runsByA = buildRuns(grid, cells, axes.y < axes.x, this.lenA);
+  }
+
+  /** Whether any selected cell lies in rows [first, first + count). */
+  touches(first: number, count: number): boolean {
+    if (count >= this.lenA) return this.runsByA.some((r) => r.length > 0);
+    for (let r = first; r < first + count; r++) if (this.runsByA[r % this.lenA].length) return true;
+    return false;
+  }
+
+  /**
+   * Copies selected cells from `src` into `dst`; both hold rows [first, first + count) starting at
+   * byte 0. Bytes are copied as they are, so values stay bit-identical (NaN payloads included).
+   */
+  patch(dst: Uint8Array, src: Uint8Array, first: number, count: number): void {
+    const { middle, lenB, inner, rowBytes } = this;
+    const cellStride = inner;
+    for (let i = 0; i < count; i++) {
+      const runs = this.runsByA[(first + i) % this.lenA];
+      if (!runs.length) continue;
+      const rowStart = i * rowBytes;
+      for (let m = 0; m < middle; m++) {
+        const base = rowStart + m * lenB * inner;
+        for (let k = 0; k < runs.length; k += 2) {
+          const from = base + runs[k] * cellStride;
+          const to = from + runs[k + 1] * cellStride;
+          if (to - from <= 16) {
+            for (let p = from; p < to; p++) dst[p] = src[p];
+          } else {
+            dst.set(src.subarray(from, to), from);
+          }
+        }
+      }
+    }
+  }
+
+  /** File offset of a row, given where the variable is stored. */
+  rowOffset(raw: RawExtent, row: number): number {
+    const record = Math.floor(row / this.rowsPerRecord);
+    return raw.offset + record * raw.recordStride + (row - record * this.rowsPerRecord) * this.rowBytes;
+  }
+}
+
+function buildRuns(grid: GridShape, cells: ArrayLike<number>, yFirst: boolean, lenA: number): Int32Array[] {
+  const perA: number[][] = Array.from({ length: lenA }, () => []);
+  for (let i = 0; i < cells.length; i++) {
+    const row = Math.floor(cells[i] / grid.cols);
+    const col = cells[i] % grid.cols;
+    perA[yFirst ? row : col].push(yFirst ? col : row);
+  }
+  return perA.map((bs) => {
+    bs.sort((p, q) => p - q);
+    const runs: number[] = [];
+    for (const b of bs) {
+      const n = runs.length;
+      if (n && runs[n - 2] + runs[n - 1] === b) runs[n - 1]++;
+      else runs.push(b, 1);
+    }
+    return Int32Array.from(runs);
+  });
+}

@@ -1,0 +1,156 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { copyFileKeepingTime, copyTree, listTree } from './copyTree';
+import { asUserError, CancelledError, UserError } from './errors';
+import { describeGrid, sameGrid, type GridShape } from './grid';
+import { checkMergeable, mergeFile, type FileCheck } from './mergeFile';
+import { openNetcdf, type NcFile } from './netcdf/ncfile';
+import { isSameOrInside, requireFolder, requireNewFolder } from './paths';
+import { cellsWhere, readRunStatus, type RunStatus } from './runStatus';
+import { isStagingName, publishFolder, removeQuietly, removeStaleStaging, stagingPath } from './staging';
+
+export interface MergeOptions {
+  salvagedDir: string;
+  rerunDir: string;
+  outputDir: string;
+}
+
+export type FileAction =
+  | { name: string; action: 'merge'; salvaged: NcFile; rerun: NcFile; check: FileCheck }
+  | { name: string; action: 'copy'; from: 'salvaged' | 'rerun'; reason?: string };
+
+export interface MergePlan {
+  grid: GridShape;
+  salvagedStatus: RunStatus;
+  rerunStatus: RunStatus;
+  /** Flat indices of the cells taken from the rerun: rerun run_status > 0. */
+  rerunCells: Int32Array;
+  files: FileAction[];
+  warnings: string[];
+}
+
+export interface MergeResult {
+  outputDir: string;
+  salvagedSuccessful: number;
+  rerunSuccessful: number;
+  merged: string[];
+  copiedOnly: { name: string; from: 'salvaged' | 'rerun'; reason: string }[];
+  totalSuccessful: number;
+  warnings: string[];
+}
+
+export interface MergeProgress {
+  name: string;
+  action: 'merge' | 'copy';
+  index: number;
+  total: number;
+}
+
+const RUN_STATUS = 'run_status.nc';
+
+/**
+ * Checks all files of both runs before anything is written: grids, variables, shapes, types.
+ * Throws a UserError naming the file, the variable and both shapes at the first problem.
+ */
+export async function planMerge(opts: MergeOptions): Promise<MergePlan> {
+  requireFolder(opts.salvagedDir, 'salvaged folder');
+  requireFolder(opts.rerunDir, 'rerun folder');
+  for (const input of [opts.salvagedDir, opts.rerunDir]) {
+    if (isSameOrInside(opts.outputDir, input)) throw new UserError(`${opts.outputDir}: the merged output folder must not be inside an input folder (${input})`);
+    if (isSameOrInside(input, opts.outputDir)) throw new UserError(`${opts.outputDir}: the merged output folder must not contain an input folder (${input})`);
+  }
+  if (path.resolve(opts.salvagedDir) === path.resolve(opts.rerunDir)) throw new UserError(`${opts.rerunDir}: the salvaged and rerun folders are the same folder`);
+  requireNewFolder(opts.outputDir, 'merged output folder', true);
+
+  const salvagedStatus = await readRunStatus(path.join(opts.salvagedDir, RUN_STATUS));
+  const rerunStatus = await readRunStatus(path.join(opts.rerunDir, RUN_STATUS));
+  const grid = salvagedStatus.grid;
+  if (!sameGrid(grid, rerunStatus.grid)) {
+    throw new UserError(`${rerunStatus.path}: the rerun's grid is ${describeGrid(rerunStatus.grid)}, the salvaged run's is ${describeGrid(grid)}`);
+  }
+  const rerunCells = cellsWhere(rerunStatus.status.length, (i) => rerunStatus.status[i] > 0);
+
+  const topLevel = (dir: string) =>
+    new Map(fs.readdirSync(dir, { withFileTypes: true }).filter((d) => !isStagingName(d.name)).map((d) => [d.name, d] as const));
+  const sEntries = topLevel(opts.salvagedDir);
+  const rEntries = topLevel(opts.rerunDir);
+  const files: FileAction[] = [];
+  const warnings: string[] = [];
+  for (const [name, d] of sEntries) {
+    const isNc = d.isFile() && name.endsWith('.nc');
+    const inRerun = rEntries.get(name);
+    if (isNc && inRerun?.isFile()) {
+      const salvaged = await openNetcdf(path.join(opts.salvagedDir, name));
+      const rerun = await openNetcdf(path.join(opts.rerunDir, name));
+      files.push({ name, action: 'merge', salvaged, rerun, check: checkMergeable(name, salvaged, rerun, grid) });
+    } else if (isNc) {
+      const reason = 'not in the rerun folder';
+      warnings.push(`${name}: ${reason}; copied from the salvaged run as it is`);
+      files.push({ name, action: 'copy', from: 'salvaged', reason });
+    } else {
+      files.push({ name, action: 'copy', from: 'salvaged' });
+    }
+  }
+  for (const [name, d] of rEntries) {
+    if (sEntries.has(name) || !(d.isFile() && name.endsWith('.nc'))) continue;
+    const reason = 'only in the rerun folder';
+    warnings.push(`${name}: ${reason}; copied from the rerun as it is`);
+    files.push({ name, action: 'copy', from: 'rerun', reason });
+  }
+  files.sort((a, b) => a.name.localeCompare(b.name));
+  return { grid, salvagedStatus, rerunStatus, rerunCells, files, warnings };
+}
+
+/**
+ * Combines a salvaged run and a rerun of its failed cells into OUTPUT_DIR, as if the batch had
+ * succeeded the first time: for every NetCDF file (outputs, restart files, run_status.nc), every
+ * variable with both spatial dimensions takes the rerun's values at the rerun cells across all its
+ * other dimensions; every other byte is the salvaged file's. OUTPUT_DIR appears complete or not at all.
+ */
+export async function mergeRuns(
+  opts: MergeOptions,
+  hooks: { onPlan?: (plan: MergePlan) => void; onProgress?: (p: MergeProgress) => void; isCancelled?: () => boolean } = {},
+): Promise<MergeResult> {
+  const plan = await planMerge(opts);
+  hooks.onPlan?.(plan);
+  const isCancelled = hooks.isCancelled ?? (() => false);
+  removeStaleStaging(opts.outputDir);
+  const staged = stagingPath(opts.outputDir, 'merge');
+  const result: MergeResult = {
+    outputDir: opts.outputDir,
+    salvagedSuccessful: plan.salvagedStatus.counts.success,
+    rerunSuccessful: plan.rerunStatus.counts.success,
+    merged: [],
+    copiedOnly: [],
+    totalSuccessful: 0,
+    warnings: plan.warnings,
+  };
+  try {
+    fs.mkdirSync(staged);
+    plan.files.forEach((f, index) => {
+      if (isCancelled()) throw new CancelledError();
+      hooks.onProgress?.({ name: f.name, action: f.action, index, total: plan.files.length });
+      const out = path.join(staged, f.name);
+      if (f.action === 'merge') {
+        mergeFile(f.salvaged, f.rerun, out, f.check, plan.grid, plan.rerunCells, isCancelled);
+        result.merged.push(f.name);
+        return;
+      }
+      const src = path.join(f.from === 'salvaged' ? opts.salvagedDir : opts.rerunDir, f.name);
+      if (fs.lstatSync(src).isDirectory()) copyTree(src, out, { isCancelled });
+      else if (fs.lstatSync(src).isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(src), out);
+      else copyFileKeepingTime(src, out);
+      if (f.reason) result.copiedOnly.push({ name: f.name, from: f.from, reason: f.reason });
+    });
+    const mergedStatus = await readRunStatus(path.join(staged, RUN_STATUS));
+    result.totalSuccessful = mergedStatus.counts.success;
+    if (isCancelled()) throw new CancelledError();
+    publishFolder(staged, opts.outputDir);
+  } catch (err) {
+    removeQuietly(staged);
+    throw asUserError(err, `writing the merged folder ${opts.outputDir}`);
+  }
+  return result;
+}
+
+export { listTree };

@@ -1,0 +1,594 @@
+/**
+ * A small, read-only HDF5 metadata walker. Its single job: for every dataset linked directly from the
+ * root group of a NetCDF-4/HDF5 file, say where its raw data lives when the storage is contiguous, so
+ * that cells can be patched with plain positioned reads/writes (h5wasm does not expose H5Dget_offset).
+ *
+ * Byte layouts follow the HDF5 File Format Specification (superblock v0-v3, object header v1/v2,
+ * v1 B-tree + local heap groups, compact and dense link storage, data layout message v1-v4).
+ * The input may be corrupt (the project fuzzes this parser), so every address and length is checked
+ * against the file size before reading, every loop is bounded, and no allocation is sized by a field
+ * of the file beyond MAX_READ. Anything malformed or unsupported raises Hdf5LayoutError.
+ */
+import * as fs from 'node:fs';
+
+export interface ContiguousStorage { address: number; size: number }
+
+export class Hdf5LayoutError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'Hdf5LayoutError';
+  }
+}
+
+const SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
+/** Largest single metadata read, whatever a size field in the file claims. */
+const MAX_READ = 4 * 1024 * 1024;
+/** Budgets for the whole walk: they guarantee termination on cycles no visited-set caught. */
+const MAX_READS = 100_000;
+const MAX_BYTES_READ = 256 * 1024 * 1024;
+const MAX_LINKS = 1_000_000;
+
+const MSG = {
+  dataspace: 0x01, linkInfo: 0x02, datatype: 0x03, link: 0x06, external: 0x07, layout: 0x08,
+  filterPipeline: 0x0b, continuation: 0x10, symbolTable: 0x11,
+} as const;
+const SHARED_MESSAGE_FLAG = 0x02;
+
+/** Bounds-checked little-endian reader over one buffer of metadata. */
+class Cursor {
+  constructor(private readonly buf: Buffer, public pos: number, readonly where: string) {}
+
+  private take(n: number): number {
+    if (!Number.isSafeInteger(n) || n < 0 || this.pos + n > this.buf.length) {
+      throw new Hdf5LayoutError(`${this.where}: a ${n}-byte field at byte ${this.pos} runs past the end of the structure`);
+    }
+    const at = this.pos;
+    this.pos += n;
+    return at;
+  }
+  skip(n: number): void { this.take(n); }
+  u8(): number { return this.buf[this.take(1)]; }
+  u16(): number { return this.buf.readUInt16LE(this.take(2)); }
+  u32(): number { return this.buf.readUInt32LE(this.take(4)); }
+  bytes(n: number): Buffer { const at = this.take(n); return this.buf.subarray(at, at + n); }
+  /** NUL-terminated string starting at the current position. */
+  cString(): string {
+    const end = this.buf.indexOf(0, this.pos);
+    if (end < 0) throw new Hdf5LayoutError(`${this.where}: string at byte ${this.pos} is not NUL-terminated`);
+    return this.bytes(end - this.pos).toString('utf8');
+  }
+  /** Unsigned little-endian integer of `n` (0..8) bytes; throws past Number.MAX_SAFE_INTEGER. */
+  uint(n: number): number { return decodeUint(this.bytes(n), this.where); }
+  signature(expected: string): void {
+    const got = this.bytes(4).toString('latin1');
+    if (got !== expected) throw new Hdf5LayoutError(`${this.where}: expected signature "${expected}", found ${JSON.stringify(got)}`);
+  }
+}
+
+function decodeUint(bytes: Buffer, where: string): number {
+  let value = 0;
+  for (let i = bytes.length - 1; i >= 0; i--) {
+    if (value > (Number.MAX_SAFE_INTEGER - bytes[i]) / 256) throw new Hdf5LayoutError(`${where}: value exceeds Number.MAX_SAFE_INTEGER`);
+    value = value * 256 + bytes[i];
+  }
+  return value;
+}
+
+/** floor(log2(n)) for n >= 1, exact for all safe integers. */
+function log2floor(n: number): number {
+  let b = Math.floor(Math.log2(n));
+  if (2 ** b > n) b--; else if (2 ** (b + 1) <= n) b++;
+  return b;
+}
+const isPowerOf2 = (n: number): boolean => n >= 1 && 2 ** log2floor(n) === n;
+/** Bytes the library uses to encode a count up to `n` (H5VM_limit_enc_size). */
+const limitEncSize = (n: number): number => Math.floor((n > 0 ? log2floor(n) : 0) / 8) + 1;
+
+/** The open file plus the format parameters from the superblock and the read budget. */
+class H5File {
+  sizeOfOffsets = 8;
+  sizeOfLengths = 8;
+  base = 0;
+  private reads = 0;
+  private bytesRead = 0;
+  constructor(private readonly fd: number, readonly size: number) {}
+
+  /** Reads `len` bytes at absolute file position `pos`, after checking both against the file. */
+  cursor(pos: number, len: number, what: string): Cursor {
+    const where = `${what} at ${pos}`;
+    if (!Number.isSafeInteger(len) || len < 0 || len > MAX_READ) throw new Hdf5LayoutError(`${where}: implausible size ${len}`);
+    if (!Number.isSafeInteger(pos) || pos < 0 || pos + len > this.size) {
+      throw new Hdf5LayoutError(`${where}: ${len} bytes would run past the end of the file (${this.size} bytes)`);
+    }
+    if (++this.reads > MAX_READS || (this.bytesRead += len) > MAX_BYTES_READ) {
+      throw new Hdf5LayoutError(`${where}: metadata read budget exhausted (cyclic or absurd structure?)`);
+    }
+    const buf = Buffer.alloc(len);
+    for (let done = 0; done < len;) {
+      const n = fs.readSync(this.fd, buf, done, len - done, pos + done);
+      if (n === 0) throw new Hdf5LayoutError(`${where}: unexpected end of file`);
+      done += n;
+    }
+    return new Cursor(buf, 0, where);
+  }
+  /** A file address (size-of-offsets bytes), relative to the base; undefined when all bits are set. */
+  address(c: Cursor): number | undefined {
+    const bytes = c.bytes(this.sizeOfOffsets);
+    return bytes.every((b) => b === 0xff) ? undefined : decodeUint(bytes, c.where);
+  }
+  length(c: Cursor): number { return c.uint(this.sizeOfLengths); }
+  /** Absolute position of a relative address, which must point inside the file. */
+  absolute(rel: number | undefined, what: string): number {
+    const pos = rel === undefined ? NaN : this.base + rel;
+    if (!Number.isSafeInteger(pos) || pos >= this.size) throw new Hdf5LayoutError(`${what}: address ${rel ?? 'UNDEFINED'} is outside the file`);
+    return pos;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Superblock
+
+function findSignature(f: H5File): number {
+  // The superblock sits at 0 or, after a user block, at 512, 1024, 2048, ...
+  for (let pos = 0; pos + SIGNATURE.length <= f.size; pos = pos === 0 ? 512 : pos * 2) {
+    if (f.cursor(pos, SIGNATURE.length, 'superblock signature').bytes(8).equals(SIGNATURE)) return pos;
+  }
+  throw new Hdf5LayoutError('no HDF5 signature at offset 0, 512, 1024, ...: not an HDF5 file');
+}
+
+/** Sets the format parameters on `f` and returns the absolute address of the root group's object header. */
+function readSuperblock(f: H5File): number {
+  const at = findSignature(f);
+  const head = f.cursor(at, Math.min(16, f.size - at), 'superblock');
+  head.skip(8);
+  const version = head.u8();
+  if (version > 3) throw new Hdf5LayoutError(`superblock at ${at}: unsupported version ${version}`);
+  if (version <= 1) head.skip(4); // free-space, root symbol table and shared-header versions, reserved
+  f.sizeOfOffsets = head.u8();
+  f.sizeOfLengths = head.u8();
+  for (const [name, n] of [['offsets', f.sizeOfOffsets], ['lengths', f.sizeOfLengths]] as const) {
+    if (n !== 2 && n !== 4 && n !== 8) throw new Hdf5LayoutError(`superblock at ${at}: unsupported size of ${name} ${n}`);
+  }
+  // H5F__super_read always uses the superblock's own position as the base address (the stored
+  // field is overridden when it differs), so all relative addresses are counted from `at`.
+  f.base = at;
+  const O = f.sizeOfOffsets;
+  if (version <= 1) {
+    const fixed = 24 + (version === 1 ? 4 : 0);
+    const c = f.cursor(at, fixed + 4 * O + 2 * O + 24, 'superblock');
+    c.skip(fixed + 4 * O + O); // ..., base/free-space/EOF/driver addresses, root entry's link name offset
+    return f.absolute(f.address(c), `superblock at ${at}: root group object header`);
+  }
+  const c = f.cursor(at, 12 + 4 * O, 'superblock');
+  c.skip(12 + 3 * O); // ..., base address, superblock extension address, end-of-file address
+  return f.absolute(f.address(c), `superblock at ${at}: root group object header`);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Object headers
+
+interface Message { type: number; flags: number; body: Buffer; where: string }
+
+/** All messages of an object header (v1 or v2), following continuation chunks. */
+function readObjectHeader(f: H5File, pos: number): Message[] {
+  const where = `object header at ${pos}`;
+  const prefix = f.cursor(pos, Math.min(64, f.size - pos), 'object header');
+  let version: number;
+  const chunks: Array<{ pos: number; len: number; first: boolean }> = [];
+  let messageFlags = 0;
+  if (prefix.bytes(4).toString('latin1') === 'OHDR') {
+    version = prefix.u8();
+    if (version !== 2) throw new Hdf5LayoutError(`${where}: unsupported OHDR version ${version}`);
+    const flags = prefix.u8();
+    if (flags & 0x20) prefix.skip(16); // access, modification, change and birth times
+    if (flags & 0x10) prefix.skip(4); // attribute phase-change thresholds
+    messageFlags = flags & 0x04; // attribute creation order tracked: messages carry a 2-byte order
+    const chunk0 = prefix.uint(1 << (flags & 0x03));
+    chunks.push({ pos: pos + prefix.pos, len: chunk0, first: true });
+  } else {
+    prefix.pos = 0;
+    version = prefix.u8();
+    if (version !== 1) throw new Hdf5LayoutError(`${where}: neither an "OHDR" signature nor version 1 (found ${version})`);
+    prefix.skip(1 + 2 + 4); // reserved, number of messages, reference count
+    const size = prefix.u32();
+    chunks.push({ pos: pos + 16, len: size, first: true }); // 12-byte prefix padded to 16
+  }
+  const messages: Message[] = [];
+  const seen = new Set<number>();
+  for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) {
+    if (seen.has(chunk.pos)) throw new Hdf5LayoutError(`${where}: continuation chunk at ${chunk.pos} is visited twice`);
+    seen.add(chunk.pos);
+    const c = f.cursor(chunk.pos, chunk.len, 'object header chunk');
+    let end = chunk.len;
+    if (version === 2 && !chunk.first) { c.signature('OCHK'); end -= 4; } // trailing checksum
+    const headerSize = version === 1 ? 8 : messageFlags ? 6 : 4;
+    while (c.pos + headerSize <= end) {
+      const type = version === 1 ? c.u16() : c.u8();
+      const size = c.u16();
+      const flags = c.u8();
+      c.skip(version === 1 ? 3 : messageFlags ? 2 : 0);
+      if (c.pos + size > end) throw new Hdf5LayoutError(`${c.where}: message of type ${type} overruns the chunk`);
+      const body = c.bytes(size);
+      messages.push({ type, flags, body, where: `message type ${type} of ${where}` });
+      if (type === MSG.continuation) {
+        const m = new Cursor(body, 0, `continuation message of ${where}`);
+        const next = f.absolute(f.address(m), m.where);
+        chunks.push({ pos: next, len: f.length(m), first: false });
+      }
+    }
+  }
+  return messages;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Groups: links from old-style symbol tables, compact link messages or dense link storage
+
+interface Link { name: string; address: number }
+
+function readGroupLinks(f: H5File, messages: Message[]): Link[] {
+  const links: Link[] = [];
+  let isGroup = false;
+  for (const m of messages) {
+    const c = new Cursor(m.body, 0, m.where);
+    if (m.type === MSG.symbolTable) {
+      isGroup = true;
+      const btree = f.address(c);
+      readSymbolTableLinks(f, btree, f.address(c), links);
+    } else if (m.type === MSG.link) {
+      isGroup = true;
+      const link = parseLinkMessage(f, c);
+      if (link) links.push(link);
+    } else if (m.type === MSG.linkInfo) {
+      isGroup = true;
+      if (c.u8() !== 0) throw new Hdf5LayoutError(`${m.where}: unsupported link info version`);
+      if (c.u8() & 0x01) c.skip(8); // maximum creation index
+      const heap = f.address(c);
+      const nameIndex = f.address(c);
+      if (heap !== undefined) readDenseLinks(f, heap, nameIndex, links);
+    }
+  }
+  if (!isGroup) throw new Hdf5LayoutError('the root object header has no symbol table, link or link info message: not a group');
+  return links;
+}
+
+/** A Link message (0x06); null for soft, external and user-defined links. */
+function parseLinkMessage(f: H5File, c: Cursor): Link | null {
+  const version = c.u8();
+  if (version !== 1) throw new Hdf5LayoutError(`${c.where}: unsupported link message version ${version}`);
+  const flags = c.u8();
+  const linkType = flags & 0x08 ? c.u8() : 0;
+  if (flags & 0x04) c.skip(8); // creation order
+  if (flags & 0x10) c.skip(1); // name character set
+  const name = c.bytes(c.uint(1 << (flags & 0x03))).toString('utf8');
+  if (linkType !== 0) return null;
+  const address = f.address(c);
+  if (address === undefined) throw new Hdf5LayoutError(`${c.where}: hard link "${name}" has an undefined address`);
+  return { name, address };
+}
+
+function pushLink(links: Link[], link: Link): void {
+  if (links.length >= MAX_LINKS) throw new Hdf5LayoutError(`root group: more than ${MAX_LINKS} links`);
+  links.push(link);
+}
+
+/** Old-style group: v1 B-tree ("TREE", type 0) whose leaves point to symbol table nodes ("SNOD"). */
+function readSymbolTableLinks(f: H5File, btree: number | undefined, heap: number | undefined, links: Link[]): void {
+  const names = readLocalHeap(f, f.absolute(heap, 'symbol table message: local heap'));
+  const O = f.sizeOfOffsets, L = f.sizeOfLengths;
+  const visited = new Set<number>();
+  const stack: Array<{ pos: number; level?: number }> = [{ pos: f.absolute(btree, 'symbol table message: B-tree') }];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    if (visited.has(node.pos)) throw new Hdf5LayoutError(`v1 B-tree node at ${node.pos} is reached twice`);
+    visited.add(node.pos);
+    const head = f.cursor(node.pos, 8 + 2 * O, 'v1 B-tree node');
+    head.signature('TREE');
+    if (head.u8() !== 0) throw new Hdf5LayoutError(`${head.where}: not a group node`);
+    const level = head.u8();
+    const entries = head.u16();
+    if (node.level !== undefined && level !== node.level) throw new Hdf5LayoutError(`${head.where}: level ${level}, expected ${node.level}`);
+    const c = f.cursor(node.pos + 8 + 2 * O, entries * (L + O) + L, 'v1 B-tree keys and children');
+    for (let i = 0; i < entries; i++) {
+      c.skip(L); // key: heap offset of the largest name in the child
+      const child = f.absolute(f.address(c), `${c.where}: child ${i}`);
+      if (level > 0) stack.push({ pos: child, level: level - 1 });
+      else if (visited.has(child)) throw new Hdf5LayoutError(`symbol table node at ${child} is reached twice`);
+      else { visited.add(child); readSymbolTableNode(f, child, names, links); }
+    }
+  }
+}
+
+function readSymbolTableNode(f: H5File, pos: number, names: Cursor, links: Link[]): void {
+  const O = f.sizeOfOffsets;
+  const head = f.cursor(pos, 8, 'symbol table node');
+  head.signature('SNOD');
+  if (head.u8() !== 1) throw new Hdf5LayoutError(`${head.where}: unsupported version`);
+  head.skip(1);
+  const count = head.u16();
+  const c = f.cursor(pos + 8, count * (2 * O + 24), 'symbol table entries');
+  for (let i = 0; i < count; i++) {
+    const nameOffset = c.uint(O);
+    const address = f.address(c);
+    c.skip(24); // cache type, reserved, scratch pad
+    if (address === undefined) throw new Hdf5LayoutError(`${c.where}: entry ${i} has an undefined object header address`);
+    pushLink(links, { name: readHeapString(names, nameOffset), address });
+  }
+}
+
+/** The data segment of a local heap ("HEAP"), which holds the NUL-terminated link names. */
+function readLocalHeap(f: H5File, pos: number): Cursor {
+  const L = f.sizeOfLengths;
+  const c = f.cursor(pos, 8 + 2 * L + f.sizeOfOffsets, 'local heap');
+  c.signature('HEAP');
+  if (c.u8() !== 0) throw new Hdf5LayoutError(`${c.where}: unsupported version`);
+  c.skip(3);
+  const size = f.length(c);
+  c.skip(L); // free list head
+  return f.cursor(f.absolute(f.address(c), `${c.where}: data segment`), size, 'local heap data segment');
+}
+
+function readHeapString(heap: Cursor, offset: number): string {
+  heap.pos = offset;
+  return heap.cString();
+}
+
+/** New-style dense group: link messages stored in a fractal heap, found through the v2 B-tree name index. */
+function readDenseLinks(f: H5File, heapAddr: number, nameIndex: number | undefined, links: Link[]): void {
+  const heap = readFractalHeapHeader(f, f.absolute(heapAddr, 'link info message: fractal heap'));
+  const records = readBtree2Records(f, f.absolute(nameIndex, 'link info message: name index'), 5);
+  for (const record of records) {
+    if (record.length !== 4 + heap.idLength) throw new Hdf5LayoutError(`name index record of ${record.length} bytes does not hold a ${heap.idLength}-byte heap ID`);
+    const object = readHeapObject(f, heap, record.subarray(4)); // skip the 4-byte name hash
+    const link = parseLinkMessage(f, new Cursor(object, 0, `link message in fractal heap at ${heap.pos}`));
+    if (link) pushLink(links, link);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Fractal heap ("FRHP") and v2 B-tree ("BTHD"): just enough to fetch the dense link messages
+
+interface FractalHeap {
+  pos: number; idLength: number; tableWidth: number; startBlockSize: number; rootAddress?: number;
+  rootRows: number; offsetSize: number; lengthSize: number; maxDirectRows: number; firstRowBits: number;
+  directBlockHeaderSize: number;
+}
+
+function readFractalHeapHeader(f: H5File, pos: number): FractalHeap {
+  const O = f.sizeOfOffsets, L = f.sizeOfLengths;
+  const c = f.cursor(pos, 22 + 12 * L + 3 * O, 'fractal heap header');
+  c.signature('FRHP');
+  if (c.u8() !== 0) throw new Hdf5LayoutError(`${c.where}: unsupported version`);
+  const idLength = c.u16();
+  const filterLength = c.u16();
+  const flags = c.u8();
+  const maxManagedSize = c.u32();
+  c.skip(L + O + L + O + 8 * L); // huge-object and free-space bookkeeping, object counts
+  const tableWidth = c.u16();
+  const startBlockSize = f.length(c);
+  const maxDirectSize = f.length(c);
+  const maxHeapBits = c.u16();
+  c.skip(2); // starting number of rows in the root indirect block
+  const rootAddress = f.address(c);
+  const rootRows = c.u16();
+  if (filterLength !== 0) throw new Hdf5LayoutError(`${c.where}: filtered fractal heaps are not supported`);
+  if (!isPowerOf2(tableWidth) || !isPowerOf2(startBlockSize) || !isPowerOf2(maxDirectSize) || maxDirectSize < startBlockSize ||
+      maxHeapBits < 1 || maxHeapBits > 64 || rootRows > 64 || idLength < 2) {
+    throw new Hdf5LayoutError(`${c.where}: inconsistent doubling-table parameters`);
+  }
+  const offsetSize = Math.ceil(maxHeapBits / 8);
+  return {
+    pos, idLength, tableWidth, startBlockSize, rootAddress, rootRows, offsetSize,
+    // Same derivations as H5HF__hdr_finish_init_phase1 / H5HF__dtable_init.
+    lengthSize: Math.min(Math.ceil(log2floor(maxDirectSize) / 8), limitEncSize(maxManagedSize)),
+    maxDirectRows: log2floor(maxDirectSize) - log2floor(startBlockSize) + 2,
+    firstRowBits: log2floor(startBlockSize) + log2floor(tableWidth),
+    directBlockHeaderSize: 5 + O + offsetSize + (flags & 0x02 ? 4 : 0),
+  };
+}
+
+/** Row 0 and 1 hold blocks of the starting size; each later row doubles it. */
+const rowBlockSize = (h: FractalHeap, row: number): number => h.startBlockSize * 2 ** Math.max(0, row - 1);
+const rowOffset = (h: FractalHeap, row: number): number => (row === 0 ? 0 : h.startBlockSize * h.tableWidth * 2 ** (row - 1));
+
+/** The bytes of one heap object named by a heap ID (managed or tiny; huge objects are unsupported). */
+function readHeapObject(f: H5File, heap: FractalHeap, id: Buffer): Buffer {
+  const c = new Cursor(id, 0, `heap ID for fractal heap at ${heap.pos}`);
+  const flags = c.u8();
+  if (flags >> 6 !== 0) throw new Hdf5LayoutError(`${c.where}: unsupported heap ID version`);
+  const kind = (flags >> 4) & 0x03;
+  if (kind === 2) { // tiny: the object is stored inside the ID itself
+    const length = id.length <= 18 ? (flags & 0x0f) + 1 : (((flags & 0x0f) << 8) | c.u8()) + 1;
+    return c.bytes(length);
+  }
+  if (kind !== 0) throw new Hdf5LayoutError(`${c.where}: huge heap objects are not supported`);
+  const offset = c.uint(heap.offsetSize);
+  const length = c.uint(heap.lengthSize);
+  const block = locateDirectBlock(f, heap, offset);
+  const within = offset - block.offset;
+  if (within < heap.directBlockHeaderSize || within + length > block.size) {
+    throw new Hdf5LayoutError(`${c.where}: object (offset ${offset}, length ${length}) lies outside its direct block at ${block.pos}`);
+  }
+  f.cursor(block.pos, 4, 'fractal heap direct block').signature('FHDB');
+  return f.cursor(block.pos + within, length, 'fractal heap object').bytes(length);
+}
+
+/** Walks the doubling table from the root down to the direct block holding heap offset `offset`. */
+function locateDirectBlock(f: H5File, heap: FractalHeap, offset: number): { pos: number; offset: number; size: number } {
+  const where = `fractal heap at ${heap.pos}`;
+  let pos = f.absolute(heap.rootAddress, `${where}: root block`);
+  if (heap.rootRows === 0) return { pos, offset: 0, size: heap.startBlockSize };
+  let rows = heap.rootRows;
+  let blockOffset = 0;
+  for (let depth = 0; depth < 64; depth++) {
+    const rel = offset - blockOffset;
+    let row: number, col: number;
+    if (rel < heap.startBlockSize * heap.tableWidth) {
+      row = 0;
+      col = Math.floor(rel / heap.startBlockSize);
+    } else {
+      const highBit = log2floor(rel);
+      row = highBit - heap.firstRowBits + 1;
+      col = Math.floor((rel - 2 ** highBit) / rowBlockSize(heap, row));
+    }
+    if (rel < 0 || row >= rows) throw new Hdf5LayoutError(`${where}: heap offset ${offset} is beyond indirect block at ${pos}`);
+    const entry = row * heap.tableWidth + col;
+    const headerSize = 5 + f.sizeOfOffsets + heap.offsetSize;
+    const c = f.cursor(pos, headerSize + (entry + 1) * f.sizeOfOffsets, 'fractal heap indirect block');
+    c.signature('FHIB');
+    c.skip(headerSize - 4 + entry * f.sizeOfOffsets);
+    const child = f.absolute(f.address(c), `${c.where}: entry ${entry}`);
+    const childOffset = blockOffset + rowOffset(heap, row) + col * rowBlockSize(heap, row);
+    if (row < heap.maxDirectRows) return { pos: child, offset: childOffset, size: rowBlockSize(heap, row) };
+    rows = log2floor(rowBlockSize(heap, row)) - heap.firstRowBits + 1;
+    blockOffset = childOffset;
+    pos = child;
+  }
+  throw new Hdf5LayoutError(`${where}: indirect blocks nested too deeply`);
+}
+
+/** Every record of a v2 B-tree of the given type, in no particular order. */
+function readBtree2Records(f: H5File, pos: number, expectedType: number): Buffer[] {
+  const O = f.sizeOfOffsets;
+  const h = f.cursor(pos, 16 + O + 2 + f.sizeOfLengths, 'v2 B-tree header');
+  h.signature('BTHD');
+  if (h.u8() !== 0) throw new Hdf5LayoutError(`${h.where}: unsupported version`);
+  const type = h.u8();
+  const nodeSize = h.u32();
+  const recordSize = h.u16();
+  const depth = h.u16();
+  h.skip(2); // split and merge percentages
+  const root = f.address(h);
+  const rootRecords = h.u16();
+  if (type !== expectedType) throw new Hdf5LayoutError(`${h.where}: B-tree type ${type}, expected ${expectedType}`);
+  if (root === undefined) return [];
+  if (recordSize === 0 || nodeSize < 10 + recordSize || nodeSize > MAX_READ || depth > 32) {
+    throw new Hdf5LayoutError(`${h.where}: implausible node size ${nodeSize}, record size ${recordSize} or depth ${depth}`);
+  }
+  // Widths of the child-pointer fields, as H5B2__hdr_init derives them (10 = signature, version, type, checksum).
+  const leafMax = Math.floor((nodeSize - 10) / recordSize);
+  const countSize = limitEncSize(leafMax);
+  const totalSize = [0];
+  for (let d = 1, cumulative = leafMax; d <= depth; d++) {
+    const pointerSize = O + countSize + totalSize[d - 1];
+    const max = Math.floor((nodeSize - 10 - pointerSize) / (recordSize + pointerSize));
+    cumulative = (max + 1) * cumulative + max;
+    if (max < 1 || !Number.isSafeInteger(cumulative)) throw new Hdf5LayoutError(`${h.where}: depth ${depth} impossible for node size ${nodeSize}`);
+    totalSize.push(limitEncSize(cumulative));
+  }
+  const records: Buffer[] = [];
+  const visited = new Set<number>();
+  const stack = [{ pos: f.absolute(root, `${h.where}: root node`), count: rootRecords, depth }];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    if (visited.has(node.pos)) throw new Hdf5LayoutError(`v2 B-tree node at ${node.pos} is reached twice`);
+    visited.add(node.pos);
+    const c = f.cursor(node.pos, nodeSize, 'v2 B-tree node');
+    c.signature(node.depth > 0 ? 'BTIN' : 'BTLF');
+    if (c.u8() !== 0 || c.u8() !== type) throw new Hdf5LayoutError(`${c.where}: wrong version or B-tree type`);
+    for (let i = 0; i < node.count; i++) {
+      if (records.length >= MAX_LINKS) throw new Hdf5LayoutError(`${c.where}: more than ${MAX_LINKS} records`);
+      records.push(c.bytes(recordSize));
+    }
+    if (node.depth === 0) continue;
+    for (let i = 0; i <= node.count; i++) {
+      const child = f.absolute(f.address(c), `${c.where}: child ${i}`);
+      const count = c.uint(countSize);
+      c.skip(totalSize[node.depth - 1]);
+      stack.push({ pos: child, count, depth: node.depth - 1 });
+    }
+  }
+  return records;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Datasets
+
+/** The contiguous raw data range of a dataset object header, or null if it is not contiguous/allocated. */
+function readContiguousStorage(f: H5File, messages: Message[], layout: Message, name: string): ContiguousStorage | null {
+  // Filters or external files mean the bytes at the address (if any) are not the plain array.
+  if (messages.some((m) => m.type === MSG.filterPipeline || m.type === MSG.external)) return null;
+  const c = new Cursor(layout.body, 0, `data layout message of "${name}"`);
+  const version = c.u8();
+  let rel: number | undefined;
+  let size: number;
+  if (version === 1 || version === 2) {
+    c.skip(1); // dimensionality
+    if (c.u8() !== 1) return null;
+    c.skip(5);
+    rel = f.address(c);
+    if (rel === undefined) return null;
+    // Versions 1 and 2 store no byte count (their 32-bit dimensions could truncate), so the library
+    // computes it as elements x element size; do the same.
+    size = dataspaceElements(f, messages, name) * datatypeSize(messages, name);
+    if (!Number.isSafeInteger(size)) throw new Hdf5LayoutError(`dataset "${name}": storage size overflows`);
+  } else if (version === 3 || version === 4) {
+    if (c.u8() !== 1) return null; // 0 compact, 2 chunked, 3 virtual
+    rel = f.address(c);
+    size = f.length(c);
+    if (rel === undefined) return null;
+  } else {
+    throw new Hdf5LayoutError(`${c.where}: unsupported data layout version ${version}`);
+  }
+  const address = f.base + rel;
+  if (!Number.isSafeInteger(address + size) || address + size > f.size) {
+    throw new Hdf5LayoutError(`dataset "${name}": contiguous data (address ${address}, ${size} bytes) extends past the end of the file (${f.size} bytes)`);
+  }
+  return { address, size };
+}
+
+function findUnsharedMessage(messages: Message[], type: number, name: string): Cursor {
+  const m = messages.find((x) => x.type === type);
+  if (!m) throw new Hdf5LayoutError(`dataset "${name}": no message of type ${type}`);
+  if (m.flags & SHARED_MESSAGE_FLAG) throw new Hdf5LayoutError(`${m.where}: shared (committed) messages are not supported with layout v1/v2`);
+  return new Cursor(m.body, 0, m.where);
+}
+
+function dataspaceElements(f: H5File, messages: Message[], name: string): number {
+  const c = findUnsharedMessage(messages, MSG.dataspace, name);
+  const version = c.u8();
+  const rank = c.u8();
+  c.skip(1); // flags
+  if (version === 1) c.skip(5);
+  else if (version === 2) { if (c.u8() === 2) return 0; } // null dataspace
+  else throw new Hdf5LayoutError(`${c.where}: unsupported dataspace version ${version}`);
+  let elements = 1;
+  for (let i = 0; i < rank; i++) elements *= f.length(c);
+  return elements;
+}
+
+function datatypeSize(messages: Message[], name: string): number {
+  const c = findUnsharedMessage(messages, MSG.datatype, name);
+  c.skip(4); // class, version and class bit fields
+  return c.u32();
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Entry point
+
+function walkRootGroup(f: H5File): Map<string, ContiguousStorage | null> {
+  const links = readGroupLinks(f, readObjectHeader(f, readSuperblock(f)));
+  const result = new Map<string, ContiguousStorage | null>();
+  for (const link of links) {
+    const messages = readObjectHeader(f, f.absolute(link.address, `object header of "${link.name}"`));
+    const layout = messages.find((m) => m.type === MSG.layout);
+    if (!layout) continue; // a group or a committed datatype, not a dataset
+    result.set(link.name, readContiguousStorage(f, messages, layout, link.name));
+  }
+  return result;
+}
+
+/**
+ * Result per root-group dataset name: its contiguous raw data range, or null when the dataset is not
+ * stored contiguously (chunked, compact, filtered, external, virtual) or its storage is not allocated
+ * (address undefined). `address` is an absolute file position (user block included), like the OFFSET
+ * printed by `h5dump -p`.
+ */
+export function locateRootDatasets(fd: number, fileSize: number): Map<string, ContiguousStorage | null> {
+  if (!Number.isSafeInteger(fileSize) || fileSize < 0) throw new Hdf5LayoutError(`invalid file size ${fileSize}`);
+  try {
+    return walkRootGroup(new H5File(fd, fileSize));
+  } catch (err) {
+    // I/O errors from the OS (EBADF, EIO, ...) are not about the file's contents: pass them through.
+    if (err instanceof Hdf5LayoutError || (err instanceof Error && 'syscall' in err)) throw err;
+    // Anything else (a RangeError from a buffer read we failed to guard, ...) still means bad input.
+    throw new Hdf5LayoutError(`malformed HDF5 metadata: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+}

@@ -1,0 +1,95 @@
+import * as fs from 'node:fs';
+import { UserError } from '../errors';
+import { CLASSIC_TYPE_SIZE, readClassicHeader, readClassicValues, writeClassicValues, type ClassicHeader, type ClassicType } from './classic';
+import { detectFormat, type NetcdfFormat } from './format';
+import { loadH5wasm } from './h5wasmLoader';
+import { readHdf5Numbers, readHdf5Variables, writeHdf5Numbers } from './hdf5';
+import type { DType, Variable } from './variable';
+
+/**
+ * One NetCDF file of any kind, as the core sees it: its variables, their byte ranges, and whole-
+ * variable number access (for small grids such as run_status and run masks).
+ */
+export interface NcFile {
+  path: string;
+  format: NetcdfFormat;
+  size: number;
+  variables: Variable[];
+  variable(name: string): Variable | undefined;
+  readNumbers(v: Variable): Float64Array;
+  /** Overwrites a variable in place. Only ever called on the tool's own staged copies. */
+  writeNumbers(v: Variable, values: ArrayLike<number>): void;
+}
+
+/** Opens a NetCDF file's metadata; loads h5wasm first when the file is NetCDF-4. */
+export async function openNetcdf(path: string): Promise<NcFile> {
+  const format = detectFormat(path);
+  if (format === 'netcdf4') await loadH5wasm();
+  return openDetected(path, format);
+}
+
+function openDetected(path: string, format: NetcdfFormat): NcFile {
+  const size = fs.statSync(path).size;
+  if (format === 'netcdf4') {
+    const variables = readHdf5Variables(path);
+    return makeFile(path, format, size, variables, {
+      read: (v) => readHdf5Numbers(path, v),
+      write: (v, values) => writeHdf5Numbers(path, v, values),
+    });
+  }
+  const header = readClassicHeader(path);
+  const byName = new Map(header.variables.map((cv) => [cv.name, cv]));
+  const variables = header.variables.map((cv) => classicVariable(header, cv));
+  const withFd = <T>(flags: string, fn: (fd: number) => T): T => {
+    const fd = fs.openSync(path, flags);
+    try {
+      return fn(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
+  return makeFile(path, format, size, variables, {
+    read: (v) => withFd('r', (fd) => readClassicValues(fd, header, byName.get(v.name)!)),
+    write: (v, values) => withFd('r+', (fd) => writeClassicValues(fd, header, byName.get(v.name)!, values)),
+  });
+}
+
+function classicVariable(header: ClassicHeader, cv: ClassicHeader['variables'][number]): Variable {
+  return {
+    name: cv.name,
+    dims: cv.dims,
+    shape: cv.shape,
+    dtype: classicDType(cv.type),
+    raw: { offset: cv.begin, recordStride: cv.isRecord ? header.recsize : 0, records: cv.isRecord ? header.numrecs : 1, recordBytes: cv.sliceBytes },
+    chunked: false,
+    isDimensionOnly: false,
+  };
+}
+
+function classicDType(t: ClassicType): DType {
+  const size = CLASSIC_TYPE_SIZE[t];
+  const kind = t === 'char' ? 'char' : t === 'float' || t === 'double' ? 'float' : t.startsWith('u') ? 'uint' : 'int';
+  const label = kind === 'char' ? 'char[1]' : `${kind}${size * 8}${size > 1 ? ' BE' : ''}`;
+  return { kind, size, label };
+}
+
+function makeFile(
+  path: string,
+  format: NetcdfFormat,
+  size: number,
+  variables: Variable[],
+  io: { read(v: Variable): Float64Array; write(v: Variable, values: ArrayLike<number>): void },
+): NcFile {
+  return {
+    path,
+    format,
+    size,
+    variables,
+    variable: (name) => variables.find((v) => v.name === name),
+    readNumbers: (v) => {
+      if (v.dtype.kind === 'char' || v.dtype.kind === 'other') throw new UserError(`${path}: variable ${v.name} has type ${v.dtype.label}, expected numbers`);
+      return io.read(v);
+    },
+    writeNumbers: io.write,
+  };
+}

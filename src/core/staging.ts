@@ -1,0 +1,62 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * Outputs appear complete or not at all: each is built at a hidden staging path next to its final
+ * place (same file system, so the final rename is atomic) and renamed only when it is complete.
+ */
+
+const STAGING_MARK = '.pyddt-staging-';
+
+export function stagingPath(finalPath: string, tag: string): string {
+  const abs = path.resolve(finalPath);
+  return path.join(path.dirname(abs), `${STAGING_MARK}${tag}-${process.pid}-${Date.now().toString(36)}-${path.basename(abs)}`);
+}
+
+export function isStagingName(name: string): boolean {
+  return name.startsWith(STAGING_MARK);
+}
+
+export function removeQuietly(p: string): void {
+  try {
+    fs.rmSync(p, { recursive: true, force: true });
+  } catch {
+    // Best effort: a leftover staging path has a name that says what it is.
+  }
+}
+
+/** Leftover staging paths next to `finalPath` whose process is gone (killed mid-way): safe to remove. */
+export function removeStaleStaging(finalPath: string): void {
+  const dir = path.dirname(path.resolve(finalPath));
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  const base = path.basename(path.resolve(finalPath));
+  for (const name of names) {
+    const m = name.startsWith(STAGING_MARK) ? /^[a-z]+-(\d+)-[0-9a-z]+-(.*)$/.exec(name.slice(STAGING_MARK.length)) : null;
+    if (!m || m[2] !== base || processAlive(Number(m[1]))) continue;
+    removeQuietly(path.join(dir, name));
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Moves a finished staging folder into place; `finalPath` may exist only as an empty folder. */
+export function publishFolder(staged: string, finalPath: string): void {
+  try {
+    fs.rmdirSync(finalPath);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  fs.renameSync(staged, finalPath);
+}
