@@ -30,8 +30,7 @@ export interface ParsedArgs {
 
 export function usageLine(spec: CommandSpec): string {
   const opts = spec.options.map((o) => {
-    const flag = o.short && !o.metavar ? `-${o.short}` : `--${o.name}`;
-    const text = o.metavar ? `${flag} ${o.metavar}` : flag;
+    const text = o.metavar ? `--${o.name} ${o.metavar}` : `--${o.name}`;
     return o.required ? text : `[${text}]`;
   });
   return `usage: ${spec.prog} [-h] ${opts.join(' ')} ${spec.positionals.map((p) => p.name).join(' ')}`;
@@ -44,7 +43,7 @@ export function helpText(spec: CommandSpec): string {
   for (const p of spec.positionals) lines.push(row(p.name, p.help));
   lines.push('', 'options:', row('-h, --help', 'show this help message and exit'));
   for (const o of spec.options) {
-    const names = [o.short ? `-${o.short}` : '', `--${o.name}`].filter(Boolean).join(', ');
+    const names = [`--${o.name}`, o.short ? `-${o.short}` : ''].filter(Boolean).join(', ');
     lines.push(row(o.metavar ? `--${o.name} ${o.metavar}` : names, o.help));
   }
   return lines.join('\n') + '\n';
