@@ -42,25 +42,43 @@ function keepTimes(src: string, dst: string): void {
   fs.utimesSync(dst, st.atimeMs / 1000, st.mtimeMs / 1000);
 }
 
-/** Copies the whole tree `src` into the (new or empty) folder `dst`, keeping modification times. */
-export function copyTree(src: string, dst: string, opts: { onFile?: (rel: string, bytes: number) => void; isCancelled?: () => boolean } = {}): void {
+/**
+ * Copies the whole tree `src` into the (new or empty) folder `dst`, keeping modification times.
+ * Several files are copied at once (in-kernel copies on libuv's thread pool), which keeps the disk
+ * busy and leaves the main thread free, e.g. to load h5wasm meanwhile.
+ */
+export async function copyTree(
+  src: string,
+  dst: string,
+  opts: { onFile?: (rel: string, bytes: number) => void; isCancelled?: () => boolean; concurrency?: number } = {},
+): Promise<void> {
   const entries = listTree(src);
   fs.mkdirSync(dst, { recursive: true });
   for (const e of entries) {
-    if (opts.isCancelled?.()) throw new CancelledError();
-    const from = path.join(src, e.rel);
-    const to = path.join(dst, e.rel);
-    if (e.kind === 'dir') fs.mkdirSync(to);
-    else if (e.kind === 'symlink') fs.symlinkSync(fs.readlinkSync(from), to);
-    else {
-      copyFileKeepingTime(from, to);
+    if (e.kind === 'dir') fs.mkdirSync(path.join(dst, e.rel));
+    else if (e.kind === 'symlink') fs.symlinkSync(fs.readlinkSync(path.join(src, e.rel)), path.join(dst, e.rel));
+  }
+  const files = entries.filter((e) => e.kind === 'file');
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      if (opts.isCancelled?.()) throw new CancelledError();
+      const e = files[next++];
+      const from = path.join(src, e.rel);
+      const to = path.join(dst, e.rel);
+      await fs.promises.copyFile(from, to, fs.constants.COPYFILE_FICLONE);
+      const st = await fs.promises.stat(from);
+      await fs.promises.utimes(to, st.atimeMs / 1000, st.mtimeMs / 1000);
       opts.onFile?.(e.rel, e.size);
     }
-  }
+  };
+  const workers = Array.from({ length: Math.min(opts.concurrency ?? 4, Math.max(1, files.length)) }, worker);
+  const results = await Promise.allSettled(workers);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
   // Folder times last: creating their children changed them.
   for (const e of [...entries].reverse()) {
-    if (e.kind !== 'dir') continue;
-    keepTimes(path.join(src, e.rel), path.join(dst, e.rel));
+    if (e.kind === 'dir') keepTimes(path.join(src, e.rel), path.join(dst, e.rel));
   }
   keepTimes(src, dst);
 }

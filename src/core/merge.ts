@@ -127,21 +127,21 @@ export async function mergeRuns(
   };
   try {
     fs.mkdirSync(staged);
-    plan.files.forEach((f, index) => {
+    for (const [index, f] of plan.files.entries()) {
       if (isCancelled()) throw new CancelledError();
       hooks.onProgress?.({ name: f.name, action: f.action, index, total: plan.files.length });
       const out = path.join(staged, f.name);
       if (f.action === 'merge') {
         mergeFile(f.salvaged, f.rerun, out, f.check, plan.grid, plan.rerunCells, isCancelled);
         result.merged.push(f.name);
-        return;
+        continue;
       }
       const src = path.join(f.from === 'salvaged' ? opts.salvagedDir : opts.rerunDir, f.name);
-      if (fs.lstatSync(src).isDirectory()) copyTree(src, out, { isCancelled });
+      if (fs.lstatSync(src).isDirectory()) await copyTree(src, out, { isCancelled });
       else if (fs.lstatSync(src).isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(src), out);
       else copyFileKeepingTime(src, out);
       if (f.reason) result.copiedOnly.push({ name: f.name, from: f.from, reason: f.reason });
-    });
+    }
     const mergedStatus = await readRunStatus(path.join(staged, RUN_STATUS));
     result.totalSuccessful = mergedStatus.counts.success;
     if (isCancelled()) throw new CancelledError();

@@ -45,12 +45,8 @@ export interface SalvageProgress {
   bytesTotal: number;
 }
 
-/**
- * Checks everything a salvage needs and says what it would do, writing nothing. A cell is failed when
- * it is enabled in the original mask (`run` != 0) and its run_status is not a success (> 0): -100
- * fail, -5 timeout, 0 not run, -9999 never written.
- */
-export async function planSalvage(opts: SalvageOptions): Promise<SalvagePlan> {
+/** Path checks that need no file reading: run before anything else. */
+function checkSalvagePaths(opts: SalvageOptions): void {
   requireFolder(opts.outputDir, 'output folder');
   if (isSameOrInside(opts.backupDir, opts.outputDir)) throw new UserError(`${opts.backupDir}: the backup folder must not be inside the output folder ${opts.outputDir}`);
   if (isSameOrInside(opts.outputDir, opts.backupDir)) throw new UserError(`${opts.backupDir}: the backup folder must not contain the output folder`);
@@ -59,6 +55,15 @@ export async function planSalvage(opts: SalvageOptions): Promise<SalvagePlan> {
   if (isSameOrInside(opts.newMask, opts.outputDir)) throw new UserError(`${opts.newMask}: the new run-mask must not be written inside the output folder`);
   if (!opts.force && fs.existsSync(opts.newMask)) throw new UserError(`${opts.newMask}: new run-mask file already exists (use --force to overwrite it)`);
   if (path.resolve(opts.newMask) === path.resolve(opts.originalMask)) throw new UserError(`${opts.newMask}: the new run-mask must not replace the original mask`);
+}
+
+/**
+ * Checks everything a salvage needs and says what it would do, writing nothing. A cell is failed when
+ * it is enabled in the original mask (`run` != 0) and its run_status is not a success (> 0): -100
+ * fail, -5 timeout, 0 not run, -9999 never written.
+ */
+export async function planSalvage(opts: SalvageOptions): Promise<SalvagePlan> {
+  checkSalvagePaths(opts);
 
   const runStatusPath = opts.runStatus ?? path.join(opts.outputDir, 'run_status.nc');
   const status = await readRunStatus(runStatusPath);
@@ -83,34 +88,45 @@ export async function planSalvage(opts: SalvageOptions): Promise<SalvagePlan> {
 
 /**
  * Backs up OUTPUT_DIR to BACKUP_DIR (a full copy, modification times kept) and writes a new run-mask
- * enabling only the failed cells. Inputs are never modified; the backup and the mask each appear
- * complete or not at all.
+ * enabling only the failed cells. Inputs are never modified. The backup and the mask are both staged
+ * and appear together at the end, complete, or not at all. The copy starts while the run status and
+ * mask are still being checked (it goes to a hidden staging folder that a failed check removes).
  */
 export async function salvageRun(
   opts: SalvageOptions,
   hooks: { onProgress?: (p: SalvageProgress) => void; isCancelled?: () => boolean } = {},
 ): Promise<SalvagePlan> {
-  const plan = await planSalvage(opts);
+  checkSalvagePaths(opts);
   removeStaleStaging(opts.backupDir);
   const staged = stagingPath(opts.backupDir, 'backup');
+  const stagedMask = stagingPath(opts.newMask, 'mask');
+  let abandon = false;
   let filesDone = 0;
   let bytesDone = 0;
+  let total = { files: 0, bytes: 0 };
+  const copying = copyTree(opts.outputDir, staged, {
+    isCancelled: () => abandon || (hooks.isCancelled?.() ?? false),
+    onFile: (rel, bytes) => {
+      filesDone++;
+      bytesDone += bytes;
+      hooks.onProgress?.({ file: rel, filesDone, filesTotal: total.files, bytesDone, bytesTotal: total.bytes });
+    },
+  });
   try {
-    copyTree(opts.outputDir, staged, {
-      isCancelled: hooks.isCancelled,
-      onFile: (rel, bytes) => {
-        filesDone++;
-        bytesDone += bytes;
-        hooks.onProgress?.({ file: rel, filesDone, filesTotal: plan.files, bytesDone, bytesTotal: plan.bytes });
-      },
-    });
+    const plan = await planSalvage(opts);
+    total = { files: plan.files, bytes: plan.bytes };
+    const enabled = new Uint8Array(plan.grid.rows * plan.grid.cols);
+    for (const c of plan.failedCells) enabled[c.row * plan.grid.cols + c.col] = 1;
+    await writeRunMask(opts.originalMask, stagedMask, enabled, { force: true });
+    await copying;
     publishFolder(staged, opts.backupDir);
+    fs.renameSync(stagedMask, opts.newMask);
+    return plan;
   } catch (err) {
+    abandon = true;
+    await copying.catch(() => undefined);
     removeQuietly(staged);
-    throw asUserError(err, `creating the backup ${opts.backupDir}`);
+    removeQuietly(stagedMask);
+    throw asUserError(err, `salvaging into ${opts.backupDir}`);
   }
-  const enabled = new Uint8Array(plan.grid.rows * plan.grid.cols);
-  for (const c of plan.failedCells) enabled[c.row * plan.grid.cols + c.col] = 1;
-  await writeRunMask(opts.originalMask, opts.newMask, enabled, { force: opts.force });
-  return plan;
 }

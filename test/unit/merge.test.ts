@@ -5,7 +5,7 @@ import { describe, it, before } from 'node:test';
 import { mergeRuns, planMerge } from '../../src/core/merge';
 import { readRunStatus } from '../../src/core/runStatus';
 import { detectFormat } from '../../src/core/netcdf/format';
-import { fixture, FIXTURE_ENABLED_CELLS, FIXTURE_FAILED_CELLS, hashTree, hasTool, ncdump, tempDir } from '../helpers/files';
+import { fixture, FIXTURE_ENABLED_CELLS, FIXTURE_FAILED_CELLS, hashTree, ncdump, tempDir } from '../helpers/files';
 import { verifyMergedFile } from '../helpers/values';
 
 describe('merge of the real dvmdostem fixture (original + rerun of its 4 failed cells)', () => {
@@ -59,14 +59,14 @@ describe('merge of the real dvmdostem fixture (original + rerun of its 4 failed 
     }
   });
 
-  it('changes no metadata: ncdump -h of every merged file equals the salvaged one', { skip: !hasTool('ncdump') && 'ncdump not installed' }, () => {
+  it('changes no metadata: ncdump -h of every merged file equals the salvaged one', () => {
     for (const f of result.merged) {
       const header = (p: string) => ncdump(p, '-h').replace(/^netcdf .*\{/, '');
       assert.equal(header(path.join(out, f)), header(path.join(fixture.original, f)), f);
     }
   });
 
-  it('writes files ncdump reads completely', { skip: !hasTool('ncdump') && 'ncdump not installed' }, () => {
+  it('writes files ncdump reads completely', () => {
     for (const f of result.merged) assert.doesNotThrow(() => ncdump(path.join(out, f)), f);
   });
 

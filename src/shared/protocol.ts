@@ -1,0 +1,312 @@
+/**
+ * The one message protocol between the extension host (src/extension/statusGridPanel.ts) and the
+ * Run Status Grid webview (webview/main.ts).
+ *
+ * Every message travels in an {@link Envelope}: `id` numbers the message on the sending side;
+ * `inReplyTo` is set on replies and names the request being answered, so a request is a typed
+ * promise on the requesting side ({@link Messenger.request}). Typed arrays travel as typed arrays
+ * (VS Code's postMessage carries ArrayBuffers and typed array views without JSON-encoding them).
+ *
+ * This file is imported by the webview bundle: it must not import anything at runtime that pulls
+ * in Node modules. The core is only imported for types.
+ *
+ * Model: microsoft/vscode-hexeditor `shared/protocol.ts`.
+ */
+import type { CellState } from '../core/runStatus';
+
+export type { CellState };
+
+// ---------------------------------------------------------------------------------------------
+// Cell states (pure copies of the constants in src/core/runStatus.ts, which imports node:fs and so
+// cannot be bundled into the webview; test/unit/statusGridProtocol.test.ts checks they agree).
+// ---------------------------------------------------------------------------------------------
+
+/** Values dvmdostem writes into run_status. */
+export const STATUS_CODES = { success: 100, masked: 0, timeout: -5, fail: -100, fill: -9999 } as const;
+
+export const CELL_STATES: readonly CellState[] = ['success', 'fail', 'timeout', 'masked', 'unwritten', 'other'];
+
+export const CELL_STATE_LABELS: Readonly<Record<CellState, string>> = {
+  success: 'success',
+  fail: 'failed',
+  timeout: 'timed out',
+  masked: 'masked / not run',
+  unwritten: 'never written',
+  other: 'other',
+};
+
+/** Same rule as core `cellState`: > 0 success, 0 masked, -5 timeout, -100 fail, fill/NaN never written. */
+export function cellStateOf(status: number): CellState {
+  if (status > 0) return 'success';
+  if (status === STATUS_CODES.masked) return 'masked';
+  if (status === STATUS_CODES.timeout) return 'timeout';
+  if (status === STATUS_CODES.fail) return 'fail';
+  if (status === STATUS_CODES.fill || Number.isNaN(status)) return 'unwritten';
+  return 'other';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Payload
+// ---------------------------------------------------------------------------------------------
+
+/** One run's status grid as the webview draws it. Arrays are row-major, rows × cols long. */
+export interface GridData {
+  /** Display name of the run (the folder's name). Shown with textContent only. */
+  runName: string;
+  /** The run folder, for display (fsPath). */
+  runFolder: string;
+  /** The run_status.nc read, for display. */
+  runStatusPath: string;
+  /** NetCDF flavour of run_status.nc (e.g. "classic", "netcdf4"). */
+  format: string;
+  /** Modification time of run_status.nc when read. */
+  mtimeMs: number;
+  rows: number;
+  cols: number;
+  /** run_status values; the fill value (-9999) where a cell was never written (also for NaN in double files). */
+  status: Int32Array;
+  /** total_runtime in seconds; NaN = none. Null when the file has no total_runtime. */
+  runtime: Float32Array | null;
+  /** Cell latitudes/longitudes from the run-mask, when known. */
+  lat: Float32Array | null;
+  lon: Float32Array | null;
+  counts: Record<CellState, number>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Extension -> webview
+// ---------------------------------------------------------------------------------------------
+
+/** First message after the webview says `ready`: which run this panel shows (before any data). */
+export interface InitMessage {
+  type: 'init';
+  /** Folder name, shown in #run-name. */
+  runName: string;
+  /** fsPath, for display. */
+  runFolder: string;
+  /** `Uri.toString()` of the run folder: kept in the webview state so a reload can restore the panel. */
+  runFolderUri: string;
+}
+
+/** A (new) grid to draw: sent after `ready` and each time run_status.nc changes. */
+export interface GridDataMessage {
+  type: 'gridData';
+  data: GridData;
+}
+
+/** run_status.nc could not be read (missing, being written, not a run_status file…). */
+export interface LoadErrorMessage {
+  type: 'loadError';
+  message: string;
+}
+
+/** Reading has started (shown as a small "loading…" note). */
+export interface LoadingMessage {
+  type: 'loading';
+}
+
+/** Reply to `writeMask`: the new mask's path for display, or null when the user cancelled. */
+export interface MaskWrittenReply {
+  type: 'maskWritten';
+  path: string | null;
+}
+
+/** Reply to a request that has no result. */
+export interface DoneReply {
+  type: 'done';
+}
+
+/** Reply to a request that failed (or was rejected by validation). */
+export interface ErrorReply {
+  type: 'error';
+  message: string;
+}
+
+export type ToWebviewEvent = InitMessage | GridDataMessage | LoadErrorMessage | LoadingMessage;
+export type ToWebviewReply = MaskWrittenReply | DoneReply | ErrorReply;
+export type ToWebview = ToWebviewEvent | ToWebviewReply;
+
+// ---------------------------------------------------------------------------------------------
+// Webview -> extension
+// ---------------------------------------------------------------------------------------------
+
+/** The webview script is running and listening: send `init` and the grid. */
+export interface ReadyMessage {
+  type: 'ready';
+}
+
+/** Something for the extension's log (webview errors). */
+export interface LogMessage {
+  type: 'log';
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+/**
+ * Write a new run-mask enabling exactly these cells (flat row-major indices, row * cols + col).
+ * Never carries a path: the extension asks the user where to write.
+ */
+export interface WriteMaskRequest {
+  type: 'writeMask';
+  cells: Int32Array;
+}
+
+/** Run the extension's salvage or merge command for this run folder. */
+export interface RunCommandRequest {
+  type: 'runCommand';
+  command: 'salvage' | 'merge';
+}
+
+/** Re-read run_status.nc now. */
+export interface ReloadRequest {
+  type: 'reload';
+}
+
+export type FromWebviewEvent = ReadyMessage | LogMessage;
+export type FromWebviewRequest = WriteMaskRequest | RunCommandRequest | ReloadRequest;
+export type FromWebview = FromWebviewEvent | FromWebviewRequest;
+
+/** The successful reply of each request (an {@link ErrorReply} rejects the promise instead). */
+export interface ResponseMap {
+  writeMask: MaskWrittenReply;
+  runCommand: DoneReply;
+  reload: DoneReply;
+}
+
+export const WEBVIEW_COMMANDS = ['salvage', 'merge'] as const;
+export const LOG_LEVELS = ['info', 'warn', 'error'] as const;
+/** Longest log text accepted from the webview (longer is truncated). */
+export const MAX_LOG_LENGTH = 4000;
+
+// ---------------------------------------------------------------------------------------------
+// Envelope and request/response helper
+// ---------------------------------------------------------------------------------------------
+
+export interface Envelope<T> {
+  /** Per-sender message number. */
+  id: number;
+  /** On replies: the `id` of the request answered. */
+  inReplyTo?: number;
+  body: T;
+}
+
+/** A request failed on the other side (the other side replied with `{ type: 'error' }`). */
+export class RemoteError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RemoteError';
+  }
+}
+
+/**
+ * postMessage-based RPC for one side of the channel. `TOut` is what this side sends, `TIn` what it
+ * receives. Replies (`inReplyTo` set) settle the matching pending request; anything else goes to
+ * `onMessage`. Incoming messages must already be validated (see src/shared/validate.ts) when they
+ * come from the less trusted side.
+ */
+export class Messenger<TOut extends { type: string }, TIn extends { type: string }> {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (msg: TIn) => void; reject: (err: Error) => void }>();
+
+  constructor(
+    private readonly postMessage: (msg: Envelope<TOut>) => void | PromiseLike<boolean>,
+    private readonly onMessage: (body: TIn, envelope: Envelope<TIn>) => void,
+  ) {}
+
+  /** Sends a message that expects no reply. */
+  send(body: TOut): void {
+    void this.postMessage({ id: this.nextId++, body });
+  }
+
+  /** Answers a request received from the other side. */
+  reply(to: Envelope<unknown>, body: TOut): void {
+    void this.postMessage({ id: this.nextId++, inReplyTo: to.id, body });
+  }
+
+  /** Sends a request; resolves with the reply, rejects with a {@link RemoteError} on an `error` reply. */
+  request<R extends TIn>(body: TOut): Promise<R> {
+    const id = this.nextId++;
+    return new Promise<R>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (msg: TIn) => void, reject });
+      try {
+        const posted = this.postMessage({ id, body });
+        if (posted && typeof posted.then === 'function') {
+          posted.then(
+            (ok) => { if (ok === false) this.fail(id, new Error('the other side is not listening')); },
+            (err: unknown) => this.fail(id, err instanceof Error ? err : new Error(String(err))),
+          );
+        }
+      } catch (err) {
+        this.fail(id, err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+  }
+
+  /** Call with every (validated) incoming envelope. */
+  receive(envelope: Envelope<TIn>): void {
+    if (envelope.inReplyTo !== undefined) {
+      const waiting = this.pending.get(envelope.inReplyTo);
+      if (!waiting) return; // stale or unknown reply: ignore
+      this.pending.delete(envelope.inReplyTo);
+      const body = envelope.body as { type: string; message?: unknown };
+      if (body.type === 'error') waiting.reject(new RemoteError(typeof body.message === 'string' ? body.message : 'request failed'));
+      else waiting.resolve(envelope.body);
+      return;
+    }
+    this.onMessage(envelope.body, envelope);
+  }
+
+  /** Rejects every pending request (the channel closed). */
+  dispose(reason = 'closed'): void {
+    for (const [id] of this.pending) this.fail(id, new Error(reason));
+  }
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  private fail(id: number, err: Error): void {
+    const waiting = this.pending.get(id);
+    if (!waiting) return;
+    this.pending.delete(id);
+    waiting.reject(err);
+  }
+}
+
+/** The webview's side: sends {@link FromWebview}, receives {@link ToWebview}; requests typed by {@link ResponseMap}. */
+export class WebviewMessenger extends Messenger<FromWebview, ToWebview> {
+  call<K extends FromWebviewRequest['type']>(body: Extract<FromWebviewRequest, { type: K }>): Promise<ResponseMap[K]> {
+    return this.request<ResponseMap[K]>(body);
+  }
+}
+
+/** The extension's side: sends {@link ToWebview}, receives (validated) {@link FromWebview}. */
+export type HostMessenger = Messenger<ToWebview, FromWebview>;
+
+// ---------------------------------------------------------------------------------------------
+// Webview state (vscode.setState / getState; also what the panel serializer receives)
+// ---------------------------------------------------------------------------------------------
+
+export type GridLayer = 'status' | 'runtime';
+
+export interface GridViewState {
+  /** CSS pixels per cell. */
+  scale: number;
+  /** Position of cell (0, 0)'s top-left corner in the plot area, CSS pixels. */
+  ox: number;
+  oy: number;
+}
+
+export interface PersistedGridState {
+  v: 1;
+  runFolderUri: string;
+  runName: string;
+  layer: GridLayer;
+  /** Grid shape the view/selection belong to (ignored when the new data has another shape). */
+  rows: number;
+  cols: number;
+  view: GridViewState | null;
+  /** Selected cells as runs of flat indices: [start0, length0, start1, length1, …]. */
+  selection: number[];
+  cursor: { row: number; col: number } | null;
+}

@@ -1,0 +1,78 @@
+// Workspace Trust: the extension supports untrusted workspaces in a limited way (it reads runs and
+// shows grids) and refuses to write (salvage, merge) in Restricted Mode.
+//
+// test/e2e/runExtensionTests.ts --restricted opens the workspace with Workspace Trust enabled and the
+// folder not trusted, and sets DVMDOSTEM_E2E_SUITE=restricted; the normal run is trusted.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { hashTree } from '../helpers/files';
+import { activateExtension, listRuns, manifest, tryCommand, workspace, type ExtensionApi } from './util';
+
+const restricted = process.env.DVMDOSTEM_E2E_SUITE === 'restricted';
+
+describe(`Workspace Trust (${restricted ? 'Restricted Mode' : 'trusted workspace'})`, () => {
+  let ws: ReturnType<typeof workspace>;
+
+  before(() => {
+    ws = workspace();
+  });
+
+  it('declares capabilities.untrustedWorkspaces.supported = "limited" with a description', () => {
+    const u = manifest().capabilities?.untrustedWorkspaces;
+    assert.equal(u?.supported, 'limited', `capabilities.untrustedWorkspaces: ${JSON.stringify(u)}`);
+    assert.ok(typeof u.description === 'string' && u.description.length > 0, 'untrustedWorkspaces.description is required for "limited"');
+  });
+
+  if (!restricted) {
+    it('runs trusted in the normal suite', () => {
+      assert.equal(vscode.workspace.isTrusted, true);
+    });
+    return;
+  }
+
+  describe('in Restricted Mode', () => {
+    let api: ExtensionApi;
+    const before_: { dir?: Record<string, string> } = {};
+
+    before(async () => {
+      assert.equal(vscode.workspace.isTrusted, false, 'the runner did not manage to open the folder in Restricted Mode');
+      ({ api } = await activateExtension());
+      before_.dir = hashTree(ws.dir);
+    });
+
+    it('still activates and lists the runs (read-only features work)', async () => {
+      await vscode.commands.executeCommand('dvmdostem.refreshRuns');
+      const runs = await listRuns(api);
+      const output = runs.find((r) => r.folder === ws.output);
+      assert.ok(output, `output not listed in Restricted Mode: ${JSON.stringify(runs.map((r) => r.folder))}`);
+      assert.equal(output.counts.success, 6);
+    });
+
+    it('refuses dvmdostem.salvage: no backup, no mask', async () => {
+      const backupDir = path.join(ws.dir, 'output-backup');
+      const newMask = path.join(ws.dir, 'rerun-mask.nc');
+      const { value, error } = await tryCommand('dvmdostem.salvage', vscode.Uri.file(ws.output), {
+        originalMask: ws.mask,
+        backupDir,
+        newMask,
+        skipConfirm: true,
+      });
+      assert.ok(error || value === undefined, `salvage reported success in Restricted Mode: ${JSON.stringify(value)}`);
+      assert.equal(fs.existsSync(backupDir), false, 'a backup was written in Restricted Mode');
+      assert.equal(fs.existsSync(newMask), false, 'a mask was written in Restricted Mode');
+    });
+
+    it('refuses dvmdostem.merge: no merged folder', async () => {
+      const merged = path.join(ws.dir, 'merged');
+      const { value, error } = await tryCommand('dvmdostem.merge', vscode.Uri.file(ws.output), { rerunDir: ws.rerun, outputDir: merged });
+      assert.ok(error || value === undefined, `merge reported success in Restricted Mode: ${JSON.stringify(value)}`);
+      assert.equal(fs.existsSync(merged), false, 'a merged folder was written in Restricted Mode');
+    });
+
+    it('left every file of the workspace as it was', () => {
+      assert.deepEqual(hashTree(ws.dir), before_.dir);
+    });
+  });
+});
