@@ -4,7 +4,7 @@
  * h5copy, h5jam). The oracle is `h5dump -p -H`, whose STORAGE_LAYOUT block gives, for every dataset,
  * CONTIGUOUS/CHUNKED/COMPACT, SIZE and OFFSET (H5Dget_offset: absolute, user block included).
  */
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
