@@ -16,7 +16,7 @@ const cols = Number(arg('cols', 100));
 const trYears = Number(arg('tr-years', 30));
 const scYears = Number(arg('sc-years', 20));
 const failFraction = Number(arg('fail', 0.1));
-const repeat = Number(arg('repeat', 3));
+const repeat = Number(arg('repeat', 5));
 const root = path.resolve(arg('dir', path.join(os.tmpdir(), 'pyddt-bench')));
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
@@ -43,6 +43,9 @@ const du = (dir) => fs.readdirSync(dir).reduce((n, f) => n + fs.statSync(path.jo
 const work = path.join(root, 'work');
 
 function timed(cmd, args, opts = {}) {
+  // Start every measurement with no dirty pages waiting to be written back, so one command's
+  // writes do not slow down the next one's.
+  spawnSync('sync');
   const rssFile = path.join(root, 'rss');
   fs.rmSync(rssFile, { force: true });
   const t0 = process.hrtime.bigint();
@@ -77,6 +80,7 @@ for (let i = 0; i < repeat; i++) {
   results.merge.push(m.seconds);
   results.mergeRss.push(m.rss);
   if (i === 0) process.stdout.write(m.stdout.replace(/^/gm, '  | '));
+  if (process.argv.includes('--each')) console.log(`  run ${i + 1}: cp ${results.cpSalvage[i].toFixed(2)} salvage ${s.seconds.toFixed(2)} cp ${results.cpMerge[i].toFixed(2)} merge ${m.seconds.toFixed(2)}`);
 }
 fresh();
 

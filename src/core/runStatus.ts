@@ -1,31 +1,11 @@
 import * as fs from 'node:fs';
 import { UserError } from './errors';
 import { readGridVariable, sameGrid, describeGrid, type GridShape } from './grid';
+import { countStates, STATUS_CODES, type CellState } from './cellStates';
 import type { NetcdfFormat } from './netcdf/format';
 import { openNetcdf } from './netcdf/ncfile';
 
-/** Values dvmdostem writes into run_status (see its `success`/`masked`/`timeout`/`fail` attributes). */
-export const STATUS_CODES = { success: 100, masked: 0, timeout: -5, fail: -100, fill: -9999 } as const;
-
-export type CellState = 'success' | 'fail' | 'timeout' | 'masked' | 'unwritten' | 'other';
-export const CELL_STATES: readonly CellState[] = ['success', 'fail', 'timeout', 'masked', 'unwritten', 'other'];
-export const CELL_STATE_LABELS: Record<CellState, string> = {
-  success: 'success',
-  fail: 'failed',
-  timeout: 'timed out',
-  masked: 'masked / not run',
-  unwritten: 'never written',
-  other: 'other',
-};
-
-export function cellState(status: number): CellState {
-  if (status > 0) return 'success';
-  if (status === STATUS_CODES.masked) return 'masked';
-  if (status === STATUS_CODES.timeout) return 'timeout';
-  if (status === STATUS_CODES.fail) return 'fail';
-  if (status === STATUS_CODES.fill || Number.isNaN(status)) return 'unwritten';
-  return 'other';
-}
+export { CELL_STATE_LABELS, CELL_STATES, STATUS_CODES, cellState, countStates, type CellState } from './cellStates';
 
 export interface RunStatus {
   path: string;
@@ -37,12 +17,6 @@ export interface RunStatus {
   runtime: Float64Array | null;
   counts: Record<CellState, number>;
   mtimeMs: number;
-}
-
-export function countStates(status: ArrayLike<number>): Record<CellState, number> {
-  const counts: Record<CellState, number> = { success: 0, fail: 0, timeout: 0, masked: 0, unwritten: 0, other: 0 };
-  for (let i = 0; i < status.length; i++) counts[cellState(status[i])]++;
-  return counts;
 }
 
 export async function readRunStatus(path: string): Promise<RunStatus> {

@@ -1,0 +1,38 @@
+/**
+ * Messages between the extension host and the core worker (dist/coreWorker.js). The worker runs the
+ * file-reading and -writing core off the extension host's main thread, so the editor never freezes.
+ */
+import type { MergeOptions, MergeResult } from '../core/merge';
+import type { RunMask } from '../core/runMask';
+import type { RunStatus } from '../core/runStatus';
+import type { SalvageOptions, SalvagePlan, SalvageProgress } from '../core/salvage';
+
+export interface CoreOps {
+  readRunStatus: { args: { path: string }; result: RunStatus; progress: never };
+  readRunMask: { args: { path: string }; result: RunMask; progress: never };
+  planSalvage: { args: SalvageOptions; result: SalvagePlan; progress: never };
+  salvage: { args: SalvageOptions; result: SalvagePlan; progress: SalvageProgress };
+  merge: { args: MergeOptions; result: MergeResult; progress: MergeStep };
+  writeRunMask: { args: { template: string; dest: string; enabled: Uint8Array }; result: void; progress: never };
+}
+export type CoreOp = keyof CoreOps;
+
+export type MergeStep =
+  | { kind: 'plan'; salvagedSuccessful: number; rerunSuccessful: number; filesToMerge: number; files: number }
+  | { kind: 'file'; name: string; action: 'merge' | 'copy'; index: number; total: number };
+
+export interface WorkerRequest<K extends CoreOp = CoreOp> {
+  id: number;
+  op: K;
+  args: CoreOps[K]['args'];
+}
+
+export type WorkerReply =
+  | { id: number; kind: 'result'; value: unknown }
+  | { id: number; kind: 'progress'; value: unknown }
+  | { id: number; kind: 'error'; error: { name: 'UserError' | 'CancelledError' | 'Error'; message: string; stack?: string } };
+
+/** workerData: a shared flag the host sets to ask the running operation to stop. */
+export interface WorkerInit {
+  cancelFlag: SharedArrayBuffer;
+}

@@ -1,0 +1,118 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { CoreClient } from './coreClient';
+import { mergeCommand, type MergeArgs } from './commands/merge';
+import { pickRunFolder, pickRunMask, unusedPath, uriFromArg } from './commands/pickers';
+import { salvageCommand, type SalvageArgs } from './commands/salvage';
+import { loadGridData, findMaskFor, RunMaskRegistry } from './gridSource';
+import { reportError, requireTrust } from './notify';
+import { RUN_STATUS_FILE } from './runDiscovery';
+import { RunsTreeProvider, type RunSummary } from './runsTree';
+import { registerStatusGridSerializer, StatusGridPanel, type GridPanelDeps } from './statusGridPanel';
+
+/** What `activate` returns: used by the integration tests (and other extensions). */
+export interface DvmdostemApi {
+  listRuns(): Promise<RunSummary[]>;
+  runFolders(): string[];
+}
+
+/** Wires the tree, commands, watcher and panel together; behaviour lives in the modules. */
+export function activate(context: vscode.ExtensionContext): DvmdostemApi {
+  const log = vscode.window.createOutputChannel('dvmdostem', { log: true });
+  const core = new CoreClient(context.extensionUri, log);
+  const tree = new RunsTreeProvider(core, log);
+  const masks = new RunMaskRegistry(context.workspaceState);
+  let runFolders: string[] = [];
+
+  const view = vscode.window.createTreeView('dvmdostem.runs', { treeDataProvider: tree, showCollapseAll: true });
+  tree.onDidFindRuns((folders) => {
+    runFolders = folders.map((f) => f.fsPath);
+    // Explorer menus test `resourcePath in dvmdostem.runFolders`.
+    void vscode.commands.executeCommand('setContext', 'dvmdostem.runFolders', [...new Set([...runFolders, ...folders.map((f) => f.path)])]);
+  });
+
+  let refreshTimer: NodeJS.Timeout | undefined;
+  const refreshSoon = () => {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(() => tree.refresh(), 400);
+  };
+  // dvmdostem rewrites run_status.nc after every cell: the tree follows a running batch.
+  const watcher = vscode.workspace.createFileSystemWatcher(`**/${RUN_STATUS_FILE}`);
+  watcher.onDidCreate(refreshSoon);
+  watcher.onDidChange(refreshSoon);
+  watcher.onDidDelete(refreshSoon);
+
+  const gridDeps: GridPanelDeps = {
+    loadGrid: (folder) => loadGridData(core, masks, folder),
+    writeMaskForCells: (folder, cells) => writeMaskForCells(folder, cells),
+    runCommand: async (command, folder) => {
+      await vscode.commands.executeCommand(command, folder);
+    },
+    log,
+  };
+
+  async function writeMaskForCells(folder: vscode.Uri, cells: Int32Array): Promise<vscode.Uri | undefined> {
+    const title = 'Write Mask for Selected Cells';
+    if (!requireTrust(title)) return undefined;
+    try {
+      const status = await core.read('readRunStatus', { path: path.join(folder.fsPath, RUN_STATUS_FILE) });
+      let template = (await findMaskFor(core, masks, folder.fsPath, status.grid.rows, status.grid.cols))?.path;
+      template ??= (await pickRunMask(`${title}: the run's original run-mask (the new mask is a copy of it)`))?.fsPath;
+      if (!template) return undefined;
+      const dest = await vscode.window.showSaveDialog({
+        title,
+        defaultUri: vscode.Uri.file(unusedPath(path.join(path.dirname(template), 'run-mask-selected.nc'))),
+        filters: { NetCDF: ['nc'] },
+      });
+      if (!dest) return undefined;
+      if (dest.fsPath === template) throw new Error('the new mask must not replace the original mask');
+      const enabled = new Uint8Array(status.grid.rows * status.grid.cols);
+      for (const c of cells) enabled[c] = 1;
+      await core.write('writeRunMask', { template, dest: dest.fsPath, enabled });
+      masks.remember(folder.fsPath, template);
+      log.info(`Wrote ${dest.fsPath} enabling ${cells.length} cells (a copy of ${template})`);
+      void vscode.window.showInformationMessage(`Wrote ${path.basename(dest.fsPath)} enabling ${cells.length} cells.`, 'Reveal').then((c) => c && vscode.commands.executeCommand('revealInExplorer', dest));
+      return dest;
+    } catch (err) {
+      await reportError(log, title, err);
+      return undefined;
+    }
+  }
+
+  const activeRun = () => StatusGridPanel.active()?.runFolder;
+  const cmd = (id: string, fn: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+  const rememberMask = (folder: string, mask: string) => masks.remember(folder, mask);
+  cmd('dvmdostem.salvage', (arg?: unknown, options?: SalvageArgs) => salvageCommand({ core, log, activeRun, afterWrite: refreshSoon, rememberMask }, arg, options));
+  cmd('dvmdostem.merge', (arg?: unknown, options?: MergeArgs) => mergeCommand({ core, log, afterWrite: refreshSoon }, arg, options));
+  cmd('dvmdostem.showGrid', async (arg?: unknown) => {
+    const folder = uriFromArg(arg) ?? activeRun() ?? (await pickRunFolder('Show Run Status Grid', 'Which run?'));
+    if (folder) StatusGridPanel.show(context.extensionUri, folder, gridDeps);
+    return folder;
+  });
+  cmd('dvmdostem.refreshRuns', () => tree.refresh());
+  cmd('dvmdostem.revealInExplorer', async (arg?: unknown) => {
+    const uri = uriFromArg(arg);
+    if (uri) await vscode.commands.executeCommand('revealInExplorer', uri);
+  });
+  cmd('dvmdostem.copyPath', async (arg?: unknown) => {
+    const uri = uriFromArg(arg);
+    if (uri) await vscode.env.clipboard.writeText(uri.fsPath);
+  });
+  cmd('dvmdostem.showLog', () => log.show(true));
+
+  context.subscriptions.push(log, core, tree, view, watcher, registerStatusGridSerializer(context, gridDeps), {
+    dispose: () => {
+      clearTimeout(refreshTimer);
+      StatusGridPanel.disposeAll();
+    },
+  });
+
+  return {
+    listRuns: () => tree.listRuns(),
+    runFolders: () => [...runFolders],
+  };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

@@ -1,0 +1,191 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { CELL_STATE_LABELS, cellState, describeCounts, type CellState } from '../core/cellStates';
+import { formatNames, type NetcdfFormat } from '../core/netcdf/format';
+import type { RunStatus } from '../core/runStatus';
+import type { CoreClient } from './coreClient';
+import { displayPath, findRunFolders, RUN_STATUS_FILE } from './runDiscovery';
+
+/** What the tree (and the integration tests, through the activate API) know about one run folder. */
+export interface RunSummary {
+  folder: string;
+  label: string;
+  description: string;
+  state: 'complete' | 'failures' | 'running' | 'unreadable';
+  counts?: Record<CellState, number>;
+  error?: string;
+}
+
+type Node = RunNode | GroupNode | CellNode | FileNode;
+
+class RunNode {
+  readonly kind = 'run';
+  constructor(readonly folder: vscode.Uri, readonly summary: RunSummary, readonly status: RunStatus | undefined) {}
+}
+class GroupNode {
+  readonly kind = 'group';
+  constructor(readonly run: RunNode, readonly group: 'cells' | 'files') {}
+}
+class CellNode {
+  readonly kind = 'cell';
+  constructor(readonly run: RunNode, readonly row: number, readonly col: number, readonly status: number, readonly runtime: number) {}
+}
+class FileNode {
+  readonly kind = 'file';
+  constructor(readonly uri: vscode.Uri) {}
+}
+
+const MAX_CELLS_LISTED = 500;
+
+/** The "dvmdostem Runs" view: run folders with failed-cell counts, their failed cells and files. */
+export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private runs: RunNode[] | undefined;
+  private loading: Promise<RunNode[]> | undefined;
+  private readonly folderListeners = new vscode.EventEmitter<vscode.Uri[]>();
+  /** Fires with the run folders after each scan (for the explorer context key). */
+  readonly onDidFindRuns = this.folderListeners.event;
+
+  constructor(private readonly core: CoreClient, private readonly log: vscode.LogOutputChannel) {}
+
+  refresh(): void {
+    this.runs = undefined;
+    this.loading = undefined;
+    this.changed.fire(undefined);
+  }
+
+  async listRuns(): Promise<RunSummary[]> {
+    return (await this.load()).map((r) => r.summary);
+  }
+
+  private load(): Promise<RunNode[]> {
+    if (this.runs) return Promise.resolve(this.runs);
+    this.loading ??= (async () => {
+      const folders = await findRunFolders();
+      const runs = await Promise.all(folders.map((f) => this.readRun(f)));
+      this.runs = runs;
+      this.folderListeners.fire(folders);
+      return runs;
+    })();
+    return this.loading;
+  }
+
+  private async readRun(folder: vscode.Uri): Promise<RunNode> {
+    const label = displayPath(folder);
+    try {
+      const status = await this.core.read('readRunStatus', { path: path.join(folder.fsPath, RUN_STATUS_FILE) });
+      const runningWindow = vscode.workspace.getConfiguration('dvmdostem').get<number>('runningThresholdSeconds', 120) * 1000;
+      const running = Date.now() - status.mtimeMs < runningWindow;
+      const failed = status.counts.fail + status.counts.timeout + status.counts.other;
+      const state = running ? 'running' : failed > 0 ? 'failures' : 'complete';
+      return new RunNode(folder, { folder: folder.fsPath, label, description: describeCounts(status.counts), state, counts: status.counts }, status);
+    } catch (err) {
+      const message = (err as Error).message;
+      this.log.warn(`Cannot read ${path.join(folder.fsPath, RUN_STATUS_FILE)}: ${message}`);
+      return new RunNode(folder, { folder: folder.fsPath, label, description: 'unreadable run_status.nc', state: 'unreadable', error: message }, undefined);
+    }
+  }
+
+  async getChildren(node?: Node): Promise<Node[]> {
+    if (!node) return this.load();
+    if (node.kind === 'run') return node.status ? [new GroupNode(node, 'cells'), new GroupNode(node, 'files')] : [];
+    if (node.kind === 'group' && node.group === 'cells') return failedCells(node.run).slice(0, MAX_CELLS_LISTED);
+    if (node.kind === 'group') return outputFiles(node.run.folder).map((f) => new FileNode(f));
+    return [];
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    switch (node.kind) {
+      case 'run':
+        return runItem(node);
+      case 'group': {
+        const count = node.group === 'cells' ? failedCells(node.run).length : outputFiles(node.run.folder).length;
+        const item = new vscode.TreeItem(node.group === 'cells' ? 'Failed cells' : 'Output files', count ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        item.description = node.group === 'cells' && count > MAX_CELLS_LISTED ? `${count} (first ${MAX_CELLS_LISTED} listed)` : String(count);
+        item.iconPath = new vscode.ThemeIcon(node.group === 'cells' ? 'error' : 'files');
+        return item;
+      }
+      case 'cell': {
+        const item = new vscode.TreeItem(`row ${node.row}, col ${node.col}`);
+        const runtime = Number.isNaN(node.runtime) ? '' : ` · ${node.runtime} s`;
+        item.description = `${CELL_STATE_LABELS[cellState(node.status)]} (${node.status})${runtime}`;
+        item.iconPath = new vscode.ThemeIcon(cellState(node.status) === 'timeout' ? 'watch' : 'close', new vscode.ThemeColor('testing.iconFailed'));
+        item.contextValue = 'dvmdostemCell';
+        item.command = { command: 'dvmdostem.showGrid', title: 'Show Run Status Grid', arguments: [node.run.folder] };
+        return item;
+      }
+      case 'file': {
+        const item = new vscode.TreeItem(node.uri);
+        item.contextValue = 'dvmdostemFile';
+        item.command = { command: 'revealInExplorer', title: 'Reveal in Explorer', arguments: [node.uri] };
+        return item;
+      }
+    }
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+    this.folderListeners.dispose();
+  }
+}
+
+function runItem(node: RunNode): vscode.TreeItem {
+  const { summary, status } = node;
+  const item = new vscode.TreeItem(summary.label, status ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+  item.id = node.folder.toString();
+  item.description = summary.description;
+  item.resourceUri = node.folder;
+  item.contextValue = 'dvmdostemRun';
+  item.iconPath = {
+    complete: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
+    failures: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
+    running: new vscode.ThemeIcon('sync~spin'),
+    unreadable: new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground')),
+  }[summary.state];
+  const tip = new vscode.MarkdownString(undefined, false);
+  tip.isTrusted = false;
+  tip.supportHtml = false;
+  tip.appendText(`${summary.label}\n\n`);
+  if (status) {
+    const c = status.counts;
+    tip.appendText(
+      `${c.success} succeeded, ${c.fail} failed, ${c.timeout} timed out, ${c.masked} masked / not run` +
+        (c.unwritten ? `, ${c.unwritten} never written` : '') +
+        (c.other ? `, ${c.other} other` : '') +
+        `\nGrid ${status.grid.rows} × ${status.grid.cols}\n` +
+        `run_status.nc: ${formatNames[status.format as NetcdfFormat] ?? status.format}, modified ${new Date(status.mtimeMs).toLocaleString()}` +
+        (summary.state === 'running' ? '\nStill running (changed recently)' : ''),
+    );
+  } else {
+    tip.appendText(`Cannot read run_status.nc: ${summary.error}`);
+  }
+  item.tooltip = tip;
+  return item;
+}
+
+function failedCells(run: RunNode): CellNode[] {
+  const s = run.status;
+  if (!s) return [];
+  const out: CellNode[] = [];
+  for (let i = 0; i < s.status.length; i++) {
+    const st = cellState(s.status[i]);
+    if (st === 'fail' || st === 'timeout' || st === 'other') {
+      out.push(new CellNode(run, Math.floor(i / s.grid.cols), i % s.grid.cols, s.status[i], s.runtime ? s.runtime[i] : NaN));
+    }
+  }
+  return out;
+}
+
+function outputFiles(folder: vscode.Uri): vscode.Uri[] {
+  try {
+    return fs
+      .readdirSync(folder.fsPath, { withFileTypes: true })
+      .filter((d) => d.isFile() && d.name.endsWith('.nc'))
+      .map((d) => vscode.Uri.joinPath(folder, d.name))
+      .sort((a, b) => a.path.localeCompare(b.path));
+  } catch {
+    return [];
+  }
+}
