@@ -24,6 +24,7 @@ export function runMergeCli(argv: string[], io: Io): Promise<number> {
           io.out(`Rerun - successful cells: ${plan.rerunStatus.counts.success}`);
           io.out(`Found ${plan.files.filter((f) => f.action === 'merge').length} files to merge`);
         },
+        isCancelled: io.isCancelled,
         onProgress: (p) => {
           if (verbose) io.out(p.action === 'merge' ? `  Merging: ${p.name}` : `  Copying: ${p.name}`);
         },

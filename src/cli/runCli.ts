@@ -7,11 +7,15 @@ export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 export interface Io {
   out(line: string): void;
   err(line: string): void;
+  /** True once the user asked to stop (Ctrl-C): the core then removes its partial output. */
+  isCancelled(): boolean;
 }
 
+let interrupted = false;
 export const processIo: Io = {
   out: (line) => process.stdout.write(line + '\n'),
   err: (line) => process.stderr.write(line + '\n'),
+  isCancelled: () => interrupted,
 };
 
 /**
@@ -47,6 +51,14 @@ export async function runCli(spec: CommandSpec, argv: string[], io: Io, body: (a
 
 /** Entry point of the bundled scripts: runs a command with the process's arguments and exits. */
 export function main(command: (argv: string[], io: Io) => Promise<number>): void {
+  // First Ctrl-C: stop cleanly at the next chunk, removing the staging output. Second: exit now.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (interrupted) process.exit(130);
+      interrupted = true;
+      process.stderr.write('Stopping: removing the partial output…\n');
+    });
+  }
   command(process.argv.slice(2), processIo).then(
     (code) => process.exit(code),
     (err) => {

@@ -37,7 +37,7 @@ export function runSalvageCli(argv: string[], io: Io): Promise<number> {
         runStatus: options['run-status'] as string | undefined,
         force: options.force === true,
       },
-      { onProgress: verbose ? (p) => io.out(`  Copied: ${p.file}`) : undefined },
+      { onProgress: verbose ? (p) => io.out(`  Copied: ${p.file}`) : undefined, isCancelled: io.isCancelled },
     );
     io.out(`✓ Backup created at: ${backupDir}`);
     io.out(`✓ New run-mask created at: ${options['new-mask']}`);

@@ -12,7 +12,7 @@ export class UserError extends Error {
 /** Thrown when an operation is cancelled by the user (the extension's Cancel button). */
 export class CancelledError extends Error {
   constructor() {
-    super('Cancelled');
+    super('cancelled; nothing was written');
     this.name = 'CancelledError';
   }
 }

@@ -128,6 +128,8 @@ export async function mergeRuns(
   try {
     fs.mkdirSync(staged);
     for (const [index, f] of plan.files.entries()) {
+      // Let signal handlers and messages in between files (the file work itself is synchronous).
+      await new Promise((resolve) => setImmediate(resolve));
       if (isCancelled()) throw new CancelledError();
       hooks.onProgress?.({ name: f.name, action: f.action, index, total: plan.files.length });
       const out = path.join(staged, f.name);
