@@ -8,42 +8,14 @@
  * (VS Code's postMessage carries ArrayBuffers and typed array views without JSON-encoding them).
  *
  * This file is imported by the webview bundle: it must not import anything at runtime that pulls
- * in Node modules. The core is only imported for types.
+ * in Node modules (from the core, only the pure cellStates.ts).
  *
  * Model: microsoft/vscode-hexeditor `shared/protocol.ts`.
  */
-import type { CellState } from '../core/runStatus';
+import { CELL_STATE_LABELS, CELL_STATES, STATUS_CODES, cellState, type CellState } from '../core/cellStates';
 
-export type { CellState };
-
-// ---------------------------------------------------------------------------------------------
-// Cell states (pure copies of the constants in src/core/runStatus.ts, which imports node:fs and so
-// cannot be bundled into the webview; test/unit/statusGridProtocol.test.ts checks they agree).
-// ---------------------------------------------------------------------------------------------
-
-/** Values dvmdostem writes into run_status. */
-export const STATUS_CODES = { success: 100, masked: 0, timeout: -5, fail: -100, fill: -9999 } as const;
-
-export const CELL_STATES: readonly CellState[] = ['success', 'fail', 'timeout', 'masked', 'unwritten', 'other'];
-
-export const CELL_STATE_LABELS: Readonly<Record<CellState, string>> = {
-  success: 'success',
-  fail: 'failed',
-  timeout: 'timed out',
-  masked: 'masked / not run',
-  unwritten: 'never written',
-  other: 'other',
-};
-
-/** Same rule as core `cellState`: > 0 success, 0 masked, -5 timeout, -100 fail, fill/NaN never written. */
-export function cellStateOf(status: number): CellState {
-  if (status > 0) return 'success';
-  if (status === STATUS_CODES.masked) return 'masked';
-  if (status === STATUS_CODES.timeout) return 'timeout';
-  if (status === STATUS_CODES.fail) return 'fail';
-  if (status === STATUS_CODES.fill || Number.isNaN(status)) return 'unwritten';
-  return 'other';
-}
+// Cell states come from the pure src/core/cellStates.ts (no Node imports: safe for the webview bundle).
+export { CELL_STATE_LABELS, CELL_STATES, STATUS_CODES, cellState, type CellState };
 
 // ---------------------------------------------------------------------------------------------
 // Payload
