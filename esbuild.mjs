@@ -21,6 +21,8 @@ const common = {
   minify: production,
   logLevel: 'info',
   legalComments: 'none',
+  // The core tells h5wasm's Dataset and Group objects apart by class name: keep names when minifying.
+  keepNames: true,
 };
 
 const nodeBundle = (entry, outfile, extra = {}) => ({

@@ -74,7 +74,7 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
       void vscode.window.showInformationMessage(`Wrote ${path.basename(dest.fsPath)} enabling ${cells.length} cells.`, 'Reveal').then((c) => c && vscode.commands.executeCommand('revealInExplorer', dest));
       return dest;
     } catch (err) {
-      await reportError(log, title, err);
+      reportError(log, title, err);
       return undefined;
     }
   }

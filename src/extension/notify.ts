@@ -5,7 +5,7 @@ import { CancelledError, UserError } from '../core/errors';
  * Shows a failure as one clear notification with a "Show Log" action; details go to the log.
  * Expected problems (bad input, full disk) show their own message; anything else says it is a bug.
  */
-export async function reportError(log: vscode.LogOutputChannel, action: string, err: unknown): Promise<void> {
+export function reportError(log: vscode.LogOutputChannel, action: string, err: unknown): void {
   if (err instanceof CancelledError) {
     log.info(`${action}: cancelled; nothing was written.`);
     void vscode.window.showInformationMessage(`${action} cancelled. Nothing was written.`);
@@ -15,8 +15,10 @@ export async function reportError(log: vscode.LogOutputChannel, action: string, 
   const message = (err as Error)?.message ?? String(err);
   if (expected) log.error(`${action} failed: ${message}`);
   else log.error(`${action} failed unexpectedly: ${(err as Error)?.stack ?? message}`);
-  const choice = await vscode.window.showErrorMessage(expected ? `${action} failed: ${message}` : `${action} failed unexpectedly: ${message}`, 'Show Log');
-  if (choice === 'Show Log') log.show(true);
+  // Not awaited: the command returns at once (scripts and tests call it); the toast stays.
+  void vscode.window
+    .showErrorMessage(expected ? `${action} failed: ${message}` : `${action} failed unexpectedly: ${message}`, 'Show Log')
+    .then((choice) => choice === 'Show Log' && log.show(true));
 }
 
 /** Commands that write files refuse in Restricted Mode, and say why. */

@@ -6,7 +6,7 @@
 //
 // Everything that can go wrong here throws: a missing code-server, a missing Chromium or a workbench
 // that never appears is a test failure, never a skip.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -46,9 +46,8 @@ export const ARTIFACTS = path.resolve(process.env.E2E_ARTIFACTS || path.join(rep
 export const FIXTURE_RUN = path.join(repoRoot, 'test', 'fixtures', 'dvmdostem-toolik-10x10');
 
 export function findCodeServer(): string {
-  const candidates = [process.env.CODE_SERVER_BIN, path.join(repoRoot, '.vscode-test', 'code-server', 'bin', 'code-server')].filter(
-    (c): c is string => !!c,
-  );
+  // An explicit CODE_SERVER_BIN is used or fails: never silently replaced by another install.
+  const candidates = process.env.CODE_SERVER_BIN ? [process.env.CODE_SERVER_BIN] : [path.join(repoRoot, '.vscode-test', 'code-server', 'bin', 'code-server')];
   for (const c of candidates) if (fs.existsSync(c)) return c;
   throw new Error(
     'code-server not found: run `bash scripts/setup-code-server.sh` (npm run test:integration and test:ui do) ' +
@@ -57,9 +56,7 @@ export function findCodeServer(): string {
 }
 
 export function findChromium(): string {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].filter(
-    (c): c is string => !!c,
-  );
+  const candidates = process.env.CHROMIUM_PATH ? [process.env.CHROMIUM_PATH] : ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
   for (const c of candidates) if (fs.existsSync(c)) return c;
   throw new Error('No Chromium found: apt-get install -y chromium, or set CHROMIUM_PATH');
 }
@@ -173,6 +170,8 @@ export interface StartOptions {
   /** false: Workspace Trust on, the folder untrusted (Restricted Mode). Default true (trust disabled). */
   trust?: boolean;
   settings?: Record<string, unknown>;
+  /** .vsix files to install (`code-server --install-extension`) before starting. */
+  installVsix?: string[];
   /** Extra environment for the server and so for the extension host (e.g. what the test suite should do). */
   env?: Record<string, string>;
   logFile?: string;
@@ -200,6 +199,10 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
     EXTENSIONS_GALLERY: '{}',
     ...(options.env || {}),
   });
+  const common = ['--config', path.join(xdg, 'code-server.yaml'), '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
+  for (const vsix of options.installVsix || []) {
+    execFileSync(bin, [...common, '--install-extension', vsix, '--force'], { env, stdio: 'pipe' });
+  }
   const args = [
     '--bind-addr', '127.0.0.1:0',
     '--auth', 'none',
@@ -207,9 +210,7 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
     '--disable-update-check',
     '--disable-getting-started-override',
     ...(trust ? ['--disable-workspace-trust'] : []),
-    '--config', path.join(xdg, 'code-server.yaml'),
-    '--user-data-dir', userDataDir,
-    '--extensions-dir', extensionsDir,
+    ...common,
     options.workspace,
   ];
   if (options.logFile) fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
@@ -436,8 +437,9 @@ export function describeQuickInput(q: QuickInputState | null): string {
 export async function readDialog(page: Page): Promise<{ text: string; buttons: string[] } | null> {
   const box = page.locator('.monaco-dialog-box');
   if (!(await box.isVisible().catch(() => false))) return null;
+  const text = async (sel: string) => ((await box.locator(sel).first().innerText({ timeout: 500 }).catch(() => '')) || '').trim();
   return {
-    text: ((await box.locator('.dialog-message-text, .dialog-message').first().innerText().catch(() => '')) || '').trim(),
+    text: [await text('.dialog-message-text'), await text('.dialog-message-detail')].filter(Boolean).join(' — '),
     buttons: (await box.locator('.dialog-buttons .monaco-button').allInnerTexts().catch(() => [])).map((t) => t.trim()),
   };
 }
@@ -500,4 +502,33 @@ export async function waitUntil<T>(check: () => T | Promise<T>, what: string, { 
     if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, interval));
   }
+}
+
+/**
+ * Packages the extension under test as a .vsix with @vscode/vsce, offline, the way `npm run package`
+ * does (`vscode:prepublish` = production build, `.vscodeignore` applied). It works in a copy of the
+ * extension (node_modules linked, not copied) so the repository's dist/ keeps its development build.
+ * Returns the .vsix path.
+ */
+export function packageVsix(workDir: string): string {
+  const vsce = path.join(repoRoot, 'node_modules', '.bin', 'vsce');
+  if (!fs.existsSync(vsce)) throw new Error(`${vsce} not found: npm ci first`);
+  const copy = path.join(workDir, 'src-copy');
+  fs.mkdirSync(copy, { recursive: true });
+  const skip = new Set(['node_modules', '.git', '.vscode-test', 'out', 'dist', 'test', 'test-results', 'bench-data', 'demo-output']);
+  for (const e of fs.readdirSync(extensionPath, { withFileTypes: true })) {
+    if (skip.has(e.name) || e.name.endsWith('.vsix')) continue;
+    fs.cpSync(path.join(extensionPath, e.name), path.join(copy, e.name), { recursive: true });
+  }
+  fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
+  const out = path.join(workDir, `${manifest.name}-${manifest.version}.vsix`);
+  try {
+    execFileSync(vsce, ['package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out], { cwd: copy, stdio: 'pipe', encoding: 'utf8' });
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; message: string };
+    const lines = [e.stderr, e.stdout].filter(Boolean).join('\n').split('\n');
+    const errors = lines.filter((l) => /ERROR|error/.test(l)).map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim());
+    throw new Error(`vsce package failed (as \`npm run package\` would): ${errors.join(' | ') || e.message}`);
+  }
+  return out;
 }

@@ -2,14 +2,16 @@
 // Runs the extension-host integration tests (mocha inside the real extension host, the
 // @vscode/test-electron style) in code-server, offline.
 //
-//   node out/test/e2e/runExtensionTests.js [--restricted] [--extensionTestsPath FILE]
-//                                          [--workspace DIR] [--timeout SECONDS]
+//   node out/test/e2e/runExtensionTests.js [--suite default|restricted|all] [--restricted]
+//                                          [--extensionTestsPath FILE] [--workspace DIR] [--timeout SECONDS]
 //
 // Defaults: the extension is this repository (loaded as a development extension), the tests module is
 // out/test/integration/index.js, the workspace is a fresh copy of the 10x10 fixture (see
 // harness.createWorkspace), timeout 300 s.
-// --restricted: Workspace Trust on and the folder not trusted (Restricted Mode); the suite is told so
-//               through DVMDOSTEM_E2E_SUITE=restricted and runs only the trust tests.
+// --suite restricted (or --restricted): Workspace Trust on and the folder not trusted (Restricted
+//               Mode); the suite is told so through DVMDOSTEM_E2E_SUITE=restricted and runs only the
+//               trust tests. --suite all: the default suite, then the restricted one (each in its own
+//               fresh workspace and code-server); the exit status is the worse of the two.
 //
 // The browser window is opened with
 //   payload=[["extensionDevelopmentPath","vscode-remote://HOST/repo"],["extensionTestsPath","vscode-remote://HOST/…/index"]]
@@ -29,7 +31,7 @@ interface Options {
   extensionTestsPath: string;
   workspace: string | null;
   timeout: number;
-  restricted: boolean;
+  suites: ('default' | 'restricted')[];
 }
 
 function parseArgs(argv: string[]): Options {
@@ -37,14 +39,14 @@ function parseArgs(argv: string[]): Options {
     extensionTestsPath: path.join(h.repoRoot, 'out', 'test', 'integration', 'index'),
     workspace: null,
     timeout: Number(process.env.E2E_EXT_TIMEOUT || 300),
-    restricted: false,
+    suites: ['default'],
   };
   for (let i = 0; i < argv.length; i++) {
     const m = /^--([^=]+)(?:=(.*))?$/.exec(argv[i]);
     if (!m) throw new Error(`unknown argument: ${argv[i]}`);
     const key = m[1];
     if (key === 'restricted') {
-      opts.restricted = true;
+      opts.suites = ['restricted'];
       continue;
     }
     const value = m[2] !== undefined ? m[2] : argv[++i];
@@ -52,6 +54,10 @@ function parseArgs(argv: string[]): Options {
     if (key === 'timeout') opts.timeout = Number(value);
     else if (key === 'extensionTestsPath') opts.extensionTestsPath = path.resolve(value);
     else if (key === 'workspace') opts.workspace = path.resolve(value);
+    else if (key === 'suite') {
+      if (!['default', 'restricted', 'all'].includes(value)) throw new Error(`--suite must be default, restricted or all`);
+      opts.suites = value === 'all' ? ['default', 'restricted'] : [value as 'default' | 'restricted'];
+    }
     else throw new Error(`unknown argument: ${argv[i]}`);
   }
   return opts;
@@ -63,15 +69,21 @@ const NOISE =
 
 async function main(): Promise<number> {
   const opts = parseArgs(process.argv.slice(2));
-  const label = opts.restricted ? 'ext-host (Restricted Mode)' : 'ext-host';
-  const tag = opts.restricted ? 'ext-tests-restricted' : 'ext-tests';
+  let code = 0;
+  for (const suite of opts.suites) code = Math.max(code, await runSuite(opts, suite === 'restricted'));
+  return code;
+}
+
+async function runSuite(opts: Options, restricted: boolean): Promise<number> {
+  const label = restricted ? 'ext-host (Restricted Mode)' : 'ext-host';
+  const tag = restricted ? 'ext-tests-restricted' : 'ext-tests';
   fs.mkdirSync(h.ARTIFACTS, { recursive: true });
   h.requireBuiltExtension();
   if (!fs.existsSync(opts.extensionTestsPath + '.js') && !fs.existsSync(opts.extensionTestsPath)) {
     throw new Error(`${opts.extensionTestsPath}.js does not exist: run \`npm run compile-tests\` first`);
   }
   const started = Date.now();
-  const ws = opts.workspace ? null : h.createWorkspace(opts.restricted ? 'dvmdostem-ext-restricted' : 'dvmdostem-ext');
+  const ws = opts.workspace ? null : h.createWorkspace(restricted ? 'dvmdostem-ext-restricted' : 'dvmdostem-ext');
   const workspace = opts.workspace || ws!.dir;
   console.log(`${label}: workspace ${workspace}`);
 
@@ -84,8 +96,8 @@ async function main(): Promise<number> {
     server = await h.startCodeServer({
       workspace,
       root: ws ? path.join(ws.root, 'code-server') : undefined,
-      trust: !opts.restricted,
-      env: { DVMDOSTEM_E2E_SUITE: opts.restricted ? 'restricted' : 'default' },
+      trust: !restricted,
+      env: { DVMDOSTEM_E2E_SUITE: restricted ? 'restricted' : 'default' },
       logFile: path.join(h.ARTIFACTS, `${tag}-code-server.log`),
     });
     browser = await h.launchBrowser();
@@ -146,7 +158,7 @@ async function main(): Promise<number> {
     console.error(`${label}: no tests ran`);
     exitCode = 1;
   }
-  console.log(`ext-host: ${passing ?? 0} passed, ${failing ?? 0} failed${opts.restricted ? ' (Restricted Mode)' : ''}`);
+  console.log(`ext-host: ${passing ?? 0} passed, ${failing ?? 0} failed${restricted ? ' (Restricted Mode)' : ''}`);
   console.log(
     `${label} tests ${exitCode === 0 ? 'PASSED' : exitCode === 1 ? 'FAILED' : 'DID NOT FINISH'} ` +
       `(exit ${exitCode}, ${((Date.now() - started) / 1000).toFixed(1)} s)`,

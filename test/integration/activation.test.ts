@@ -69,18 +69,16 @@ describe('activation and the runs tree', () => {
   });
 
   it('sets the context key dvmdostem.runFolders to exactly the run folders (read through api.runFolders())', async () => {
-    assert.equal(
-      typeof api.runFolders,
-      'function',
-      'contract gap: the dvmdostem.runFolders context key cannot be read by tests (no getContext command); activate() should also return runFolders(): string[]',
-    );
+    // Tests cannot read a context key (there is no getContext command): activate() also returns
+    // runFolders(), the fsPaths the extension puts into dvmdostem.runFolders.
+    assert.equal(typeof api.runFolders, 'function', 'activate() must return runFolders(): string[] (the value of the dvmdostem.runFolders context key)');
     await vscode.commands.executeCommand('dvmdostem.refreshRuns');
     const expected = runFoldersOnDisk(ws.dir);
     assert.ok(expected.includes(ws.output) && expected.includes(ws.rerun));
     const deadline = Date.now() + 10000;
     let actual: string[] = [];
     for (;;) {
-      actual = [...(await api.runFolders!())].map((p) => path.resolve(p)).sort();
+      actual = [...api.runFolders()].map((p) => path.resolve(p)).sort();
       if (JSON.stringify(actual) === JSON.stringify(expected) || Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 300));
     }

@@ -20,7 +20,7 @@ export function run(): Promise<void> {
     ui: 'bdd',
     color: false,
     reporter: 'spec',
-    timeout: 120000,
+    timeout: 60000,
     // A test that depends on an earlier one's files is skipped by that earlier failure, not by mocha.
     bail: false,
     grep: process.env.DVMDOSTEM_E2E_GREP || undefined,

@@ -3,6 +3,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { CellState } from '../../src/core/runStatus';
+import type { DvmdostemApi } from '../../src/extension/extension';
+import type { RunSummary } from '../../src/extension/runsTree';
 
 /** Repository root (out/test/integration -> repo). */
 export const repoRoot = (() => {
@@ -51,19 +54,13 @@ export function workspace() {
     rerun: path.join(dir, 'rerun'),
     mask: path.join(dir, 'run-mask.nc'),
     notes: path.join(dir, 'notes'),
-    uri: (p: string) => folders[0].uri.with({ path: path.posix.join(folders[0].uri.path, path.relative(dir, p).split(path.sep).join('/')) }),
   };
   for (const p of [ws.output, ws.rerun, ws.mask]) assert.ok(fs.existsSync(p), `workspace is not the test fixture copy: ${p} missing`);
   return ws;
 }
 
-/** What the tests need of `activate()`'s return value (docs/ARCHITECTURE.md: `{ listRuns() }`). */
-export interface ExtensionApi {
-  listRuns(): Promise<unknown[]>;
-  /** Not in the written contract: the value of the `dvmdostem.runFolders` context key. */
-  runFolders?: () => string[] | Promise<string[]>;
-  [key: string]: unknown;
-}
+/** What `activate()` returns (typed from the extension's source: an API change breaks this compile). */
+export type ExtensionApi = DvmdostemApi;
 
 export async function activateExtension(): Promise<{ ext: vscode.Extension<ExtensionApi>; api: ExtensionApi }> {
   const ext = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
@@ -73,29 +70,17 @@ export async function activateExtension(): Promise<{ ext: vscode.Extension<Exten
   return { ext, api };
 }
 
-/** A run as listed by `listRuns()`, read without assuming more of RunSummary than a folder and counts. */
+/** A run as listed by `listRuns()`, with its folder normalised and its counts required. */
 export interface RunView {
   folder: string;
-  counts: Record<string, number>;
-  raw: unknown;
+  counts: Record<CellState, number>;
+  raw: RunSummary;
 }
 
-function folderOf(run: Record<string, unknown>): string | undefined {
-  for (const key of ['folder', 'fsPath', 'path', 'dir', 'uri', 'folderUri', 'runFolder']) {
-    const v = run[key];
-    if (typeof v === 'string') return v.startsWith('file:') || v.startsWith('vscode-') ? vscode.Uri.parse(v).fsPath : v;
-    if (v && typeof v === 'object' && typeof (v as vscode.Uri).fsPath === 'string') return (v as vscode.Uri).fsPath;
-  }
-  return undefined;
-}
-
-export function viewRun(raw: unknown): RunView {
-  const run = raw as Record<string, unknown>;
-  const folder = folderOf(run);
-  assert.ok(folder, `RunSummary has no folder path: ${JSON.stringify(raw)}`);
-  const counts = (run.counts ?? (run.status as Record<string, unknown> | undefined)?.counts) as Record<string, number> | undefined;
-  assert.ok(counts && typeof counts === 'object', `RunSummary has no counts: ${JSON.stringify(raw)}`);
-  return { folder: path.resolve(folder), counts, raw };
+export function viewRun(raw: RunSummary): RunView {
+  assert.ok(typeof raw.folder === 'string' && raw.folder, `RunSummary has no folder: ${JSON.stringify(raw)}`);
+  assert.ok(raw.counts, `RunSummary of ${raw.folder} has no counts (state ${raw.state}, error ${raw.error ?? '-'})`);
+  return { folder: path.resolve(raw.folder), counts: raw.counts, raw };
 }
 
 export async function listRuns(api: ExtensionApi): Promise<RunView[]> {
@@ -135,11 +120,27 @@ export function runFoldersOnDisk(dir: string, depth = 3): string[] {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The result of a command that may show an error message instead of throwing. */
-export async function tryCommand<T>(id: string, ...args: unknown[]): Promise<{ value?: T; error?: Error }> {
-  try {
-    return { value: await vscode.commands.executeCommand<T>(id, ...args) };
-  } catch (error) {
-    return { error: error as Error };
+/**
+ * Runs a command that is expected to refuse (show an error and return undefined, or throw). Scripts
+ * and tests call commands with options precisely so that nothing waits for a user: a command that
+ * stays pending (e.g. awaiting the choice on its error notification) is reported as `settled: false`.
+ */
+export async function tryCommand<T>(id: string, args: unknown[], settleMs = 15000): Promise<{ settled: boolean; value?: T; error?: Error }> {
+  const run = vscode.commands.executeCommand<T>(id, ...args).then(
+    (value) => ({ settled: true, value }),
+    (error: Error) => ({ settled: true, error }),
+  );
+  const timeout = new Promise<{ settled: false }>((resolve) => setTimeout(() => resolve({ settled: false }), settleMs));
+  return Promise.race([run, timeout]);
+}
+
+/** What changed between two hashTree() snapshots: added, removed and modified paths (empty = identical). */
+export function treeChanges(before: Record<string, string>, after: Record<string, string>): string[] {
+  const out: string[] = [];
+  for (const k of Object.keys(after)) if (!(k in before)) out.push(`added ${k}`);
+  for (const k of Object.keys(before)) {
+    if (!(k in after)) out.push(`removed ${k}`);
+    else if (before[k] !== after[k]) out.push(`modified ${k}`);
   }
+  return out.sort();
 }

@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 import { contentSecurityPolicy, gridHtml, makeNonce } from '../../src/extension/gridHtml';
 import { repoRoot } from '../helpers/files';
 
-const cspSource = 'https://*.vscode-cdn.net';
+// What VS Code 1.96 really gives as webview.cspSource.
+const cspSource = "'self' https://*.vscode-cdn.net";
 const inputs = (nonce = makeNonce()) => ({
   cspSource,
   nonce,

@@ -62,7 +62,7 @@ export async function mergeCommand(
       });
     return result;
   } catch (err) {
-    await reportError(deps.log, TITLE, err);
+    reportError(deps.log, TITLE, err);
     return undefined;
   }
 }

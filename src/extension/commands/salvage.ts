@@ -99,7 +99,7 @@ export async function salvageCommand(
       });
     return result;
   } catch (err) {
-    await reportError(deps.log, TITLE, err);
+    reportError(deps.log, TITLE, err);
     return undefined;
   }
 }

@@ -1,0 +1,396 @@
+// UI end-to-end tests: a real VS Code (code-server 4.96.4) in headless Debian Chromium, driven with
+// playwright-core as a user would: activity bar, Explorer context menu, command palette, quick picks
+// and input boxes, the status grid webview.
+//
+//   npm run test:ui        (build + tsc + setup-code-server + this file)
+//   node --test --test-concurrency=1 out/test/e2e/ui.test.js
+//
+// E2E_MODES (default "dev,vsix"): the whole flow runs once per mode, each in a fresh workspace and
+// code-server:
+//   dev   this repository loaded as a development extension (dist/ as built by `npm run build`)
+//   vsix  the extension packaged with @vscode/vsce (production build, .vscodeignore applied; done in a
+//         temp copy so the repository's dist/ is untouched) and installed with --install-extension,
+//         as a user gets it
+//
+// Screenshots of every step: test-results/NN-<step>.png; server log: test-results/ui-code-server.log.
+// The extension is loaded as a development extension from this repository (dist/extension.js as built
+// by `npm run build`). The workspace is a fresh copy of the 10x10 fixture (harness.createWorkspace).
+import { after, before, describe, it } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { readRunMask } from '../../src/core/runMask';
+import { readRunStatus } from '../../src/core/runStatus';
+import * as h from './harness';
+
+const MODES = (process.env.E2E_MODES || 'dev,vsix').split(',').map((m) => m.trim()).filter(Boolean);
+for (const m of MODES) if (m !== 'dev' && m !== 'vsix') throw new Error(`E2E_MODES: unknown mode ${m} (dev, vsix)`);
+const FAILED_CELLS: [number, number][] = [[1, 2], [6, 4], [7, 9], [9, 6]];
+const STEP_TIMEOUT = 120_000;
+
+/** How to answer one prompt: `match` is tested against the prompt's placeholder + message, then its title. */
+interface Answer {
+  name: string;
+  match: RegExp;
+  /** A path to type (or to pick when a quick pick lists it), or a quick-pick item / dialog button to choose. */
+  value?: string;
+  pick?: RegExp;
+}
+
+/**
+ * Answers quick inputs and modal dialogs until `done()` holds. Every prompt must match an answer,
+ * otherwise the test fails naming the prompt (so a changed wording shows up clearly).
+ */
+async function answerPrompts(page: Page, ws: h.TestWorkspace, what: string, answers: Answer[], done: () => boolean | Promise<boolean>, { timeout = 90_000 } = {}): Promise<string[]> {
+  const deadline = Date.now() + timeout;
+  const seen: string[] = [];
+  const counts = new Map<string, number>();
+  let lastPrompt = '';
+  while (Date.now() < deadline) {
+    if (await done()) return seen;
+    const dialog = await h.readDialog(page);
+    if (dialog) {
+      // Only expected confirmations are answered; anything else (an error dialog…) fails the test.
+      const a = answers.find((x) => x.pick && x.match.test(dialog.text));
+      if (!a) {
+        await h.screenshot(page, `${what}-unexpected-dialog`);
+        throw new Error(`${what}: unexpected modal dialog "${dialog.text}" (buttons ${JSON.stringify(dialog.buttons)})`);
+      }
+      const idx = dialog.buttons.findIndex((b) => a.pick!.test(b));
+      if (idx < 0) throw new Error(`${what}: modal dialog "${dialog.text}" has no button matching ${a.pick}: ${JSON.stringify(dialog.buttons)}`);
+      seen.push(`dialog "${dialog.text}" -> ${dialog.buttons[idx]}`);
+      await h.screenshot(page, `${what}-dialog`);
+      await page.locator('.monaco-dialog-box .dialog-buttons .monaco-button').nth(idx).click();
+      await page.waitForTimeout(300);
+      continue;
+    }
+    const q = await h.readQuickInput(page);
+    if (q && q.value.startsWith('>')) {
+      // The command palette that started the command is still closing.
+      await page.waitForTimeout(250);
+      continue;
+    }
+    if (q) {
+      const key = `${q.title}|${q.placeholder}|${q.message}`;
+      const n = (counts.get(key) ?? 0) + 1;
+      counts.set(key, n);
+      if (n > 4) throw new Error(`${what}: the same prompt keeps coming back (answer rejected?): ${h.describeQuickInput(q)}`);
+      // The placeholder / prompt says what is asked; the title is often the command's name for every step.
+      const specific = `${q.placeholder} ${q.message}`;
+      const a = answers.find((x) => x.match.test(specific)) ?? answers.find((x) => x.match.test(q.title));
+      if (!a) throw new Error(`${what}: unexpected prompt ${h.describeQuickInput(q)}; known answers: ${answers.map((x) => `${x.name} ${x.match}`).join(', ')}`);
+      seen.push(`${a.name}: ${h.describeQuickInput(q)}`);
+      lastPrompt = h.describeQuickInput(q);
+      await h.screenshot(page, `${what}-prompt-${a.name}`);
+      await answerQuickInput(page, a, q, ws);
+      await page.waitForTimeout(400);
+      continue;
+    }
+    await page.waitForTimeout(250);
+  }
+  const toasts = await h.notificationTexts(page);
+  throw new Error(`${what}: not finished after ${timeout} ms. Prompts answered: ${JSON.stringify(seen)}; last prompt ${lastPrompt}; notifications: ${JSON.stringify(toasts)}`);
+}
+
+async function answerQuickInput(page: Page, a: Answer, q: h.QuickInputState, ws: h.TestWorkspace): Promise<void> {
+  if (a.pick) {
+    await chooseQuickPickItem(page, (item) => a.pick!.test(item.label) || a.pick!.test(item.aria), `an item matching ${a.pick}`, q);
+    return;
+  }
+  const value = a.value!;
+  // A quick pick listing paths (run folders, masks): choose the item naming this path exactly.
+  if (q.items.length > 0) {
+    const names = [value, path.relative(ws.dir, value), path.basename(value)];
+    for (const name of names) {
+      const hit = (await quickPickItems(page)).find((it) => it.label === name || it.description === name);
+      if (hit) {
+        await chooseQuickPickItem(page, (it) => it.index === hit.index, JSON.stringify(name), q);
+        return;
+      }
+    }
+  }
+  // An input box (or the simple file dialog): type the path and accept.
+  const input = h.quickInputBox(page);
+  await input.fill(value);
+  await page.waitForTimeout(200);
+  await input.press('Enter');
+}
+
+interface QuickPickItem {
+  index: number;
+  label: string;
+  description: string;
+  aria: string;
+}
+
+async function quickPickItems(page: Page): Promise<QuickPickItem[]> {
+  return h.quickInputRows(page).evaluateAll((rows) =>
+    rows.map((r) => ({
+      index: Number(r.getAttribute('data-index')),
+      label: (r.querySelector('.label-name')?.textContent ?? '').trim(),
+      description: (r.querySelector('.label-description')?.textContent ?? '').trim(),
+      aria: r.getAttribute('aria-label') ?? '',
+    })),
+  );
+}
+
+/**
+ * Chooses a quick-pick item with the keyboard (arrow keys, Enter), as a keyboard user would. Mouse
+ * clicks are unreliable here: the hover of the item under the pointer can cover the next item.
+ */
+async function chooseQuickPickItem(page: Page, pred: (it: QuickPickItem) => boolean, what: string, q: h.QuickInputState): Promise<void> {
+  const target = (await quickPickItems(page)).find(pred);
+  if (!target) throw new Error(`no quick-pick item for ${what} in ${h.describeQuickInput(q)}`);
+  for (let i = 0; i < 100; i++) {
+    const focused = page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused').first();
+    const current = (await focused.count()) ? Number(await focused.getAttribute('data-index')) : -1;
+    if (current === target.index) {
+      await page.keyboard.press('Enter');
+      return;
+    }
+    await page.keyboard.press(current < target.index ? 'ArrowDown' : 'ArrowUp');
+    await page.waitForTimeout(50);
+  }
+  throw new Error(`could not move the quick-pick focus to ${what}`);
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Waits until a file exists and its size has been stable for a moment (the extension stages then renames). */
+async function waitForFile(p: string, what: string): Promise<void> {
+  await h.waitUntil(() => fs.existsSync(p), `${what} (${p})`, { timeout: 60_000 });
+}
+
+for (const MODE of MODES) describe(`dvmdostem Run Rescue in a real VS Code (code-server + Chromium, ${MODE === 'vsix' ? 'installed from the .vsix' : 'development extension'})`, { timeout: 15 * 60_000 }, () => {
+  const shot = (name: string) => h.screenshot(page, `${MODE}-${name}`);
+  let ws: h.TestWorkspace;
+  let server: h.CodeServer;
+  let browser: h.Browser;
+  let page: Page;
+  const backupDir = () => path.join(ws.dir, 'output-backup');
+  const newMask = () => path.join(ws.dir, 'rerun-mask.nc');
+  const mergedDir = () => path.join(ws.dir, 'merged');
+
+  before(async () => {
+    h.requireBuiltExtension();
+    const t0 = Date.now();
+    ws = h.createWorkspace('dvmdostem-ui');
+    server = await h.startCodeServer({
+      workspace: ws.dir,
+      root: path.join(ws.root, 'code-server'),
+      installVsix: MODE === 'vsix' ? [h.packageVsix(path.join(ws.root, 'vsix'))] : [],
+      logFile: path.join(h.ARTIFACTS, `ui-${MODE}-code-server.log`),
+    });
+    browser = await h.launchBrowser();
+    page = browser.page;
+    await h.openWorkbench(page, server, { folder: ws.dir, payload: MODE === 'dev' ? h.devPayload(server) : undefined });
+    console.log(`# [${MODE}] code-server ${server.url} up and workbench ready in ${Date.now() - t0} ms; workspace ${ws.dir}`);
+    await shot('workbench');
+  });
+
+  after(async () => {
+    if (page) await shot('final').catch(() => {});
+    await browser?.close();
+    await server?.stop();
+    ws?.dispose();
+  });
+
+  /** The activity bar entry of the view container (title "dvmdostem"). */
+  const activityBarItem = () => page.locator('.part.activitybar a.action-label[aria-label="dvmdostem"], .part.activitybar a.action-label[aria-label^="dvmdostem ("]').first();
+
+  /** A tree row of the dvmdostem Runs view whose label is exactly `name`. */
+  const runRow = (name: string): Locator =>
+    page.locator('.part.sidebar .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(name)}$`) }) }).first();
+
+  /** A row of the Explorer whose label is exactly `name`. */
+  const explorerRow = (name: string): Locator =>
+    page.locator('.explorer-folders-view .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(name)}$`) }) }).first();
+
+  async function openExplorer(): Promise<void> {
+    // Clicking the Explorer entry while it is shown would hide the side bar: click only when hidden.
+    if (await page.locator('.explorer-folders-view').isVisible().catch(() => false)) return;
+    const explorer = page.locator('.part.activitybar a.action-label[aria-label^="Explorer"]').first();
+    await explorer.click();
+    await page.locator('.explorer-folders-view').waitFor({ timeout: 20_000 });
+  }
+
+  async function contextMenuItems(row: Locator): Promise<string[]> {
+    await row.click({ button: 'right' });
+    const menu = page.locator('.monaco-menu .actions-container').first();
+    await menu.waitFor({ state: 'visible', timeout: 10_000 });
+    return (await page.locator('.monaco-menu .action-item .action-label').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+  }
+
+  it('shows the run with its counts in the dvmdostem view (activity bar)', { timeout: STEP_TIMEOUT }, async () => {
+    await h.waitUntil(() => activityBarItem().isVisible(), 'the dvmdostem entry in the activity bar', { timeout: 60_000 });
+    await activityBarItem().click();
+    await page.locator('.part.sidebar').filter({ hasText: /dvmdostem Runs/i }).first().waitFor({ timeout: 20_000 });
+    const row = runRow('output');
+    await row.waitFor({ state: 'visible', timeout: 60_000 });
+    await shot('runs-view');
+    const label = (await row.locator('.label-name').innerText()).trim();
+    const description = ((await row.locator('.label-description').innerText().catch(() => '')) || '').trim();
+    const aria = (await row.getAttribute('aria-label')) || '';
+    console.log(`# tree row: label=${JSON.stringify(label)} description=${JSON.stringify(description)} aria-label=${JSON.stringify(aria)}`);
+    assert.equal(label, 'output');
+    // The description shows the counts of the states that occurred ("6 ok · 2 failed · 2 timeout").
+    const counts: Record<string, number> = {};
+    for (const m of description.matchAll(/(\d+)\s+([a-z][a-z /-]*[a-z])/gi)) counts[m[2].toLowerCase()] = Number(m[1]);
+    const find = (re: RegExp) => Object.entries(counts).find(([k]) => re.test(k))?.[1];
+    assert.equal(find(/^(ok|succe)/), 6, `success count in ${JSON.stringify(description)}`);
+    assert.equal(find(/^fail/), 2, `failed count in ${JSON.stringify(description)}`);
+    assert.equal(find(/^(timeout|timed out)/), 2, `timeout count in ${JSON.stringify(description)}`);
+    // The full counts, masked cells included, are in the item's hover.
+    await row.hover();
+    const hover = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: /masked/ }).first();
+    await hover.waitFor({ state: 'visible', timeout: 15_000 });
+    const hoverText = (await hover.innerText()).replace(/\s+/g, ' ');
+    console.log(`# tree hover: ${JSON.stringify(hoverText)}`);
+    await shot('runs-view-hover');
+    assert.match(hoverText, /\b6 succeeded\b/);
+    assert.match(hoverText, /\b2 failed\b/);
+    assert.match(hoverText, /\b2 timed out\b/);
+    assert.match(hoverText, /\b90 masked\b/);
+    await page.mouse.move(700, 600);
+    // The rerun is a run too.
+    await runRow('rerun').waitFor({ state: 'visible', timeout: 10_000 });
+  });
+
+  it('offers Salvage only on run folders in the Explorer context menu (dvmdostem.runFolders)', { timeout: STEP_TIMEOUT }, async () => {
+    await openExplorer();
+    await explorerRow('notes').waitFor({ timeout: 20_000 });
+    const notesItems = await contextMenuItems(explorerRow('notes'));
+    await shot('explorer-menu-notes');
+    await page.keyboard.press('Escape');
+    assert.ok(!notesItems.some((t) => /Salvage/.test(t)), `Salvage is offered on a folder that is not a run: ${JSON.stringify(notesItems)}`);
+    const outputItems = await contextMenuItems(explorerRow('output'));
+    await shot('explorer-menu-output');
+    await page.keyboard.press('Escape');
+    assert.ok(outputItems.some((t) => /Salvage/.test(t)), `no Salvage in the context menu of the output folder: ${JSON.stringify(outputItems)}`);
+  });
+
+  it('salvages from the Explorer context menu: answers the prompts, writes the backup and the mask', { timeout: STEP_TIMEOUT }, async () => {
+    await openExplorer();
+    await explorerRow('output').click({ button: 'right' });
+    const item = page.locator('.monaco-menu .action-item').filter({ hasText: /Salvage/ }).first();
+    await item.waitFor({ state: 'visible', timeout: 10_000 });
+    await shot('salvage-menu');
+    await item.click();
+    const prompts = await answerPrompts(
+      page,
+      ws,
+      `${MODE}-salvage`,
+      [
+        { name: 'new-mask', match: /new run-?mask|new.{0,20}mask/i, value: newMask() },
+        { name: 'backup', match: /backup|back up/i, value: backupDir() },
+        { name: 'original-mask', match: /mask/i, value: ws.mask },
+        { name: 'run-folder', match: /output folder|run to salvage|which run/i, value: ws.output },
+        { name: 'confirm', match: /salvage/i, pick: /^Salvage$/ },
+      ],
+      () => fs.existsSync(newMask()) && fs.existsSync(path.join(backupDir(), 'run_status.nc')),
+    );
+    console.log(`# salvage prompts: ${JSON.stringify(prompts, null, 1)}`);
+    await waitForFile(newMask(), 'the new mask');
+    await shot('salvage-done');
+    const mask = await h.waitUntil(async () => readRunMask(newMask()), 'a readable new mask', { timeout: 20_000 });
+    const enabled: [number, number][] = [];
+    for (let i = 0; i < mask.enabled.length; i++) if (mask.enabled[i]) enabled.push([Math.floor(i / mask.grid.cols), i % mask.grid.cols]);
+    assert.deepEqual(enabled, FAILED_CELLS);
+    const backupFiles = fs.readdirSync(backupDir()).sort();
+    assert.deepEqual(backupFiles, fs.readdirSync(ws.output).sort());
+    for (const f of backupFiles) assert.ok(fs.readFileSync(path.join(backupDir(), f)).equals(fs.readFileSync(path.join(ws.output, f))), `backup of ${f} differs`);
+  });
+
+  it('merges from the command palette: answers the prompts, writes the merged folder', { timeout: STEP_TIMEOUT }, async () => {
+    const salvaged = fs.existsSync(path.join(backupDir(), 'run_status.nc')) ? backupDir() : ws.output;
+    await h.runCommand(page, 'dvmdostem: Merge Salvaged and Rerun Outputs…');
+    const prompts = await answerPrompts(
+      page,
+      ws,
+      `${MODE}-merge`,
+      [
+        { name: 'salvaged', match: /salvaged|backup/i, value: salvaged },
+        { name: 'rerun', match: /re-?run/i, value: ws.rerun },
+        { name: 'merged', match: /merged|new folder|destination/i, value: mergedDir() },
+        { name: 'confirm', match: /merge/i, pick: /^Merge$/ },
+      ],
+      () => fs.existsSync(path.join(mergedDir(), 'run_status.nc')),
+    );
+    console.log(`# merge prompts: ${JSON.stringify(prompts, null, 1)}`);
+    await shot('merge-done');
+    const status = await h.waitUntil(async () => readRunStatus(path.join(mergedDir(), 'run_status.nc')), 'a readable merged run_status.nc', { timeout: 20_000 });
+    assert.equal(status.counts.success, 10);
+    assert.equal(status.counts.masked, 90);
+    assert.deepEqual(
+      fs.readdirSync(mergedDir()).filter((f) => f.endsWith('.nc')).sort(),
+      fs.readdirSync(ws.output).filter((f) => f.endsWith('.nc')).sort(),
+    );
+  });
+
+  it('shows the status grid: 100 cells, legend counts, tooltip and colours of a failed cell', { timeout: STEP_TIMEOUT }, async () => {
+    await h.runCommand(page, 'dvmdostem: Show Run Status Grid');
+    await answerPrompts(
+      page,
+      ws,
+      `${MODE}-grid`,
+      [{ name: 'run', match: /run|folder/i, value: ws.output }],
+      async () => (await page.locator('iframe.webview.ready').count()) > 0 || (await h.readDialog(page)) !== null,
+    );
+    const errorDialog = await h.readDialog(page);
+    if (errorDialog) {
+      await shot('grid-error');
+      assert.fail(`Show Run Status Grid failed: ${errorDialog.text}`);
+    }
+    const view = h.webviewFrameLocator(page, { extensionId: h.EXTENSION_ID, title: 'Run Status: output' });
+    await view
+      .locator('canvas#grid[data-cells="100"]')
+      .waitFor({ timeout: 30_000 })
+      .catch(async (err: Error) => {
+        await shot('grid-missing');
+        const dialog = await h.readDialog(page);
+        throw new Error(
+          `${err.message.split('\n')[0]}; dialog: ${JSON.stringify(dialog?.text ?? null)}; notifications: ${JSON.stringify(await h.notificationTexts(page))}`,
+        );
+      });
+    await shot('grid');
+    assert.match(await view.locator('#run-name').innerText(), /output/);
+    const legend = async (state: string) => (await view.locator(`#legend [data-state="${state}"] .count`).innerText()).trim();
+    assert.equal(await legend('success'), '6');
+    assert.equal(await legend('fail'), '2');
+    assert.equal(await legend('timeout'), '2');
+    assert.equal(await legend('masked'), '90');
+
+    // Hover cell (1,2) as a user would: real mouse moves in page coordinates.
+    const frame = await h.findWebviewFrame(page, 'canvas#grid');
+    await h.waitUntil(() => frame.evaluate(() => typeof (window as any).__gridTest?.cellCenter === 'function'), 'window.__gridTest in the webview');
+    const center = await frame.evaluate(() => (window as any).__gridTest.cellCenter(1, 2) as { x: number; y: number });
+    const canvas = frame.locator('canvas#grid');
+    const box = await canvas.boundingBox(); // main-page coordinates
+    const rect = await canvas.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return { left: r.left, top: r.top };
+    }); // the webview document's coordinates
+    assert.ok(box, 'canvas#grid has no bounding box');
+    const x = box.x - rect.left + center.x;
+    const y = box.y - rect.top + center.y;
+    await page.mouse.move(x - 3, y - 3);
+    await page.mouse.move(x, y, { steps: 3 });
+    const tooltip = view.locator('#tooltip');
+    await h.waitUntil(async () => /row 1, col 2/.test(await tooltip.innerText()), '#tooltip to show cell (1,2)', { timeout: 10_000 }).catch(async (err) => {
+      throw new Error(`${(err as Error).message}; tooltip text: ${JSON.stringify(await tooltip.innerText().catch(() => ''))}`);
+    });
+    const tip = await tooltip.innerText();
+    await shot('grid-tooltip');
+    assert.match(tip, /row 1, col 2/);
+    assert.match(tip, /fail/i);
+    assert.match(tip, /-100/);
+    const colors = await frame.evaluate(() => {
+      const g = (window as any).__gridTest;
+      return { success: g.cellColor(0, 0), fail: g.cellColor(1, 2), timeout: g.cellColor(7, 9), masked: g.cellColor(0, 1) };
+    });
+    console.log(`# cell colours: ${JSON.stringify(colors)}`);
+    assert.notEqual(colors.success, colors.fail, 'success and failed cells have the same colour');
+    assert.notEqual(colors.fail, colors.masked, 'failed and masked cells have the same colour');
+  });
+});
