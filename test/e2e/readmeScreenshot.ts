@@ -1,0 +1,48 @@
+/**
+ * Makes the README's screenshot (media/screenshot.png): the dvmdostem Runs view with the failed
+ * cells of the sample run, and its Run Status Grid with a hovered failed cell, in a real VS Code.
+ *   npm run build && npx tsc -p . && bash scripts/setup-code-server.sh && node out/test/e2e/readmeScreenshot.js
+ */
+import * as path from 'node:path';
+import * as h from './harness';
+
+async function main(): Promise<void> {
+  h.requireBuiltExtension();
+  const ws = h.createWorkspace('dvmdostem-shot');
+  const server = await h.startCodeServer({ workspace: ws.dir, root: path.join(ws.root, 'code-server'), settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
+  const browser = await h.launchBrowser({ viewport: { width: 1280, height: 720 } });
+  const page = browser.page;
+  try {
+    await h.openWorkbench(page, server, { folder: ws.dir, payload: h.devPayload(server) });
+    const activity = page.locator('.part.activitybar a.action-label[aria-label="dvmdostem"]').first();
+    await h.waitUntil(() => activity.isVisible(), 'the dvmdostem activity bar entry', { timeout: 60_000 });
+    await activity.click();
+    const row = (name: string) => page.locator('.part.sidebar .monaco-list-row').filter({ hasText: name }).first();
+    await row('output').waitFor({ timeout: 60_000 });
+    await row('output').click();
+    await page.keyboard.press('ArrowRight');
+    await row('Failed cells').waitFor({ timeout: 20_000 });
+    await row('Failed cells').click();
+    await page.keyboard.press('ArrowRight');
+    await row('row 1, col 2').waitFor({ timeout: 20_000 });
+    await row('row 1, col 2').click();
+    const frame = await h.findWebviewFrame(page, 'canvas#grid[data-cells="100"]', { timeout: 60_000 });
+    await page.waitForTimeout(500);
+    const center = await frame.evaluate(() => (window as unknown as { __gridTest: { cellCenter(r: number, c: number): { x: number; y: number } } }).__gridTest.cellCenter(1, 2));
+    const box = await page.locator('iframe.webview').first().boundingBox();
+    await h.runCommand(page, 'Notifications: Clear All Notifications').catch(() => undefined);
+    if (box) await page.mouse.move(box.x + center.x, box.y + center.y);
+    await page.waitForTimeout(700);
+    await page.screenshot({ path: path.join(h.repoRoot, 'media', 'screenshot.png') });
+    console.log('wrote media/screenshot.png');
+  } finally {
+    await browser.close();
+    await server.stop();
+    ws.dispose();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
