@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+
 /**
  * An expected failure caused by the user's input or environment (missing file, wrong grid, full
  * disk). Front ends print its message as one line, without a stack trace.
@@ -31,13 +33,30 @@ const fsMessages: Record<string, string> = {
   EIO: 'input/output error',
 };
 
+function canRead(p: string): boolean {
+  try {
+    fs.accessSync(p, fs.constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Errors about the destination whatever the call (a copy names its source as `path`). */
+const destinationCodes = new Set(['ENOSPC', 'EDQUOT', 'EROFS']);
+
 /** Turns a Node fs error into a UserError naming the path and what went wrong; rethrows others. */
 export function asUserError(err: unknown, what: string): Error {
   if (err instanceof UserError || err instanceof CancelledError) return err;
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const e = err as (NodeJS.ErrnoException & { dest?: string }) | undefined;
+  const code = e?.code;
   if (code && fsMessages[code]) {
-    const where = (err as NodeJS.ErrnoException).path ?? what;
-    return new UserError(`${what}: ${fsMessages[code]} (${where})`);
+    let where = (destinationCodes.has(code) && e?.dest) || e?.path;
+    // A copy names its source as `path` whichever side was refused: blame the side that is.
+    if (e?.dest && e.path && (code === 'EACCES' || code === 'EPERM') && canRead(e.path)) where = e.dest.replace(/[\\/][^\\/]*$/, '') || e.dest;
+    // A hidden staging path means nothing to the user: name the folder it is in.
+    if (where && /(^|[\\/])\.pyddt-staging-/.test(where)) where = where.replace(/[\\/]?\.pyddt-staging-.*$/, '') || '.';
+    return new UserError(`${what}: ${fsMessages[code]}${where ? ` (${where})` : ''}`);
   }
   return err instanceof Error ? err : new Error(String(err));
 }

@@ -31,8 +31,13 @@ export function checkMergeable(name: string, salvaged: NcFile, rerun: NcFile, gr
   const gridVariables: [Variable, Variable][] = [];
   for (const vs of salvaged.variables) {
     const axes = gridAxes(vs);
-    if (!axes) continue;
     const vr = rerun.variable(vs.name)!;
+    // A grid variable on one side only (damaged dimension names) would be copied instead of merged.
+    if (vr && !axes !== !gridAxes(vr)) {
+      const dims = (v: Variable) => `(${v.dims.join(', ')})`;
+      throw new UserError(`${name}: variable ${vs.name} has dimensions ${dims(vs)} in ${salvaged.path} but ${dims(vr)} in ${rerun.path}`);
+    }
+    if (!axes) continue;
     const shape = (v: Variable) => `(${v.dims.map((d, i) => `${d}=${v.shape[i]}`).join(', ')})`;
     if (vs.shape.join() !== vr.shape.join() || vs.dims.join() !== vr.dims.join()) {
       throw new UserError(`${name}: variable ${vs.name} has shape ${shape(vs)} in ${salvaged.path} but ${shape(vr)} in ${rerun.path}`);

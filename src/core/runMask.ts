@@ -39,7 +39,12 @@ export async function readRunMask(maskPath: string): Promise<RunMask> {
  * stay as they were, so dvmdostem reads it exactly like the original. The file appears complete or
  * not at all (staged next to the destination, then renamed).
  */
-export async function writeRunMask(templatePath: string, destPath: string, enabled: Uint8Array, opts: { force?: boolean } = {}): Promise<void> {
+export async function writeRunMask(
+  templatePath: string,
+  destPath: string,
+  enabled: Uint8Array,
+  opts: { force?: boolean; /** The path to name in messages when `destPath` is itself a staging path. */ label?: string } = {},
+): Promise<void> {
   if (!opts.force && fs.existsSync(destPath)) throw new UserError(`${destPath}: new run-mask file already exists (use --force to overwrite it)`);
   if (path.resolve(templatePath) === path.resolve(destPath)) throw new UserError(`${destPath}: the new run-mask must not replace the original mask`);
   const staged = stagingPath(destPath, 'mask');
@@ -59,6 +64,6 @@ export async function writeRunMask(templatePath: string, destPath: string, enabl
     fs.renameSync(staged, destPath);
   } catch (err) {
     removeQuietly(staged);
-    throw asUserError(err, `writing the new run-mask ${destPath}`);
+    throw asUserError(err, `writing the new run-mask ${opts.label ?? destPath}`);
   }
 }

@@ -19,8 +19,41 @@ export interface RunStatus {
   mtimeMs: number;
 }
 
+/** Reads of a file that keeps changing underneath before giving up. */
+const MAX_READ_ATTEMPTS = 5;
+
+/**
+ * Reads run_status.nc, which a running dvmdostem rewrites after every cell. A read that overlapped a
+ * rewrite (the file's identity, size or times changed meanwhile) is thrown away and done again, so the
+ * result is always one consistent version of the file, or a UserError.
+ */
 export async function readRunStatus(path: string): Promise<RunStatus> {
-  const mtimeMs = statOrExplain(path, 'run status file').mtimeMs;
+  for (let attempt = 1; ; attempt++) {
+    const before = statOrExplain(path, 'run status file');
+    let result: RunStatus | undefined;
+    let failure: unknown;
+    try {
+      result = await readRunStatusOnce(path, before.mtimeMs);
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      failure = err;
+    }
+    let after: fs.Stats | undefined;
+    try {
+      after = fs.statSync(path);
+    } catch {
+      // Gone meanwhile (replaced by a rename in progress): counts as changed.
+    }
+    const unchanged = after !== undefined && after.ino === before.ino && after.size === before.size && after.mtimeMs === before.mtimeMs && after.ctimeMs === before.ctimeMs;
+    if (unchanged || attempt >= MAX_READ_ATTEMPTS) {
+      if (failure) throw failure;
+      if (unchanged) return result!;
+      throw new UserError(`${path}: the file kept changing while it was read (is dvmdostem still writing it?); try again`);
+    }
+  }
+}
+
+async function readRunStatusOnce(path: string, mtimeMs: number): Promise<RunStatus> {
   const file = await openNetcdf(path);
   const { grid, values } = readGridVariable(file, 'run_status', 'a dvmdostem run_status.nc');
   let runtime: Float64Array | null = null;

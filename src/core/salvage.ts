@@ -98,6 +98,7 @@ export async function salvageRun(
 ): Promise<SalvagePlan> {
   checkSalvagePaths(opts);
   removeStaleStaging(opts.backupDir);
+  removeStaleStaging(opts.newMask);
   const staged = stagingPath(opts.backupDir, 'backup');
   const stagedMask = stagingPath(opts.newMask, 'mask');
   let abandon = false;
@@ -112,12 +113,16 @@ export async function salvageRun(
       hooks.onProgress?.({ file: rel, filesDone, filesTotal: total.files, bytesDone, bytesTotal: total.bytes });
     },
   });
+  // Awaited below; handled now too, so that a copy failing (full disk, unreadable file) while the plan
+  // is still being read is not an unhandled rejection, which would end the process with a stack
+  // trace and leave the staging folder behind.
+  copying.catch(() => undefined);
   try {
     const plan = await planSalvage(opts);
     total = { files: plan.files, bytes: plan.bytes };
     const enabled = new Uint8Array(plan.grid.rows * plan.grid.cols);
     for (const c of plan.failedCells) enabled[c.row * plan.grid.cols + c.col] = 1;
-    await writeRunMask(opts.originalMask, stagedMask, enabled, { force: true });
+    await writeRunMask(opts.originalMask, stagedMask, enabled, { force: true, label: opts.newMask });
     await copying;
     publishFolder(staged, opts.backupDir);
     fs.renameSync(stagedMask, opts.newMask);

@@ -36,8 +36,12 @@ export function removeStaleStaging(finalPath: string): void {
   }
   const base = path.basename(path.resolve(finalPath));
   for (const name of names) {
-    const m = name.startsWith(STAGING_MARK) ? /^[a-z]+-(\d+)-[0-9a-z]+-(.*)$/.exec(name.slice(STAGING_MARK.length)) : null;
-    if (!m || m[2] !== base || processAlive(Number(m[1]))) continue;
+    // A staged path can itself be staged (salvage stages the new mask, which writeRunMask stages
+    // again): peel every prefix; the leftover is stale when all processes named are gone.
+    const pids: number[] = [];
+    let rest = name;
+    for (let m; rest.startsWith(STAGING_MARK) && (m = /^[a-z]+-(\d+)-[0-9a-z]+-(.*)$/.exec(rest.slice(STAGING_MARK.length))); rest = m[2]) pids.push(Number(m[1]));
+    if (!pids.length || rest !== base || pids.some(processAlive)) continue;
     removeQuietly(path.join(dir, name));
   }
 }

@@ -52,7 +52,11 @@ class HeaderCursor {
   pos = 0;
   constructor(private readonly buf: Buffer, private readonly path: string, private readonly cdf5: boolean) {}
   need(n: number): void {
-    if (n < 0 || this.pos + n > this.buf.length) throw new HeaderTooShort();
+    // Past the end of the file: no larger read can help, the header is corrupt or cut short.
+    if (!Number.isSafeInteger(n) || n < 0 || this.pos + n > this.fileSizeHint) {
+      throw new UserError(`${this.path}: corrupt or truncated NetCDF header (a ${n}-byte field at byte ${this.pos} runs past the end of the file)`);
+    }
+    if (this.pos + n > this.buf.length) throw new HeaderTooShort();
   }
   u32(): number { this.need(4); const v = this.buf.readUInt32BE(this.pos); this.pos += 4; return v; }
   u64(): number {
@@ -75,17 +79,16 @@ class HeaderCursor {
   /** A list count, checked against the bytes left so a corrupt count cannot cause a huge loop. */
   listCount(minItemBytes: number, what: string): number {
     const n = this.count();
-    if (n * minItemBytes > this.buf.length - this.pos) {
-      if (this.buf.length < this.fileSizeHint) throw new HeaderTooShort();
-      throw new UserError(`${this.path}: corrupt NetCDF header (${n} ${what} do not fit in the file)`);
-    }
+    if (n * minItemBytes > this.fileSizeHint - this.pos) throw new UserError(`${this.path}: corrupt NetCDF header (${n} ${what} do not fit in the file)`);
+    if (n * minItemBytes > this.buf.length - this.pos) throw new HeaderTooShort();
     return n;
   }
   fileSizeHint = 0;
 }
 class HeaderTooShort extends Error {}
 
-const pad4 = (n: number) => (n + 3) & ~3;
+/** Rounded up to a multiple of 4, without 32-bit bitwise arithmetic (counts go up to 2^64 - 1). */
+const pad4 = (n: number) => n + ((4 - (n % 4)) % 4);
 
 export function readClassicHeader(path: string, fd?: number): ClassicHeader {
   const ownFd = fd === undefined;
@@ -95,7 +98,8 @@ export function readClassicHeader(path: string, fd?: number): ClassicHeader {
     // Headers are usually small; read more only when the first read is not enough.
     for (let want = Math.min(fileSize, 64 * 1024); ; want = Math.min(fileSize, want * 4)) {
       const buf = Buffer.alloc(want);
-      fs.readSync(handle, buf, 0, want, 0);
+      const got = readFully(handle, buf, want, 0);
+      if (got < want) throw new UserError(`${path}: truncated NetCDF file (it ended at byte ${got} while its header was read; is it being written?)`);
       try {
         return parseHeader(buf, path, fileSize);
       } catch (err) {
@@ -154,6 +158,15 @@ function parseHeader(buf: Buffer, path: string, fileSize: number): ClassicHeader
     rawVars.push({ v: { name, dims: dimIds.map((id) => dims[id].name), type, isRecord, begin, attributes: vatts }, dimIds });
   }
   const headerEnd = c.pos;
+  // Names are unique in a valid file; a damaged header can repeat one, and a name must find one variable.
+  const seen = new Set<string>();
+  for (const [kind, names] of [['dimensions', dims.map((d) => d.name)], ['variables', rawVars.map((r) => r.v.name)]] as const) {
+    seen.clear();
+    for (const n of names) {
+      if (seen.has(n)) throw new UserError(`${path}: corrupt NetCDF header (two ${kind} named ${JSON.stringify(n)})`);
+      seen.add(n);
+    }
+  }
 
   const recordVars = rawVars.filter((r) => r.v.isRecord);
   const sliceOf = (r: (typeof rawVars)[number]) =>
@@ -250,11 +263,23 @@ export function classicRanges(header: ClassicHeader, v: ClassicVariable): { offs
   return Array.from({ length: header.numrecs }, (_, r) => ({ offset: v.begin + r * header.recsize, length: v.sliceBytes }));
 }
 
+/** Reads up to `length` bytes at `position`, as many reads as it takes; returns the bytes read. */
+function readFully(fd: number, buf: Buffer, length: number, position: number): number {
+  let got = 0;
+  while (got < length) {
+    const n = fs.readSync(fd, buf, got, length - got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
+}
+
 /** Reads a whole variable as numbers. */
-export function readClassicValues(fd: number, header: ClassicHeader, v: ClassicVariable): Float64Array {
+export function readClassicValues(fd: number, header: ClassicHeader, v: ClassicVariable, path = 'NetCDF file'): Float64Array {
   const parts = classicRanges(header, v).map(({ offset, length }) => {
     const b = Buffer.alloc(length);
-    fs.readSync(fd, b, 0, length, offset);
+    // A short read means the file shrank since its header was read (being rewritten): never zeros.
+    if (readFully(fd, b, length, offset) < length) throw new UserError(`${path}: truncated NetCDF file (variable ${v.name} ends past the end of the file; is it being written?)`);
     return b;
   });
   const all = Buffer.concat(parts);

@@ -46,7 +46,7 @@ export function detectFormat(path: string): NetcdfFormat {
       if (head.equals(HDF5_SIGNATURE)) return 'netcdf4';
       if (at >= 1 << 20) break;
     }
-    if (size === 0) throw new UserError(`${path}: empty file, expected a NetCDF file`);
+    if (size === 0 || n === 0) throw new UserError(`${path}: empty file, expected a NetCDF file`);
     throw new UserError(`${path}: not a NetCDF file (first bytes: ${describeBytes(head.subarray(0, n))})`);
   } finally {
     fs.closeSync(fd);

@@ -3,11 +3,16 @@
  * HDF5 library's diagnostic stack traces off the user's terminal.
  */
 import type * as H5 from 'h5wasm/node' with { 'resolution-mode': 'import' };
+// The fs module object itself (not an import-star copy): the HDF5 C library writes its diagnostics to
+// file descriptor 2 through it (emscripten NODERAWFS), so that is where they are captured.
+import nodeFs = require('node:fs');
 
 export type H5wasm = typeof H5;
 
 let loading: Promise<H5wasm> | undefined;
 let loaded: H5wasm | undefined;
+/** The module namespace: its live `FS` binding shows which files the library has open. */
+let loadedModule: { FS?: { streams?: ({ path?: string } | null)[] } | null } | undefined;
 
 export function loadH5wasm(): Promise<H5wasm> {
   loading ??= import('h5wasm/node').then(async (mod) => {
@@ -15,9 +20,26 @@ export function loadH5wasm(): Promise<H5wasm> {
     const api = ((mod as unknown as { default?: H5wasm }).default ?? mod) as H5wasm;
     await api.ready;
     loaded = api;
+    loadedModule = mod as unknown as typeof loadedModule;
     return api;
   });
   return loading;
+}
+
+/**
+ * Set when the library died inside a call (a wasm trap such as "memory access out of bounds", or an
+ * abort) on a damaged file: it may have written outside its buffers, so nothing it returns in this
+ * process can be trusted any more. Reads then fail cleanly until the process restarts.
+ */
+let poisoned: string | undefined;
+
+export function h5wasmPoisoned(): string | undefined {
+  return poisoned;
+}
+
+function noteFailure(err: unknown): void {
+  const message = String((err as Error)?.message ?? err);
+  if (err instanceof WebAssembly.RuntimeError || /^Aborted\(|program has already aborted/.test(message)) poisoned ??= message;
 }
 
 export function h5wasmSync(): H5wasm {
@@ -30,8 +52,17 @@ export function h5wasmSync(): H5wasm {
  * call. The captured text is returned with the error so callers can log it, not print it.
  */
 export function quietly<T>(fn: () => T): T {
+  return quietlyWithTrace(fn).value;
+}
+
+/**
+ * Like `quietly`, and also returns what the library printed when the call did not throw: h5wasm
+ * reports some failures (e.g. an object header that fails its checksum) only as a diagnostic trace.
+ */
+export function quietlyWithTrace<T>(fn: () => T): { value: T; trace: string } {
   const stderr = process.stderr;
   const original = stderr.write;
+  const originalWriteSync = nodeFs.writeSync;
   let captured = '';
   stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
     captured += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
@@ -39,14 +70,40 @@ export function quietly<T>(fn: () => T): T {
     cb?.();
     return true;
   }) as typeof stderr.write;
+  // The C library's fprintf(stderr) reaches fs.writeSync(2, bytes, offset, length, position).
+  nodeFs.writeSync = function (this: unknown, fd: number, buffer: unknown, ...rest: unknown[]) {
+    if (fd !== 2) return (originalWriteSync as (...a: unknown[]) => number).call(this, fd, buffer, ...rest);
+    if (typeof buffer === 'string') {
+      captured += buffer;
+      return Buffer.byteLength(buffer);
+    }
+    const view = buffer as ArrayBufferView;
+    const offset = typeof rest[0] === 'number' ? rest[0] : 0;
+    const length = typeof rest[1] === 'number' ? rest[1] : view.byteLength - offset;
+    captured += Buffer.from(view.buffer, view.byteOffset + offset, length).toString();
+    return length;
+  } as typeof nodeFs.writeSync;
   try {
-    return fn();
+    return { value: fn(), trace: captured };
   } catch (err) {
     if (err instanceof Error && captured) (err as Error & { hdf5Trace?: string }).hdf5Trace = captured;
+    noteFailure(err);
     throw err;
   } finally {
     stderr.write = original;
+    nodeFs.writeSync = originalWriteSync;
   }
+}
+
+/** The most telling line of a captured HDF5 diagnostic trace. */
+export function traceReason(trace: string): string | undefined {
+  return hdf5Reason({ hdf5Trace: trace });
+}
+
+/** Paths of files the HDF5 library (emscripten file system) still holds open. */
+export function openHdf5Paths(): string[] {
+  const fsys = loadedModule?.FS;
+  return (fsys?.streams ?? []).filter((s): s is { path: string } => !!s?.path && !s.path.startsWith('/dev/')).map((s) => s.path);
 }
 
 /** The most telling line of an HDF5 diagnostic trace ("minor: Not an HDF5 file"), if any. */

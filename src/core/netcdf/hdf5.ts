@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
 import type { Dataset, File as H5File } from 'h5wasm/node' with { 'resolution-mode': 'import' };
 import { UserError } from '../errors';
-import { h5wasmSync, hdf5Reason, quietly } from './h5wasmLoader';
-import { Hdf5LayoutError, locateRootDatasets } from './hdf5Layout';
+import { h5wasmPoisoned, h5wasmSync, hdf5Reason, openHdf5Paths, quietly, quietlyWithTrace, traceReason } from './h5wasmLoader';
+import { Hdf5LayoutError, readRootLayout, type ContiguousStorage } from './hdf5Layout';
 import type { DType, RawExtent, Variable } from './variable';
 
 /**
@@ -13,32 +14,128 @@ import type { DType, RawExtent, Variable } from './variable';
 
 const PHONY_DIM_NOTE = 'This is a netCDF dimension but not a netCDF variable';
 
+/**
+ * Files (device:inode) that the library could not close after a failed read: on a damaged file some
+ * HDF5 calls leave objects open, and HDF5 then keeps the whole file open and hands its stale state to
+ * every later open of the same file. Such a file is refused until the process restarts.
+ */
+const leakedFiles = new Set<string>();
+
+function fileKey(path: string): string | undefined {
+  try {
+    const st = fs.statSync(path);
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the library still holds `path` open (after it was closed). */
+function stillOpen(path: string): boolean {
+  const abs = nodePath.resolve(path);
+  return openHdf5Paths().some((p) => nodePath.resolve(p) === abs);
+}
+
+/** Whether `path` is a file the library could not close (refused until the process restarts). */
+export function isLeakedHdf5File(path: string): boolean {
+  const key = fileKey(path);
+  return key !== undefined && leakedFiles.has(key);
+}
+
+function noteIfLeaked(path: string): void {
+  if (!stillOpen(path)) return;
+  const key = fileKey(path);
+  if (key) leakedFiles.add(key);
+}
+
 export function openH5(path: string, mode: 'r' | 'a'): H5File {
   const h5 = h5wasmSync();
+  const failed = h5wasmPoisoned();
+  if (failed) throw new UserError(`${path}: cannot read NetCDF-4 files any more in this process: the HDF5 library failed on an earlier damaged file (${failed}); run again`);
+  const key = fileKey(path);
+  if (key && leakedFiles.has(key)) {
+    throw new UserError(`${path}: cannot open as NetCDF-4/HDF5 (an earlier read of this damaged file left it open in the HDF5 library; restart to read it again)`);
+  }
+  let file: H5File | undefined;
+  let openTrace = '';
   try {
-    const file = quietly(() => new h5.File(path, mode));
-    quietly(() => file.keys()); // h5wasm opens lazily: make a bad file fail here, not later
+    const opened = quietlyWithTrace(() => new h5.File(path, mode));
+    file = opened.value;
+    openTrace = opened.trace;
+    const f = file;
+    quietly(() => f.keys()); // h5wasm opens lazily: make a bad file fail here, not later
     return file;
   } catch (err) {
-    const reason = hdf5Reason(err) ?? (err as Error).message;
+    // Close what did open: a file left open in the library would be reused, stale, by later opens of
+    // the same file (HDF5 shares open files by inode).
+    if (file) {
+      const f = file;
+      try {
+        quietly(() => f.close());
+      } catch {
+        // The open itself failed: nothing to close.
+      }
+      noteIfLeaked(path);
+    }
+    const reason = traceReason(openTrace) ?? hdf5Reason(err) ?? (err as Error).message;
     throw new UserError(`${path}: cannot open as NetCDF-4/HDF5 (${reason})`);
   }
 }
+
+/**
+ * A root-level object, failing with a UserError when the library cannot read it: h5wasm reports a
+ * damaged object header only through the diagnostic trace (and then guesses its type).
+ */
+function getObject(file: H5File, path: string, name: string) {
+  let got: { value: ReturnType<H5File['get']>; trace: string };
+  try {
+    got = quietlyWithTrace(() => file.get(name));
+  } catch (err) {
+    throw new UserError(`${path}: cannot read variable ${name} (${hdf5Reason(err) ?? (err as Error).message})`);
+  }
+  if (/HDF5-DIAG/.test(got.trace)) throw new UserError(`${path}: cannot read variable ${name} (${traceReason(got.trace) ?? 'damaged object'})`);
+  return got.value;
+}
+
+function getDataset(file: H5File, path: string, name: string): Dataset {
+  const d = getObject(file, path, name);
+  if (!d || d.constructor.name !== 'Dataset') throw new UserError(`${path}: variable ${name} is not a dataset`);
+  return d as Dataset;
+}
+
+/** Runs an h5wasm data access, turning its failures (allocation, HDF5 errors, a wasm abort) into a UserError. */
+function h5Access<T>(path: string, what: string, fn: () => T): T {
+  try {
+    return quietly(fn);
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`${path}: cannot ${what} (${hdf5Reason(err) ?? (err as Error)?.message ?? String(err)})`);
+  }
+}
+
+/** Largest variable read whole as numbers (grids such as run_status and run masks are far smaller). */
+const MAX_WHOLE_READ_ELEMENTS = 2 ** 24;
 
 export function withH5<T>(path: string, mode: 'r' | 'a', fn: (file: H5File) => T): T {
   const file = openH5(path, mode);
   try {
     return fn(file);
   } finally {
-    quietly(() => file.close());
+    try {
+      quietly(() => file.close());
+    } finally {
+      noteIfLeaked(path);
+    }
   }
 }
 
 export function readHdf5Variables(path: string): Variable[] {
+  // Our own metadata walk first: it refuses damage the HDF5 library would hang on.
+  const ranges = readLayout(path);
   const variables = withH5(path, 'r', (file) => {
     const out: Variable[] = [];
     for (const name of quietly(() => file.keys())) {
-      const entity = quietly(() => file.get(name));
+      const entity = getObject(file, path, name);
       if (!entity || entity.constructor.name === 'Group') {
         if (entity) throw new UserError(`${path}: NetCDF-4 groups are not supported (found group "${name}")`);
         continue;
@@ -48,13 +145,33 @@ export function readHdf5Variables(path: string): Variable[] {
     }
     return out;
   });
-  attachRawExtents(path, variables);
+  checkNames(path, variables);
+  if (ranges) attachRawExtents(variables, ranges);
   return variables;
+}
+
+/**
+ * Names must hold together: with damaged link names (old-format files keep them, unchecked, in a local
+ * heap) the library reports dimension names that are no dataset of the file, empty or repeated names.
+ * Trusting them would make a grid variable look like any other and be copied instead of merged.
+ */
+function checkNames(path: string, variables: Variable[]): void {
+  const names = new Set<string>();
+  for (const v of variables) {
+    if (!v.name || names.has(v.name)) throw new UserError(`${path}: damaged NetCDF-4/HDF5 file (${v.name ? `two variables named "${v.name}"` : 'a variable without a name'})`);
+    names.add(v.name);
+  }
+  for (const v of variables) {
+    if (v.dims.length !== v.shape.length) throw new UserError(`${path}: damaged NetCDF-4/HDF5 file (variable ${v.name} has ${v.dims.length} dimension names for ${v.shape.length} dimensions)`);
+    for (const d of v.dims) {
+      if (!names.has(d) && !/^phony_dim_\d+$/.test(d)) throw new UserError(`${path}: damaged NetCDF-4/HDF5 file (variable ${JSON.stringify(v.name)} has a dimension ${JSON.stringify(d)} that is no dimension of the file)`);
+    }
+  }
 }
 
 function describeDataset(path: string, name: string, d: Dataset): Variable {
   try {
-    return quietly(() => {
+    const described = quietlyWithTrace(() => {
       const md = d.metadata;
       const shape = d.shape ?? [];
       const attrNames = Object.keys(d.attrs);
@@ -64,7 +181,10 @@ function describeDataset(path: string, name: string, d: Dataset): Variable {
         if (scales.length) return scales[0].replace(/^.*\//, '');
         return isScale && shape.length === 1 ? name : `phony_dim_${i}`;
       });
-      const phony = isScale && attrNames.includes('NAME') && String(d.get_attribute('NAME', true) ?? '').startsWith(PHONY_DIM_NOTE);
+      // Read NAME only when it is the short string it always is: a damaged one could claim gigabytes.
+      const nameMeta = isScale && attrNames.includes('NAME') ? d.attrs['NAME'].metadata : null;
+      const nameIsShortString = !!nameMeta && nameMeta.type === 3 && !nameMeta.vlen && nameMeta.size * (nameMeta.total_size ?? 1) <= 4096;
+      const phony = nameIsShortString && String(d.get_attribute('NAME', true) ?? '').startsWith(PHONY_DIM_NOTE);
       return {
         name,
         dims,
@@ -75,6 +195,10 @@ function describeDataset(path: string, name: string, d: Dataset): Variable {
         isDimensionOnly: phony,
       } satisfies Variable;
     });
+    if (/HDF5-DIAG/.test(described.trace)) throw new UserError(`${path}: cannot read variable ${name} (${traceReason(described.trace) ?? 'damaged object'})`);
+    const v = described.value;
+    if (!v.shape.every((n) => Number.isSafeInteger(n) && n >= 0)) throw new UserError(`${path}: variable ${name} has an impossible shape (${v.shape.join(', ')})`);
+    return v;
   } catch (err) {
     if (err instanceof UserError) throw err;
     throw new UserError(`${path}: cannot read variable ${name} (${hdf5Reason(err) ?? (err as Error).message})`);
@@ -88,18 +212,24 @@ function dtypeOf(md: { type: number; size: number; littleEndian: boolean; signed
   return { kind, size: md.size, label };
 }
 
-function attachRawExtents(path: string, variables: Variable[]): void {
-  let ranges: Map<string, { address: number; size: number } | null>;
+/** Byte ranges of the contiguous root datasets, or null when the layout reader cannot follow the file. */
+function readLayout(path: string): Map<string, ContiguousStorage | null> | null {
   const fd = fs.openSync(path, 'r');
   try {
-    ranges = locateRootDatasets(fd, fs.fstatSync(fd).size);
+    const { datasets, hazard } = readRootLayout(fd, fs.fstatSync(fd).size);
+    if (hazard) throw new UserError(`${path}: damaged NetCDF-4/HDF5 file (${hazard})`);
+    // Null when the walker could not follow some object: h5wasm then does all the reading.
+    return datasets;
   } catch (err) {
     // The layout reader covers what netCDF-C writes; anything else still works through h5wasm.
-    if (err instanceof Hdf5LayoutError) return;
+    if (err instanceof Hdf5LayoutError) return null;
     throw err;
   } finally {
     fs.closeSync(fd);
   }
+}
+
+function attachRawExtents(variables: Variable[], ranges: Map<string, ContiguousStorage | null>): void {
   for (const v of variables) {
     const r = ranges.get(v.name);
     const bytes = v.shape.reduce((n, s) => n * s, 1) * v.dtype.size;
@@ -118,10 +248,15 @@ function typedArrayFor(v: Variable): { new (n: number): ArrayLike<number | bigin
 
 /** Reads a whole numeric variable as numbers. */
 export function readHdf5Numbers(path: string, v: Variable): Float64Array {
+  const elements = v.shape.reduce((n, s) => n * s, 1);
+  if (elements > MAX_WHOLE_READ_ELEMENTS) throw new UserError(`${path}: variable ${v.name} has ${elements} values, too many to read at once (shape ${v.shape.join(' × ')})`);
   return withH5(path, 'r', (file) => {
-    const d = file.get(v.name) as Dataset;
-    const value = quietly(() => d.value) as ArrayLike<number | bigint> | null;
+    const d = getDataset(file, path, v.name);
+    const raw = h5Access(path, `read variable ${v.name}`, () => d.value) as ArrayLike<number | bigint> | number | bigint | null;
+    // A scalar variable comes back as a bare number.
+    const value = typeof raw === 'number' || typeof raw === 'bigint' ? [raw] : raw;
     if (!value || typeof value === 'string') throw new UserError(`${path}: variable ${v.name} holds no numbers`);
+    if (value.length !== elements) throw new UserError(`${path}: variable ${v.name} holds ${value.length} values, its shape (${v.shape.join(' × ')}) says ${elements}`);
     const out = new Float64Array(value.length);
     for (let i = 0; i < value.length; i++) out[i] = Number(value[i]);
     return out;
@@ -135,8 +270,8 @@ export function writeHdf5Numbers(path: string, v: Variable, values: ArrayLike<nu
   const big = data instanceof BigInt64Array || data instanceof BigUint64Array;
   for (let i = 0; i < values.length; i++) data[i] = big ? BigInt(Math.trunc(values[i])) : values[i];
   withH5(path, 'a', (file) => {
-    const d = file.get(v.name) as Dataset;
-    quietly(() => d.write_slice(v.shape.map((s): [number, number] => [0, s]), data));
+    const d = getDataset(file, path, v.name);
+    h5Access(path, `write variable ${v.name}`, () => d.write_slice(v.shape.map((s): [number, number] => [0, s]), data));
   });
 }
 
@@ -145,17 +280,17 @@ export function writeHdf5Numbers(path: string, v: Variable, values: ArrayLike<nu
  * as the bytes of native (little-endian) values.
  */
 export function readHdf5Slab(file: H5File, v: Variable, start: number, count: number): Uint8Array {
-  const d = file.get(v.name) as Dataset;
+  const d = getDataset(file, file.filename, v.name);
   const ranges = v.shape.map((s, i): [number, number] => (i === 0 ? [start, start + count] : [0, s]));
-  const value = quietly(() => d.slice(ranges)) as ArrayBufferView | null;
+  const value = h5Access(file.filename, `read variable ${v.name}`, () => d.slice(ranges)) as ArrayBufferView | null;
   if (!value || !ArrayBuffer.isView(value)) throw new UserError(`${file.filename}: cannot read variable ${v.name}`);
   return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
 }
 
 export function writeHdf5Slab(file: H5File, v: Variable, start: number, count: number, bytes: Uint8Array): void {
-  const d = file.get(v.name) as Dataset;
+  const d = getDataset(file, file.filename, v.name);
   const Ctor = typedArrayFor(v) as unknown as { new (b: ArrayBufferLike, o: number, n: number): ArrayBufferView };
   const data = new Ctor(bytes.buffer, bytes.byteOffset, bytes.byteLength / v.dtype.size);
   const ranges = v.shape.map((s, i): [number, number] => (i === 0 ? [start, start + count] : [0, s]));
-  quietly(() => d.write_slice(ranges, data));
+  h5Access(file.filename, `write variable ${v.name}`, () => d.write_slice(ranges, data));
 }

@@ -32,7 +32,7 @@ const MAX_LINKS = 1_000_000;
 
 const MSG = {
   dataspace: 0x01, linkInfo: 0x02, datatype: 0x03, link: 0x06, external: 0x07, layout: 0x08,
-  filterPipeline: 0x0b, continuation: 0x10, symbolTable: 0x11,
+  filterPipeline: 0x0b, attribute: 0x0c, continuation: 0x10, symbolTable: 0x11, attributeInfo: 0x15,
 } as const;
 const SHARED_MESSAGE_FLAG = 0x02;
 
@@ -227,7 +227,8 @@ function readObjectHeader(f: H5File, pos: number): Message[] {
 
 interface Link { name: string; address: number }
 
-function readGroupLinks(f: H5File, messages: Message[]): Link[] {
+/** `tolerant`: a link whose name cannot be read gets a placeholder name instead of failing the walk. */
+function readGroupLinks(f: H5File, messages: Message[], tolerant = false): Link[] {
   const links: Link[] = [];
   let isGroup = false;
   for (const m of messages) {
@@ -235,7 +236,7 @@ function readGroupLinks(f: H5File, messages: Message[]): Link[] {
     if (m.type === MSG.symbolTable) {
       isGroup = true;
       const btree = f.address(c);
-      readSymbolTableLinks(f, btree, f.address(c), links);
+      readSymbolTableLinks(f, btree, f.address(c), links, tolerant);
     } else if (m.type === MSG.link) {
       isGroup = true;
       const link = parseLinkMessage(f, c);
@@ -274,8 +275,15 @@ function pushLink(links: Link[], link: Link): void {
 }
 
 /** Old-style group: v1 B-tree ("TREE", type 0) whose leaves point to symbol table nodes ("SNOD"). */
-function readSymbolTableLinks(f: H5File, btree: number | undefined, heap: number | undefined, links: Link[]): void {
-  const names = readLocalHeap(f, f.absolute(heap, 'symbol table message: local heap'));
+function readSymbolTableLinks(f: H5File, btree: number | undefined, heap: number | undefined, links: Link[], tolerant: boolean): void {
+  let names: Cursor | null;
+  try {
+    names = readLocalHeap(f, f.absolute(heap, 'symbol table message: local heap'));
+  } catch (err) {
+    // Tolerant: the objects are still reachable through the B-tree, only their names are lost.
+    if (!tolerant || !(err instanceof Hdf5LayoutError)) throw err;
+    names = null;
+  }
   const O = f.sizeOfOffsets, L = f.sizeOfLengths;
   const visited = new Set<number>();
   const stack: Array<{ pos: number; level?: number }> = [{ pos: f.absolute(btree, 'symbol table message: B-tree') }];
@@ -294,12 +302,12 @@ function readSymbolTableLinks(f: H5File, btree: number | undefined, heap: number
       const child = f.absolute(f.address(c), `${c.where}: child ${i}`);
       if (level > 0) stack.push({ pos: child, level: level - 1 });
       else if (visited.has(child)) throw new Hdf5LayoutError(`symbol table node at ${child} is reached twice`);
-      else { visited.add(child); readSymbolTableNode(f, child, names, links); }
+      else { visited.add(child); readSymbolTableNode(f, child, names, links, tolerant); }
     }
   }
 }
 
-function readSymbolTableNode(f: H5File, pos: number, names: Cursor, links: Link[]): void {
+function readSymbolTableNode(f: H5File, pos: number, names: Cursor | null, links: Link[], tolerant: boolean): void {
   const O = f.sizeOfOffsets;
   const head = f.cursor(pos, 8, 'symbol table node');
   head.signature('SNOD');
@@ -308,12 +316,28 @@ function readSymbolTableNode(f: H5File, pos: number, names: Cursor, links: Link[
   const count = head.u16();
   const c = f.cursor(pos + 8, count * (2 * O + 24), 'symbol table entries');
   for (let i = 0; i < count; i++) {
-    const nameOffset = c.uint(O);
-    const address = f.address(c);
-    c.skip(24); // cache type, reserved, scratch pad
-    if (address === undefined) throw new Hdf5LayoutError(`${c.where}: entry ${i} has an undefined object header address`);
-    names.pos = nameOffset;
-    pushLink(links, { name: names.cString(), address });
+    const entry = new Cursor(c.bytes(2 * O + 24), 0, `${c.where}: entry ${i}`);
+    let nameOffset: number;
+    let address: number | undefined;
+    try {
+      nameOffset = entry.uint(O);
+      address = f.address(entry);
+      if (address === undefined) throw new Hdf5LayoutError(`${c.where}: entry ${i} has an undefined object header address`);
+    } catch (err) {
+      // Tolerant: an entry that points nowhere is left out; the others are still followed.
+      if (!tolerant || !(err instanceof Hdf5LayoutError)) throw err;
+      continue;
+    }
+    let name: string;
+    try {
+      if (!names) throw new Hdf5LayoutError('no readable local heap');
+      names.pos = nameOffset;
+      name = names.cString();
+    } catch (err) {
+      if (!tolerant || !(err instanceof Hdf5LayoutError)) throw err;
+      name = `(unreadable name of entry ${i} at ${pos})`;
+    }
+    pushLink(links, { name, address });
   }
 }
 
@@ -559,18 +583,222 @@ function datatypeSize(messages: Message[], name: string): number {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Variable-length attribute values in global heap collections ("GCOL")
+//
+// The HDF5 library (1.10 to 2.0, so netCDF-C and h5wasm alike) loops forever on some damaged global
+// heap collections (an object of size 0 stops its object walk from advancing) and copies as many bytes
+// as a damaged object size says into a buffer sized from the attribute. netCDF-C keeps each variable's
+// DIMENSION_LIST there (references to its dimension scales), which h5wasm reads for every variable.
+// These checks find such damage first, so that the file can be refused instead of read.
+
+interface HeapRef { collection: number; index: number; bytes: number; attribute: string; owner: string }
+
+/**
+ * Collects the heap IDs of the values of every variable-length attribute among `messages` (compact and
+ * dense storage); returns damage found in their datatypes, or null.
+ */
+function vlenAttributeRefs(f: H5File, messages: Message[], owner: string, out: HeapRef[]): string | null {
+  const bodies: Buffer[] = messages.filter((m) => m.type === MSG.attribute).map((m) => m.body);
+  // The owner's rank (a dataset's dataspace message: version, rank, ...): DIMENSION_LIST has one entry per dimension.
+  const space = messages.find((m) => m.type === MSG.dataspace && !(m.flags & SHARED_MESSAGE_FLAG));
+  const rank = space && space.body.length >= 2 ? space.body[1] : undefined;
+  for (const m of messages.filter((x) => x.type === MSG.attributeInfo)) {
+    // Dense attribute storage: attribute messages in a fractal heap, indexed by name in a v2 B-tree.
+    try {
+      const c = new Cursor(m.body, 0, m.where);
+      if (c.u8() !== 0) continue;
+      if (c.u8() & 0x01) c.skip(2); // maximum creation index
+      const heapAddr = f.address(c);
+      const nameIndex = f.address(c);
+      if (heapAddr === undefined || nameIndex === undefined) continue;
+      const heap = readFractalHeapHeader(f, f.absolute(heapAddr, `${m.where}: fractal heap`));
+      for (const record of readBtree2Records(f, f.absolute(nameIndex, `${m.where}: name index`), 8)) {
+        bodies.push(readHeapObject(f, heap, record.subarray(0, Math.min(record.length, heap.idLength))));
+      }
+    } catch (err) {
+      if (!(err instanceof Hdf5LayoutError)) throw err;
+    }
+  }
+  for (const body of bodies) {
+    try {
+      const hazard = parseVlenAttribute(f, body, owner, out, rank);
+      if (hazard) return hazard;
+    } catch (err) {
+      // An attribute this walker cannot decode is left to the library: only clear damage is refused.
+      if (!(err instanceof Hdf5LayoutError)) throw err;
+    }
+  }
+  return null;
+}
+
+function parseVlenAttribute(f: H5File, body: Buffer, owner: string, out: HeapRef[], ownerRank: number | undefined): string | null {
+  const c = new Cursor(body, 0, `attribute of ${owner}`);
+  const version = c.u8();
+  if (version < 1 || version > 3) return null;
+  const flags = c.u8();
+  if (flags & 0x03) return null; // shared datatype or dataspace
+  const nameSize = c.u16();
+  const typeSize = c.u16();
+  const spaceSize = c.u16();
+  if (version === 3) c.skip(1); // name character set
+  const pad = (n: number) => (version === 1 ? Math.ceil(n / 8) * 8 : n);
+  const name = c.bytes(pad(nameSize)).subarray(0, Math.max(0, nameSize - 1)).toString('latin1');
+  const type = new Cursor(c.bytes(pad(typeSize)), 0, `datatype of attribute ${name} of ${owner}`);
+  const space = new Cursor(c.bytes(pad(spaceSize)), 0, `dataspace of attribute ${name} of ${owner}`);
+  const classAndVersion = type.u8();
+  if ((classAndVersion & 0x0f) !== 9) return null; // not variable-length
+  // Fields the library trusts: a damaged one sends it reading outside its buffers (a wasm trap).
+  const bits = type.u8();
+  const charset = type.u8() & 0x0f;
+  type.skip(1 + 4); // last bit-field byte, size
+  const baseClassAndVersion = type.u8();
+  type.skip(3);
+  const baseSize = type.u32();
+  const kind = bits & 0x0f;
+  const versionOf = (b: number) => b >> 4;
+  if (kind > 1 || (bits >> 4) > 2 || charset > 1 || versionOf(classAndVersion) < 1 || versionOf(classAndVersion) > 5 ||
+      (baseClassAndVersion & 0x0f) > 10 || versionOf(baseClassAndVersion) < 1 || versionOf(baseClassAndVersion) > 5 || baseSize === 0) {
+    return `attribute ${name} of ${owner} has a damaged variable-length datatype`;
+  }
+  const spaceVersion = space.u8();
+  const rank = space.u8();
+  space.skip(1); // flags
+  if (spaceVersion === 1) space.skip(5);
+  else if (spaceVersion !== 2) return null;
+  else if (space.u8() === 2) return null; // null dataspace
+  let elements = 1;
+  for (let i = 0; i < rank; i++) elements *= f.length(space);
+  // The library allocates one entry per dimension of the variable and reads the attribute into it: with
+  // fewer values, it goes on with uninitialised memory as lengths and pointers.
+  if (name === 'DIMENSION_LIST' && ownerRank !== undefined && elements !== ownerRank) {
+    return `attribute DIMENSION_LIST of ${owner} has ${elements} entries for a variable of ${ownerRank} dimensions`;
+  }
+  for (let i = 0; i < elements; i++) {
+    const length = c.u32();
+    const raw = c.bytes(f.sizeOfOffsets);
+    const index = c.u32();
+    if (length === 0 || raw.every((b) => b === 0xff)) continue; // empty, or no heap object
+    let collection: number;
+    try {
+      collection = f.base + decodeUint(raw, c.where);
+    } catch {
+      collection = -1; // beyond any file: reported as not a readable collection
+    }
+    out.push({ collection, index, bytes: length * baseSize, attribute: name, owner });
+  }
+  return null;
+}
+
+interface HeapObject { size: number; dataPos: number }
+
+/**
+ * Walks a global heap collection the way H5HG__cache_heap_deserialize does, with its 32-bit size_t
+ * (h5wasm is wasm32). Returns its objects by index, null when it is not a readable collection (the
+ * library then fails cleanly), or a string saying why the library would loop on it.
+ */
+function walkCollection(f: H5File, pos: number): Map<number, HeapObject> | null | string {
+  const L = f.sizeOfLengths;
+  if (pos < 0 || pos + 8 + L > f.size) return null;
+  const head = f.cursor(pos, 8 + L, 'global heap collection');
+  if (head.bytes(4).toString('latin1') !== 'GCOL' || head.u8() !== 1) return null;
+  head.skip(3);
+  const size = head.uint(Math.min(L, 4)); // low 32 bits (little-endian)
+  if (pos + size > f.size) return null;
+  const objectHeader = 8 + L;
+  const objects = new Map<number, HeapObject>();
+  for (let off = 8 + L; off < size;) {
+    if (off + objectHeader > size) break; // too small for an object: free space
+    const c = f.cursor(pos + off, objectHeader, 'global heap object');
+    const index = c.u16();
+    c.skip(2 + 4); // reference count, reserved
+    const objectSize = c.uint(Math.min(L, 4));
+    const need = index > 0 ? (objectHeader + Math.ceil(objectSize / 8) * 8) % 2 ** 32 : objectSize;
+    if (need === 0 || need >= 2 ** 31) return `object at byte ${off} has size ${objectSize}`;
+    if (index > 0) objects.set(index, { size: objectSize, dataPos: pos + off + objectHeader });
+    off += need;
+  }
+  return objects;
+}
+
+/** Checks the global heap objects behind `refs`; returns the first problem found, or null. */
+function checkHeapRefs(f: H5File, refs: HeapRef[], datasetHeaders: Set<number>): string | null {
+  const collections = new Map<number, Map<number, HeapObject> | null | string>();
+  for (const ref of refs) {
+    if (!collections.has(ref.collection)) collections.set(ref.collection, walkCollection(f, ref.collection));
+    const walked = collections.get(ref.collection);
+    const where = `attribute ${ref.attribute} of ${ref.owner}: global heap collection at ${ref.collection < 0 ? 'an address beyond any file' : ref.collection}`;
+    if (typeof walked === 'string') return `${where} is damaged (${walked})`;
+    // The library sizes its buffer from the attribute's length before it looks at the heap, so a
+    // damaged length alone can make it allocate gigabytes: every reference must hold together.
+    if (!walked) return `${where} is not a readable global heap collection`;
+    const object = walked.get(ref.index);
+    if (!object) return `${where} has no object ${ref.index}`;
+    if (object.size !== ref.bytes) return `${where}: object ${ref.index} holds ${object.size} bytes, the attribute says ${ref.bytes}`;
+    if (ref.attribute === 'DIMENSION_LIST' && object.size % f.sizeOfOffsets === 0 && object.size <= MAX_READ) {
+      // Object references to dimension scales: each must be a dataset of this group.
+      const c = f.cursor(object.dataPos, object.size, 'DIMENSION_LIST references');
+      for (let k = 0; k < object.size / f.sizeOfOffsets; k++) {
+        const target = f.address(c);
+        if (target === undefined || !datasetHeaders.has(f.base + target)) return `${where}: reference ${k} points to ${target ?? 'UNDEFINED'}, which is no dataset of the root group`;
+      }
+    }
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Entry point
 
-function walkRootGroup(f: H5File): Map<string, ContiguousStorage | null> {
-  const links = readGroupLinks(f, readObjectHeader(f, readSuperblock(f)));
-  const result = new Map<string, ContiguousStorage | null>();
-  for (const link of links) {
-    const messages = readObjectHeader(f, f.absolute(link.address, `object header of "${link.name}"`));
-    const layout = messages.find((m) => m.type === MSG.layout);
-    if (!layout) continue; // a group or a committed datatype, not a dataset
-    result.set(link.name, readContiguousStorage(f, messages, layout, link.name));
+export interface RootLayout {
+  /** As locateRootDatasets returns; null when the walk failed (then `layoutError` says why). */
+  datasets: Map<string, ContiguousStorage | null> | null;
+  layoutError?: Hdf5LayoutError;
+  /** Damage on which the HDF5 library itself would hang or overrun a buffer; null when none was found. */
+  hazard: string | null;
+}
+
+function walkRootGroup(f: H5File): RootLayout {
+  const rootMessages = readObjectHeader(f, readSuperblock(f));
+  let layoutError: Hdf5LayoutError | undefined;
+  let links: Link[];
+  try {
+    links = readGroupLinks(f, rootMessages);
+  } catch (err) {
+    if (!(err instanceof Hdf5LayoutError)) throw err;
+    // No layouts then; still look for hazards behind the links that can be followed.
+    layoutError = err;
+    links = readGroupLinks(f, rootMessages, true);
   }
-  return result;
+  const datasets = new Map<string, ContiguousStorage | null>();
+  const refs: HeapRef[] = [];
+  const attributeOwners: Array<[Message[], string]> = [[rootMessages, 'the root group']];
+  const datasetHeaders = new Set<number>();
+  for (const link of links) {
+    // One object that cannot be read fails the layouts, but the others are still checked for hazards.
+    try {
+      const address = f.absolute(link.address, `object header of "${link.name}"`);
+      const messages = readObjectHeader(f, address);
+      attributeOwners.push([messages, `"${link.name}"`]);
+      const layout = messages.find((m) => m.type === MSG.layout);
+      if (!layout) continue; // a group or a committed datatype, not a dataset
+      // What the library itself takes for a dataset (H5O__dset_isa): datatype and dataspace messages.
+      const isDataset = messages.some((m) => m.type === MSG.datatype) && messages.some((m) => m.type === MSG.dataspace);
+      datasets.set(link.name, readContiguousStorage(f, messages, layout, link.name));
+      if (isDataset) datasetHeaders.add(address);
+    } catch (err) {
+      if (!(err instanceof Hdf5LayoutError)) throw err;
+      layoutError ??= err;
+    }
+  }
+  let hazard: string | null = null;
+  try {
+    for (const [messages, owner] of attributeOwners) hazard ??= vlenAttributeRefs(f, messages, owner, refs);
+    hazard ??= checkHeapRefs(f, refs, datasetHeaders);
+  } catch (err) {
+    // Structures this walker cannot follow: the dataset layouts above still stand.
+    if (!(err instanceof Hdf5LayoutError)) throw err;
+  }
+  return layoutError ? { datasets: null, layoutError, hazard } : { datasets, hazard };
 }
 
 /**
@@ -580,6 +808,17 @@ function walkRootGroup(f: H5File): Map<string, ContiguousStorage | null> {
  * printed by `h5dump -p`.
  */
 export function locateRootDatasets(fd: number, fileSize: number): Map<string, ContiguousStorage | null> {
+  const { datasets, layoutError } = readRootLayout(fd, fileSize);
+  if (!datasets) throw layoutError ?? new Hdf5LayoutError('unreadable root group');
+  return datasets;
+}
+
+/**
+ * `locateRootDatasets` plus a check of what the HDF5 library cannot be trusted with: damaged global
+ * heap collections holding variable-length attribute values (`hazard`, a description, or null).
+ * Callers refuse a file with a hazard before handing it to the library.
+ */
+export function readRootLayout(fd: number, fileSize: number): RootLayout {
   if (!Number.isSafeInteger(fileSize) || fileSize < 0) throw new Hdf5LayoutError(`invalid file size ${fileSize}`);
   try {
     return walkRootGroup(new H5File(fd, fileSize));

@@ -49,7 +49,7 @@ function openDetected(path: string, format: NetcdfFormat): NcFile {
     }
   };
   return makeFile(path, format, size, variables, {
-    read: (v) => withFd('r', (fd) => readClassicValues(fd, header, byName.get(v.name)!)),
+    read: (v) => withFd('r', (fd) => readClassicValues(fd, header, byName.get(v.name)!, path)),
     write: (v, values) => withFd('r+', (fd) => writeClassicValues(fd, header, byName.get(v.name)!, values)),
   });
 }
