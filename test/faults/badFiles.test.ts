@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { loadH5wasm } from '../../src/core/netcdf/h5wasmLoader';
 import { fixture } from '../helpers/files';
 import { classicHeaderFields } from '../fuzz/mutate';
-import { assertCleanError, assertNoStaging, assertUnchanged, cli, copyTreeWritable, Matrix, message, removeTree, snapshot, workspace } from './harness';
+import { assertCleanError, assertNoStaging, assertUnchanged, cli, fixtureWorkspace, copyTreeWritable, Matrix, message, removeTree, snapshot, workspace } from './harness';
 
 const matrix = new Matrix('Fault matrix: bad files');
 
@@ -76,11 +76,7 @@ describe('files that are not valid NetCDF, in every role', () => {
   const p = (...parts: string[]) => path.join(ws, ...parts);
 
   before(async () => {
-    ws = workspace('faults-badfiles');
-    output = copyTreeWritable(fixture.original, p('output'));
-    rerun = copyTreeWritable(fixture.rerun, p('rerun'));
-    mask = p('run-mask.nc');
-    fs.copyFileSync(fixture.mask, mask);
+    ({ ws, output, rerun, mask } = fixtureWorkspace('faults-badfiles'));
     const h5 = await loadH5wasm();
     const f = new h5.File(p('plain.h5'), 'w');
     f.create_dataset({ name: 'data', data: Float32Array.from({ length: 12 }, (_, i) => i), shape: [3, 4] });

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readRunMask } from '../../src/core/runMask';
 import { fixture, FIXTURE_FAILED_CELLS } from '../helpers/files';
-import { assertCleanError, assertNoStaging, assertSameCopy, assertUnchanged, cli, contentTree, copyTreeWritable, Matrix, message, removeTree, snapshot, workspace } from './harness';
+import { assertCleanError, assertNoStaging, assertSameCopy, assertUnchanged, cli, contentTree, fixtureWorkspace, copyTreeWritable, Matrix, message, removeTree, snapshot, workspace } from './harness';
 
 const matrix = new Matrix('Fault matrix: disk full');
 
@@ -40,11 +40,7 @@ describe('disk full (small tmpfs mounts)', () => {
   };
 
   before(() => {
-    ws = workspace('faults-diskfull');
-    output = copyTreeWritable(fixture.original, p('output'));
-    rerun = copyTreeWritable(fixture.rerun, p('rerun'));
-    mask = p('run-mask.nc');
-    fs.copyFileSync(fixture.mask, mask);
+    ({ ws, output, rerun, mask } = fixtureWorkspace('faults-diskfull'));
     const r = cli('pyddt-merge', [output, rerun, p('reference-merged')]);
     assert.equal(r.code, 0, r.stderr);
     reference = contentTree(p('reference-merged'));

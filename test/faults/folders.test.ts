@@ -13,7 +13,7 @@ import { readRunMask } from '../../src/core/runMask';
 import { readRunStatus } from '../../src/core/runStatus';
 import { fixture, FIXTURE_FAILED_CELLS } from '../helpers/files';
 import {
-  assertCleanError, assertNoStaging, assertSameCopy, assertUnchanged, cli, contentTree, copyTreeWritable, Matrix, message, removeTree, snapshot, workspace,
+  assertCleanError, assertNoStaging, assertSameCopy, assertUnchanged, cli, contentTree, fixtureWorkspace, copyTreeWritable, Matrix, message, removeTree, snapshot, workspace,
 } from './harness';
 
 const matrix = new Matrix('Fault matrix: folders and paths');
@@ -27,11 +27,7 @@ describe('bad folders and paths', () => {
   const p = (...parts: string[]) => path.join(ws, ...parts);
 
   before(() => {
-    ws = workspace('faults-folders');
-    output = copyTreeWritable(fixture.original, p('output'));
-    rerun = copyTreeWritable(fixture.rerun, p('rerun'));
-    mask = p('run-mask.nc');
-    fs.copyFileSync(fixture.mask, mask);
+    ({ ws, output, rerun, mask } = fixtureWorkspace('faults-folders'));
     const r = cli('pyddt-merge', [output, rerun, p('reference-merged')]);
     assert.equal(r.code, 0, r.stderr);
     reference = contentTree(p('reference-merged'));

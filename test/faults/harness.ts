@@ -9,7 +9,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { repoRoot } from '../helpers/files';
+import { fixture, repoRoot } from '../helpers/files';
 
 export type Tool = 'pyddt-salvage' | 'pyddt-merge';
 
@@ -208,14 +208,15 @@ export class Matrix {
 /** The one stderr line without the tool prefix, for the matrix. */
 export const message = (r: CliResult) => r.stderr.trim().replace(/^pyddt-\w+: error: /, '');
 
-/** mulberry32, for seeded random delays. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** Seeded random numbers for kill delays: the same generator the fuzz test uses. */
+export { rng } from '../fuzz/mutate';
+
+/** A new workspace with writable copies of the fixture run: output/, rerun/ and run-mask.nc. */
+export function fixtureWorkspace(tag: string): { ws: string; output: string; rerun: string; mask: string } {
+  const ws = workspace(tag);
+  const output = copyTreeWritable(fixture.original, path.join(ws, 'output'));
+  const rerun = copyTreeWritable(fixture.rerun, path.join(ws, 'rerun'));
+  const mask = path.join(ws, 'run-mask.nc');
+  fs.copyFileSync(fixture.mask, mask);
+  return { ws, output, rerun, mask };
 }

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fixture, ncgen } from '../helpers/files';
-import { assertCleanError, assertNoStaging, assertUnchanged, cli, copyTreeWritable, Matrix, message, removeTree, snapshot, workspace } from './harness';
+import { assertCleanError, assertNoStaging, assertUnchanged, cli, fixtureWorkspace, copyTreeWritable, Matrix, message, removeTree, snapshot, workspace } from './harness';
 
 const matrix = new Matrix('Fault matrix: files that do not fit together');
 
@@ -31,11 +31,7 @@ describe('files that are valid NetCDF but do not fit together', () => {
   const p = (...parts: string[]) => path.join(ws, ...parts);
 
   before(() => {
-    ws = workspace('faults-mismatch');
-    output = copyTreeWritable(fixture.original, p('output'));
-    rerun = copyTreeWritable(fixture.rerun, p('rerun'));
-    mask = p('run-mask.nc');
-    fs.copyFileSync(fixture.mask, mask);
+    ({ ws, output, rerun, mask } = fixtureWorkspace('faults-mismatch'));
   });
   after(() => {
     matrix.print();
