@@ -1,4 +1,4 @@
-// npm run bench [-- --rows 100 --cols 100 --tr-years 30 --sc-years 20 --fail 0.1 --repeat 3 --dir DIR]
+// npm run bench [-- --rows 200 --cols 200 --tr-years 30 --sc-years 20 --fail 0.1 --repeat 3 --dir DIR]
 // Generates a large realistic dvmdostem run folder, then times salvage and merge against `cp -r`
 // of the same folder in the same run, and reports the ratios and the tools' peak memory.
 import { spawnSync } from 'node:child_process';
@@ -11,12 +11,12 @@ const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : dflt;
 };
-const rows = Number(arg('rows', 100));
-const cols = Number(arg('cols', 100));
+const rows = Number(arg('rows', 200));
+const cols = Number(arg('cols', 200));
 const trYears = Number(arg('tr-years', 30));
 const scYears = Number(arg('sc-years', 20));
 const failFraction = Number(arg('fail', 0.1));
-const repeat = Number(arg('repeat', 5));
+const repeat = Number(arg('repeat', 3));
 const root = path.resolve(arg('dir', path.join(os.tmpdir(), 'pyddt-bench')));
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
