@@ -45,6 +45,9 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
   private runs: RunNode[] | undefined;
   private loading: Promise<RunNode[]> | undefined;
   private readonly folderListeners = new vscode.EventEmitter<vscode.Uri[]>();
+  /** run_status.nc modification time seen at the previous scan, by folder. */
+  private readonly seenMtime = new Map<string, number>();
+  private recheck: NodeJS.Timeout | undefined;
   /** Fires with the run folders after each scan (for the explorer context key). */
   readonly onDidFindRuns = this.folderListeners.event;
 
@@ -66,6 +69,12 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
       const folders = await findRunFolders();
       const runs = await Promise.all(folders.map((f) => this.readRun(f)));
       this.runs = runs;
+      // A "running" badge must go away by itself when the batch stops writing.
+      clearTimeout(this.recheck);
+      if (runs.some((r) => r.summary.state === 'running')) {
+        const window = vscode.workspace.getConfiguration('dvmdostem').get<number>('runningThresholdSeconds', 120) * 1000;
+        this.recheck = setTimeout(() => this.refresh(), window + 1000);
+      }
       this.folderListeners.fire(folders);
       return runs;
     })();
@@ -77,7 +86,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
     try {
       const status = await this.core.read('readRunStatus', { path: path.join(folder.fsPath, RUN_STATUS_FILE) });
       const runningWindow = vscode.workspace.getConfiguration('dvmdostem').get<number>('runningThresholdSeconds', 120) * 1000;
-      const running = Date.now() - status.mtimeMs < runningWindow;
+      // A running batch rewrites run_status.nc after every cell: it is running when the file changed
+      // since we last looked, recently. A file written once (a copy, a merge) is not a running batch.
+      const previous = this.seenMtime.get(folder.fsPath);
+      this.seenMtime.set(folder.fsPath, status.mtimeMs);
+      const running = previous !== undefined && previous !== status.mtimeMs && Date.now() - status.mtimeMs < runningWindow;
       const failed = status.counts.fail + status.counts.timeout + status.counts.other;
       const state = running ? 'running' : failed > 0 ? 'failures' : 'complete';
       return new RunNode(folder, { folder: folder.fsPath, label, description: describeCounts(status.counts), state, counts: status.counts }, status);
@@ -126,6 +139,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
   }
 
   dispose(): void {
+    clearTimeout(this.recheck);
     this.changed.dispose();
     this.folderListeners.dispose();
   }

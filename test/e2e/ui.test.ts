@@ -393,4 +393,44 @@ for (const MODE of MODES) describe(`dvmdostem Run Rescue in a real VS Code (code
     assert.notEqual(colors.success, colors.fail, 'success and failed cells have the same colour');
     assert.notEqual(colors.fail, colors.masked, 'failed and masked cells have the same colour');
   });
+
+  it('shows a folder named like HTML, with quotes and unicode, as text in the tree and the grid', { timeout: STEP_TIMEOUT }, async () => {
+    const name = `<img src=x onerror=alert(1)> "q" ünï`;
+    let alerted = '';
+    page.on('dialog', (d) => {
+      alerted = d.message();
+      void d.dismiss();
+    });
+    fs.cpSync(ws.output, path.join(ws.dir, name), { recursive: true });
+    await h.runCommand(page, 'dvmdostem: Refresh Runs');
+    await h.runCommand(page, 'dvmdostem: Focus on dvmdostem Runs View');
+    const row = runRow(name);
+    await row.waitFor({ state: 'visible', timeout: 60_000 });
+    assert.equal((await row.locator('.label-name').innerText()).trim(), name);
+    await shot('hostile-name-tree');
+    // Open its grid from the tree: expand the run and its failed cells; a cell opens the run's grid.
+    await row.click();
+    await page.keyboard.press('ArrowRight');
+    const cells = runRow('Failed cells');
+    await cells.waitFor({ state: 'visible', timeout: 20_000 });
+    await cells.click();
+    await page.keyboard.press('ArrowRight');
+    const cell = runRow('row 1, col 2');
+    await cell.waitFor({ state: 'visible', timeout: 20_000 });
+    await cell.click();
+    const frame = await h.waitUntil(
+      async () => {
+        for (const f of page.frames()) {
+          const text = await f.locator('#run-name').textContent({ timeout: 200 }).catch(() => null);
+          if (text === name) return f;
+        }
+        return undefined;
+      },
+      'the grid of the oddly named run, showing its name as text',
+      { timeout: 60_000 },
+    );
+    await shot('hostile-name-grid');
+    assert.equal(await frame.locator('img').count(), 0, 'the name must not become an <img> element');
+    assert.equal(alerted, '', 'no script from the name may run');
+  });
 });

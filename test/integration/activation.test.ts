@@ -1,8 +1,12 @@
 // Activation, contributions and the runs tree (through the API activate() returns).
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { openNetcdf } from '../../src/core/netcdf/ncfile';
 import { activateExtension, COMMANDS, EXTENSION_ID, listRuns, manifest, runFoldersOnDisk, waitForRuns, workspace, type ExtensionApi } from './util';
+
+type RunSummaryLike = Awaited<ReturnType<ExtensionApi['listRuns']>>[number];
 
 describe('activation and the runs tree', () => {
   let api: ExtensionApi;
@@ -83,5 +87,33 @@ describe('activation and the runs tree', () => {
       await new Promise((r) => setTimeout(r, 300));
     }
     assert.deepEqual(actual, expected);
+  });
+  it('follows a running batch: a rewritten run_status.nc refreshes the tree by itself and shows as running; a copied run does not', async () => {
+    const live = path.join(ws.dir, 'live-run');
+    fs.cpSync(ws.output, live, { recursive: true });
+    try {
+      let runs = await waitForRuns(api, (rs) => rs.some((r) => r.folder === live), 'the copied run in listRuns()');
+      assert.notEqual(runs.find((r) => r.folder === live)!.raw.state, 'running', 'a run written once (a copy) is not running');
+      // What dvmdostem does after each cell: rewrite run_status.nc, here cell (1,2) now succeeded.
+      const file = await openNetcdf(path.join(live, 'run_status.nc'));
+      const v = file.variable('run_status')!;
+      const values = file.readNumbers(v);
+      values[1 * 10 + 2] = 100;
+      file.writeNumbers(v, values);
+      // No refresh command: the file watcher must bring the change.
+      const deadline = Date.now() + 20000;
+      let seen: RunSummaryLike | undefined;
+      while (Date.now() < deadline) {
+        seen = (await api.listRuns()).find((r) => path.resolve(r.folder) === live);
+        if (seen?.counts?.success === 7) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.equal(seen?.counts?.success, 7, `the tree did not follow the rewrite: ${JSON.stringify(seen)}`);
+      assert.equal(seen?.state, 'running');
+      assert.equal(seen?.counts?.fail, 1);
+    } finally {
+      fs.rmSync(live, { recursive: true, force: true });
+      await waitForRuns(api, (rs) => !rs.some((r) => r.folder === live), 'the copied run gone from listRuns()');
+    }
   });
 });
