@@ -9,6 +9,7 @@ import { reportError, requireTrust } from './notify';
 import { RUN_STATUS_FILE } from './runDiscovery';
 import { RunsTreeProvider, type RunSummary } from './runsTree';
 import { registerStatusGridSerializer, StatusGridPanel, type GridPanelDeps } from './statusGridPanel';
+import { notificationText } from '../shared/plainText';
 
 /** What `activate` returns: used by the integration tests (and other extensions). */
 export interface DvmdostemApi {
@@ -71,7 +72,7 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
       await core.write('writeRunMask', { template, dest: dest.fsPath, enabled });
       masks.remember(folder.fsPath, template);
       log.info(`Wrote ${dest.fsPath} enabling ${cells.length} cells (a copy of ${template})`);
-      void vscode.window.showInformationMessage(`Wrote ${path.basename(dest.fsPath)} enabling ${cells.length} cells.`, 'Reveal').then((c) => c && vscode.commands.executeCommand('revealInExplorer', dest));
+      void vscode.window.showInformationMessage(notificationText(`Wrote ${path.basename(dest.fsPath)} enabling ${cells.length} cells.`), 'Reveal').then((c) => c && vscode.commands.executeCommand('revealInExplorer', dest));
       return dest;
     } catch (err) {
       reportError(log, title, err);

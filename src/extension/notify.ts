@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { CancelledError, UserError } from '../core/errors';
+import { notificationText } from '../shared/plainText';
 
 /**
  * Shows a failure as one clear notification with a "Show Log" action; details go to the log.
@@ -8,7 +9,7 @@ import { CancelledError, UserError } from '../core/errors';
 export function reportError(log: vscode.LogOutputChannel, action: string, err: unknown): void {
   if (err instanceof CancelledError) {
     log.info(`${action}: cancelled; nothing was written.`);
-    void vscode.window.showInformationMessage(`${action} cancelled. Nothing was written.`);
+    void vscode.window.showInformationMessage(notificationText(`${action} cancelled. Nothing was written.`));
     return;
   }
   const expected = err instanceof UserError;
@@ -17,7 +18,7 @@ export function reportError(log: vscode.LogOutputChannel, action: string, err: u
   else log.error(`${action} failed unexpectedly: ${(err as Error)?.stack ?? message}`);
   // Not awaited: the command returns at once (scripts and tests call it); the toast stays.
   void vscode.window
-    .showErrorMessage(expected ? `${action} failed: ${message}` : `${action} failed unexpectedly: ${message}`, 'Show Log')
+    .showErrorMessage(notificationText(expected ? `${action} failed: ${message}` : `${action} failed unexpectedly: ${message}`), 'Show Log')
     .then((choice) => choice === 'Show Log' && log.show(true));
 }
 
@@ -25,7 +26,7 @@ export function reportError(log: vscode.LogOutputChannel, action: string, err: u
 export function requireTrust(action: string): boolean {
   if (vscode.workspace.isTrusted) return true;
   void vscode.window.showWarningMessage(
-    `${action} writes files, so it needs a trusted workspace. The runs tree and the status grid work in Restricted Mode; trust this workspace to salvage or merge.`,
+    notificationText(`${action} writes files, so it needs a trusted workspace. The runs tree and the status grid work in Restricted Mode; trust this workspace to salvage or merge.`),
     'Manage Workspace Trust',
   ).then((c) => c && vscode.commands.executeCommand('workbench.trust.manage'));
   return false;

@@ -4,6 +4,7 @@ import type { MergeResult } from '../../core/merge';
 import type { CoreClient } from '../coreClient';
 import { reportError, requireTrust } from '../notify';
 import { askNewPath, pathFromPattern, pickRunFolder, unusedPath, uriFromArg } from './pickers';
+import { notificationText } from '../../shared/plainText';
 
 export interface MergeArgs {
   rerunDir?: string;
@@ -55,7 +56,7 @@ export async function mergeCommand(
     for (const c of result.copiedOnly) deps.log.warn(`  ${c.name}: ${c.reason}; copied from the ${c.from === 'salvaged' ? 'salvaged run' : 'rerun'} as it is`);
     const warn = result.copiedOnly.length ? ` ${result.copiedOnly.length} files were only on one side and were copied as they are (see the log).` : '';
     void vscode.window
-      .showInformationMessage(`Merged ${result.merged.length} files into ${path.basename(outputDir)}: ${result.totalSuccessful} successful cells.${warn}`, 'Show Grid', 'Show Log')
+      .showInformationMessage(notificationText(`Merged ${result.merged.length} files into ${path.basename(outputDir)}: ${result.totalSuccessful} successful cells.${warn}`), 'Show Grid', 'Show Log')
       .then((choice) => {
         if (choice === 'Show Grid') void vscode.commands.executeCommand('dvmdostem.showGrid', vscode.Uri.file(outputDir));
         if (choice === 'Show Log') deps.log.show(true);

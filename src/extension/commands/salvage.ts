@@ -4,6 +4,7 @@ import type { SalvagePlan } from '../../core/salvage';
 import type { CoreClient } from '../coreClient';
 import { formatBytes, reportError, requireTrust } from '../notify';
 import { askNewPath, pathFromPattern, pickRunFolder, pickRunMask, unusedPath, uriFromArg } from './pickers';
+import { notificationText } from '../../shared/plainText';
 
 export interface SalvageArgs {
   originalMask?: string;
@@ -49,12 +50,12 @@ export async function salvageCommand(
 
     const plan = await deps.core.read('planSalvage', opts);
     if (plan.failedCells.length === 0) {
-      void vscode.window.showInformationMessage(`${path.basename(output.fsPath)}: every enabled cell succeeded (${plan.successfulCells} of ${plan.enabledCells}); there is nothing to salvage.`);
+      void vscode.window.showInformationMessage(notificationText(`${path.basename(output.fsPath)}: every enabled cell succeeded (${plan.successfulCells} of ${plan.enabledCells}); there is nothing to salvage.`));
       return plan;
     }
     if (!options.skipConfirm) {
       const go = await vscode.window.showInformationMessage(
-        `Salvage ${path.basename(output.fsPath)}: ${plan.failedCells.length} of ${plan.enabledCells} enabled cells will be rerun.`,
+        notificationText(`Salvage ${path.basename(output.fsPath)}: ${plan.failedCells.length} of ${plan.enabledCells} enabled cells will be rerun.`),
         {
           modal: true,
           detail: `${plan.files} files (${formatBytes(plan.bytes)}) will be copied to ${backupDir}.\nThe new run-mask ${newMask} will enable only the failed cells.\nThe output folder and the original mask are not changed.`,
@@ -89,7 +90,7 @@ export async function salvageCommand(
     deps.log.info(`Next: point runmask_file in dvmdostem's config to ${newMask}, rerun dvmdostem into a new (or emptied) output folder, then run "Merge Salvaged and Rerun Outputs…" with ${backupDir} and that folder.`);
     void vscode.window
       .showInformationMessage(
-        `Salvaged ${path.basename(output.fsPath)}: ${result.failedCells.length} failed cells to rerun. Backup: ${backupDir}. Rerun dvmdostem with runmask_file set to ${newMask}, then merge.`,
+        notificationText(`Salvaged ${path.basename(output.fsPath)}: ${result.failedCells.length} failed cells to rerun. Backup: ${backupDir}. Rerun dvmdostem with runmask_file set to ${newMask}, then merge.`),
         'Show Grid',
         'Reveal New Mask',
       )
