@@ -61,7 +61,6 @@ export class CellPatcher {
    */
   patch(dst: Uint8Array, src: Uint8Array, first: number, count: number): void {
     const { middle, lenB, inner, rowBytes } = this;
-    const cellStride = inner;
     for (let i = 0; i < count; i++) {
       const runs = this.runsByA[(first + i) % this.lenA];
       if (!runs.length) continue;
@@ -69,8 +68,8 @@ export class CellPatcher {
       for (let m = 0; m < middle; m++) {
         const base = rowStart + m * lenB * inner;
         for (let k = 0; k < runs.length; k += 2) {
-          const from = base + runs[k] * cellStride;
-          const to = from + runs[k + 1] * cellStride;
+          const from = base + runs[k] * inner;
+          const to = from + runs[k + 1] * inner;
           if (to - from <= 16) {
             for (let p = from; p < to; p++) dst[p] = src[p];
           } else {

@@ -8,7 +8,6 @@ export interface GridShape {
   cols: number;
 }
 
-export const cellCount = (g: GridShape) => g.rows * g.cols;
 
 /**
  * Positions of the spatial dimensions in a variable, found by name, case-insensitively: run_status,

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { copyFileKeepingTime, copyTree, listTree } from './copyTree';
+import { copyFileKeepingTime, copyTree } from './copyTree';
 import { asUserError, CancelledError, UserError } from './errors';
 import { describeGrid, sameGrid, type GridShape } from './grid';
 import { checkMergeable, mergeFile, type FileCheck } from './mergeFile';
@@ -155,4 +155,3 @@ export async function mergeRuns(
   return result;
 }
 
-export { listTree };
