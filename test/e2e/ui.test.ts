@@ -19,7 +19,7 @@ import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { Frame, Locator, Page } from 'playwright-core';
 import { readRunMask } from '../../src/core/runMask';
 import { readRunStatus } from '../../src/core/runStatus';
 import * as h from './harness';
@@ -155,6 +155,17 @@ async function chooseQuickPickItem(page: Page, pred: (it: QuickPickItem) => bool
   throw new Error(`could not move the quick-pick focus to ${what}`);
 }
 
+/** Every file under `dir` with its size and mtime, sorted (to check nothing changed). */
+function listTree(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[])
+    .map((d) => {
+      const p = path.join(d.parentPath ?? d.path, d.name);
+      const st = fs.statSync(p);
+      return `${path.relative(dir, p)} ${st.isDirectory() ? 'dir' : st.size} ${st.mtimeMs}`;
+    })
+    .sort();
+}
+
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Waits until a file exists and its size has been stable for a moment (the extension stages then renames). */
@@ -206,6 +217,12 @@ for (const MODE of MODES) describe(`dvmdostem Run Rescue in a real VS Code (code
   /** A row of the Explorer whose label is exactly `name`. */
   const explorerRow = (name: string): Locator =>
     page.locator('.explorer-folders-view .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(name)}$`) }) }).first();
+
+  /** The document of a status grid webview whose #run-name reads exactly `name` (as text), if open. */
+  async function gridFrame(name: string): Promise<Frame | undefined> {
+    for (const f of page.frames()) if ((await f.locator('#run-name').textContent({ timeout: 200 }).catch(() => null)) === name) return f;
+    return undefined;
+  }
 
   async function openExplorer(): Promise<void> {
     // Clicking the Explorer entry while it is shown would hide the side bar: click only when hidden.
@@ -418,19 +435,131 @@ for (const MODE of MODES) describe(`dvmdostem Run Rescue in a real VS Code (code
     const cell = runRow('row 1, col 2');
     await cell.waitFor({ state: 'visible', timeout: 20_000 });
     await cell.click();
-    const frame = await h.waitUntil(
-      async () => {
-        for (const f of page.frames()) {
-          const text = await f.locator('#run-name').textContent({ timeout: 200 }).catch(() => null);
-          if (text === name) return f;
-        }
-        return undefined;
-      },
-      'the grid of the oddly named run, showing its name as text',
-      { timeout: 60_000 },
-    );
+    const frame = await h.waitUntil(() => gridFrame(name), 'the grid of the oddly named run, showing its name as text', { timeout: 60_000 });
     await shot('hostile-name-grid');
     assert.equal(await frame.locator('img').count(), 0, 'the name must not become an <img> element');
     assert.equal(alerted, '', 'no script from the name may run');
+  });
+
+  it('salvages a run deep in a long path with spaces, named like a command link: every name stays text', { timeout: STEP_TIMEOUT }, async () => {
+    // VS Code turns `[label](command:…)` in a notification into a clickable command link: a folder
+    // with such a name must show as text in the prompts, the tree, the grid and the notifications.
+    const linkName = '[open me](command:workbench.action.files.newUntitledFile)';
+    const long = 'a rather long folder name with spaces that goes on '.repeat(4).trim();
+    const parent = path.join(ws.dir, 'runs with spaces', long);
+    const run = path.join(parent, linkName);
+    const backup = path.join(parent, `backup of ${linkName}`);
+    const mask = path.join(parent, `rerun mask for ${linkName}.nc`);
+    fs.mkdirSync(parent, { recursive: true });
+    fs.cpSync(ws.output, run, { recursive: true });
+    assert.ok(backup.length > 300, `the backup path is long (${backup.length} characters)`);
+    await h.runCommand(page, 'dvmdostem: Refresh Runs');
+    await h.runCommand(page, 'dvmdostem: Focus on dvmdostem Runs View');
+    const label = path.relative(ws.dir, run);
+    const row = runRow(label);
+    await row.waitFor({ state: 'visible', timeout: 60_000 });
+    await shot('long-name-tree');
+
+    // With a grid in front, the commands act on its run: close the grids so they ask which run.
+    await h.runCommand(page, 'View: Close All Editors');
+    await h.runCommand(page, 'dvmdostem: Salvage Failed Cells…');
+    const prompts = await answerPrompts(
+      page,
+      ws,
+      `${MODE}-salvage-long`,
+      [
+        { name: 'new-mask', match: /new run-?mask|new.{0,20}mask/i, value: mask },
+        { name: 'backup', match: /backup|back up/i, value: backup },
+        { name: 'original-mask', match: /mask/i, value: ws.mask },
+        { name: 'run-folder', match: /output folder|run to salvage|which run/i, value: run },
+        { name: 'confirm', match: /salvage/i, pick: /^Salvage$/ },
+      ],
+      () => fs.existsSync(mask) && fs.existsSync(path.join(backup, 'run_status.nc')),
+    );
+    console.log(`# salvage (long path) prompts: ${JSON.stringify(prompts, null, 1)}`);
+    const written = await h.waitUntil(async () => readRunMask(mask), 'a readable new mask at the long path', { timeout: 20_000 });
+    assert.equal(written.enabled.reduce((a, b) => a + b, 0), FAILED_CELLS.length);
+
+    // The notification names the run, the backup and the mask as they are: text, no link.
+    const toast = await h.waitForNotification(page, /Salvaged .*open me/, { timeout: 30_000 });
+    await shot('long-name-notification');
+    const message = toast.locator('.notification-list-item-message');
+    const text = (await message.innerText()).replace(/\u200b/g, '');
+    console.log(`# notification: ${JSON.stringify(text)}`);
+    assert.ok(text.includes(`Salvaged ${linkName}:`), `the notification names the run as it is: ${JSON.stringify(text)}`);
+    assert.ok(text.includes(backup), `the notification names the backup folder: ${JSON.stringify(text)}`);
+    const links = await message.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? a.getAttribute('data-href') ?? a.textContent));
+    assert.deepEqual(links, [], 'no part of a file name may become a link in a notification');
+
+    // The grid of that run shows its name as text.
+    await h.runCommand(page, 'dvmdostem: Show Run Status Grid');
+    await answerPrompts(page, ws, `${MODE}-grid-long`, [{ name: 'run', match: /run|folder/i, value: run }], async () => (await gridFrame(linkName)) !== undefined);
+    await shot('long-name-grid');
+  });
+
+  it('ignores forged messages posted from inside the live grid webview; a valid one still asks the user where to write', { timeout: STEP_TIMEOUT }, async () => {
+    // Whatever runs in the webview can post any message to the extension (as acquireVsCodeApi's
+    // postMessage does). Forge some and check the extension acts on none of them.
+    await h.runCommand(page, 'View: Close All Editors');
+    await h.runCommand(page, 'dvmdostem: Show Run Status Grid');
+    await answerPrompts(page, ws, `${MODE}-grid-forge`, [{ name: 'run', match: /run|folder/i, value: ws.output }], async () => (await gridFrame('output')) !== undefined);
+    const frame = (await gridFrame('output'))!;
+    await frame.locator('canvas#grid[data-cells="100"]').waitFor({ timeout: 30_000 });
+    const evil = path.join(ws.root, 'forged-write.nc');
+    const before = listTree(ws.dir);
+    // VS Code's script in the webview document keeps the channel to the extension in a closure and
+    // deletes window.parent, so a message is posted the way acquireVsCodeApi().postMessage does it:
+    // through the host page's __vscode_post_message__('onmessage', { message }).
+    const host = frame.parentFrame()!;
+    await frame.evaluate(() => {
+      const w = window as any;
+      w.__forgedReplies = {};
+      window.addEventListener('message', (e) => {
+        if (typeof e.data?.inReplyTo === 'number') w.__forgedReplies[e.data.inReplyTo] = e.data.body;
+      });
+    });
+    /** Posts an envelope as the webview's script could, and waits for the extension's reply to it. */
+    const forge = async (id: number, body: { cells?: number[] } & Record<string, unknown>): Promise<unknown> => {
+      await host.evaluate(
+        ({ id, body }) => {
+          // Integer cells travel as the webview sends them (an Int32Array); others as a plain array.
+          const message = body.cells?.every(Number.isInteger) ? { ...body, cells: Int32Array.from(body.cells) } : body;
+          (window as any).__vscode_post_message__('onmessage', { message: { id, body: message } });
+        },
+        { id, body },
+      );
+      return h.waitUntil(() => frame.evaluate((id) => (window as any).__forgedReplies[id], id), `the extension's reply to forged message ${id}`, { timeout: 20_000 }).catch(async (err: Error) => {
+        throw new Error(`${err.message}; open prompt: ${h.describeQuickInput(await h.readQuickInput(page))}`);
+      });
+    };
+    const rejected: [string, { cells?: number[] } & Record<string, unknown>][] = [
+      ['cells outside the grid', { type: 'writeMask', cells: [12, 100, -1] }],
+      ['an arbitrary command', { type: 'runCommand', command: 'workbench.action.files.newUntitledFile' }],
+      ['an unknown request', { type: 'deleteFolder', folder: ws.output }],
+      ['a non-integer cell', { type: 'writeMask', cells: [1.5] }],
+    ];
+    let id = 900_001;
+    for (const [what, body] of rejected) {
+      const reply = (await forge(id++, body)) as { type?: string; message?: string } | string;
+      console.log(`# forged ${what}: ${JSON.stringify(body)} -> ${JSON.stringify(reply)}`);
+      assert.equal(typeof reply === 'object' && reply.type, 'error', `forged ${what}: the extension must refuse it, got ${JSON.stringify(reply)}`);
+      assert.match((reply as { message: string }).message, /^rejected: /);
+      assert.equal(await h.readQuickInput(page), null, `forged ${what}: no prompt may open`);
+    }
+    // A well-formed request carrying a destination: the destination is dropped, the extension asks
+    // the user where to write (its own default, not the smuggled path); dismissing writes nothing.
+    const pending = forge(id++, { type: 'writeMask', cells: [12], path: evil, dest: evil });
+    const prompt = await h.waitUntil(() => h.readQuickInput(page), 'the prompt for where to write the mask', { timeout: 20_000 });
+    console.log(`# forged writeMask with a path: the user is asked ${h.describeQuickInput(prompt)}`);
+    await shot('forged-valid-prompt');
+    assert.ok(!JSON.stringify(prompt).includes('forged-write'), `the smuggled path reached the prompt: ${h.describeQuickInput(prompt)}`);
+    await page.keyboard.press('Escape');
+    const reply = await pending;
+    console.log(`# dismissed -> ${JSON.stringify(reply)}`);
+    assert.deepEqual(reply, { type: 'maskWritten', path: null });
+    assert.ok(!fs.existsSync(evil), 'a forged message wrote a file');
+    assert.deepEqual(listTree(ws.dir), before, 'forged messages changed files in the workspace');
+    // The grid still works after all that.
+    await frame.locator('canvas#grid[data-cells="100"]').waitFor({ timeout: 10_000 });
   });
 });
