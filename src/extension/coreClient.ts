@@ -10,21 +10,42 @@ interface Pending {
   progress?(p: unknown): void;
 }
 
-/** One worker thread running the core; started on first use, so activation stays cheap. */
-class CoreWorker {
-  private worker: Worker | undefined;
-  private readonly pending = new Map<number, Pending>();
+/** One worker thread and the requests it has not answered yet. */
+interface Thread {
+  worker: Worker;
+  pending: Map<number, Pending>;
+  /** Set when the worker asked to be replaced: it gets no new work and stops once idle. */
+  retired?: string;
+}
+
+type WorkerLog = Pick<vscode.LogOutputChannel, 'debug' | 'warn'>;
+
+/**
+ * Runs core operations in a worker thread, started on first use (activation stays cheap). A worker
+ * whose HDF5 library can no longer be trusted (it says so with `retire` on a reply) gets no new work:
+ * the next request starts a fresh one, so one damaged file never stops later reads.
+ */
+export class CoreWorker {
+  private thread: Thread | undefined;
+  /** Every running thread, retired ones still finishing included. */
+  private readonly threads = new Set<Thread>();
   private nextId = 1;
+  private threadsStarted = 0;
   readonly cancelFlag = new SharedArrayBuffer(4);
 
-  constructor(private readonly script: string, private readonly log: vscode.LogOutputChannel) {}
+  constructor(private readonly script: string, private readonly log: WorkerLog) {}
+
+  /** How many worker threads this has started (a retired or crashed one is replaced). */
+  get started(): number {
+    return this.threadsStarted;
+  }
 
   call<K extends CoreOp>(op: K, args: CoreOps[K]['args'], progress?: (p: CoreOps[K]['progress']) => void): Promise<CoreOps[K]['result']> {
-    const worker = this.start();
+    const thread = (this.thread ??= this.start());
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, progress: progress as (p: unknown) => void });
-      worker.postMessage({ id, op, args } satisfies WorkerRequest<K>);
+      thread.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, progress: progress as (p: unknown) => void });
+      thread.worker.postMessage({ id, op, args } satisfies WorkerRequest<K>);
     });
   }
 
@@ -32,36 +53,51 @@ class CoreWorker {
     Atomics.store(new Int32Array(this.cancelFlag), 0, 1);
   }
 
-  private start(): Worker {
-    if (this.worker) return this.worker;
+  private start(): Thread {
     const worker = new Worker(this.script, { workerData: { cancelFlag: this.cancelFlag } satisfies WorkerInit, stderr: true });
+    this.threadsStarted++;
+    const thread: Thread = { worker, pending: new Map() };
+    this.threads.add(thread);
     worker.stderr.on('data', (d: Buffer) => this.log.debug(`[core worker] ${d.toString().trimEnd()}`));
     worker.on('message', (reply: WorkerReply) => {
-      const p = this.pending.get(reply.id);
+      const p = thread.pending.get(reply.id);
       if (!p) return;
       if (reply.kind === 'progress') return p.progress?.(reply.value);
-      this.pending.delete(reply.id);
-      if (reply.kind === 'result') return p.resolve(reply.value);
-      const { name, message, stack } = reply.error;
-      const err = name === 'UserError' ? new UserError(message) : name === 'CancelledError' ? new CancelledError() : new Error(message);
-      if (stack) err.stack = stack;
-      p.reject(err);
+      thread.pending.delete(reply.id);
+      if (reply.retire && !thread.retired) this.retire(thread, reply.retire);
+      if (reply.kind === 'result') p.resolve(reply.value);
+      else p.reject(errorFromWorker(reply.error));
+      if (thread.retired && thread.pending.size === 0) void worker.terminate();
     });
     const failAll = (err: Error) => {
-      for (const p of this.pending.values()) p.reject(err);
-      this.pending.clear();
-      this.worker = undefined;
+      for (const p of thread.pending.values()) p.reject(err);
+      thread.pending.clear();
+      if (this.thread === thread) this.thread = undefined;
     };
     worker.on('error', (err) => failAll(err));
-    worker.on('exit', (code) => failAll(new Error(`the core worker stopped (exit code ${code})`)));
-    this.worker = worker;
-    return worker;
+    worker.on('exit', (code) => {
+      this.threads.delete(thread);
+      failAll(new Error(`the core worker stopped (exit code ${code})`));
+    });
+    return thread;
+  }
+
+  private retire(thread: Thread, reason: string): void {
+    thread.retired = reason;
+    if (this.thread === thread) this.thread = undefined;
+    this.log.warn(`Core worker replaced by a fresh one for the next request: ${reason}`);
   }
 
   dispose(): void {
-    void this.worker?.terminate();
-    this.worker = undefined;
+    for (const t of this.threads) void t.worker.terminate();
+    this.thread = undefined;
   }
+}
+
+function errorFromWorker({ name, message, stack }: Extract<WorkerReply, { kind: 'error' }>['error']): Error {
+  const err = name === 'UserError' ? new UserError(message) : name === 'CancelledError' ? new CancelledError() : new Error(message);
+  if (stack) err.stack = stack;
+  return err;
 }
 
 /**
@@ -72,7 +108,7 @@ export class CoreClient implements vscode.Disposable {
   private readonly script: string;
   private reader: CoreWorker | undefined;
 
-  constructor(extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel) {
+  constructor(extensionUri: Pick<vscode.Uri, 'fsPath'>, private readonly log: WorkerLog) {
     this.script = path.join(extensionUri.fsPath, 'dist', 'coreWorker.js');
   }
 

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { CancelledError, UserError } from '../core/errors';
 import { mergeRuns } from '../core/merge';
+import { hdf5NeedsRestart } from '../core/netcdf/hdf5';
 import { readRunMask, writeRunMask } from '../core/runMask';
 import { readRunStatus } from '../core/runStatus';
 import { planSalvage, salvageRun } from '../core/salvage';
@@ -41,10 +42,10 @@ parentPort!.on('message', async (req: WorkerRequest) => {
     const handler = handlers[req.op] as Handler<CoreOp>;
     if (!handler) throw new Error(`unknown core operation ${String(req.op)}`);
     const value = await handler(req.args as never, (p) => post({ id: req.id, kind: 'progress', value: p }));
-    post({ id: req.id, kind: 'result', value });
+    post({ id: req.id, kind: 'result', value, retire: hdf5NeedsRestart() });
   } catch (err) {
     const e = err as Error;
     const name = err instanceof UserError ? 'UserError' : err instanceof CancelledError ? 'CancelledError' : 'Error';
-    post({ id: req.id, kind: 'error', error: { name, message: e?.message ?? String(err), stack: e?.stack } });
+    post({ id: req.id, kind: 'error', error: { name, message: e?.message ?? String(err), stack: e?.stack }, retire: hdf5NeedsRestart() });
   }
 });

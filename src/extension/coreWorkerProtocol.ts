@@ -27,10 +27,14 @@ export interface WorkerRequest<K extends CoreOp = CoreOp> {
   args: CoreOps[K]['args'];
 }
 
+/**
+ * `retire` on a final reply: the worker must not be given more work (its HDF5 library state can no
+ * longer be trusted, see hdf5NeedsRestart); the host starts a fresh worker for the next request.
+ */
 export type WorkerReply =
-  | { id: number; kind: 'result'; value: unknown }
+  | { id: number; kind: 'result'; value: unknown; retire?: string }
   | { id: number; kind: 'progress'; value: unknown }
-  | { id: number; kind: 'error'; error: { name: 'UserError' | 'CancelledError' | 'Error'; message: string; stack?: string } };
+  | { id: number; kind: 'error'; error: { name: 'UserError' | 'CancelledError' | 'Error'; message: string; stack?: string }; retire?: string };
 
 /** workerData: a shared flag the host sets to ask the running operation to stop. */
 export interface WorkerInit {

@@ -48,6 +48,18 @@ function noteIfLeaked(path: string): void {
   if (key) leakedFiles.add(key);
 }
 
+/**
+ * Why HDF5 reads in this process can no longer be trusted or repeated, or undefined: the library
+ * failed inside a call, or holds a damaged file open. A long-lived reader (the extension's reading
+ * worker) then starts a fresh process instead of refusing NetCDF-4 files until the user restarts.
+ */
+export function hdf5NeedsRestart(): string | undefined {
+  const failed = h5wasmPoisoned();
+  if (failed) return `the HDF5 library failed on a damaged file (${failed})`;
+  if (leakedFiles.size > 0) return `the HDF5 library could not close ${leakedFiles.size === 1 ? 'a damaged file' : `${leakedFiles.size} damaged files`}`;
+  return undefined;
+}
+
 export function openH5(path: string, mode: 'r' | 'a'): H5File {
   const h5 = h5wasmSync();
   const failed = h5wasmPoisoned();
