@@ -105,3 +105,59 @@ describe('headers claiming 2^40-value variables are refused without allocating t
     console.log(`  NetCDF-4: ${await refusedEverywhere(file, /too many to read at once|cannot read variable|cannot open|damaged|no variable "run_status"/)}`);
   });
 });
+
+/**
+ * A classic (CDF-1) header listing `nvars` one-byte record variables of dimension `time`, with
+ * numrecs = STREAMING (0xFFFFFFFF: "count the records from the file size", as a writer still streaming
+ * leaves it), followed by `records` records. Built byte by byte after the format spec: ncgen takes
+ * minutes for this many variables.
+ */
+function manyRecordVariables(nvars: number, records: number): Buffer {
+  const parts: Buffer[] = [];
+  const u32 = (v: number) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(v);
+    parts.push(b);
+  };
+  const name = (s: string) => {
+    u32(s.length);
+    parts.push(Buffer.from(s.padEnd(Math.ceil(s.length / 4) * 4, '\0'), 'latin1'));
+  };
+  parts.push(Buffer.from('CDF\x01', 'latin1'));
+  u32(0xffffffff); // numrecs: STREAMING
+  u32(0x0a); u32(1); name('time'); u32(0); // dim_list: time = UNLIMITED
+  u32(0); u32(0); // gatt_list: ABSENT
+  u32(0x0b); u32(nvars); // var_list
+  const entries: { beginAt: number }[] = [];
+  let size = parts.reduce((n, p) => n + p.length, 0);
+  for (let i = 0; i < nvars; i++) {
+    const before = parts.length;
+    name(`v${i}`);
+    u32(1); u32(0); // one dimension: time
+    u32(0); u32(0); // vatt_list: ABSENT
+    u32(1); // NC_BYTE
+    u32(4); // vsize: one byte, padded
+    u32(0); // begin: set below
+    for (let k = before; k < parts.length - 1; k++) size += parts[k].length;
+    entries.push({ beginAt: size });
+    size += 4;
+  }
+  const header = Buffer.concat(parts);
+  entries.forEach((e, i) => header.writeUInt32BE(header.length + 4 * i, e.beginAt));
+  return Buffer.concat([header, Buffer.alloc(records * nvars * 4, 7)]);
+}
+
+describe('a header listing 150,000 record variables of a streaming file', () => {
+  it('is read without running out of stack: every variable, records counted from the file size', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pyddt-many-vars-'));
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'many-record-variables.nc');
+    fs.writeFileSync(file, manyRecordVariables(150_000, 2));
+    const header = readClassicHeader(file);
+    assert.equal(header.variables.length, 150_000);
+    assert.equal(header.numrecs, 2);
+    assert.deepEqual(header.variables[149_999].shape, [2]);
+    // Not a run_status.nc: the readers say so cleanly.
+    await assert.rejects(readRunStatus(file), (e: unknown) => e instanceof UserError && /run_status/.test(e.message));
+  });
+});

@@ -177,7 +177,8 @@ function parseHeader(buf: Buffer, path: string, fileSize: number): ClassicHeader
 
   let numrecs = rawNumrecs;
   if (rawNumrecs === STREAMING && !cdf5) {
-    const firstRecord = Math.min(...recordVars.map((r) => r.v.begin));
+    // A loop, not Math.min(...): a header may list more variables than a call can take arguments.
+    const firstRecord = recordVars.reduce((m, r) => Math.min(m, r.v.begin), Infinity);
     numrecs = recsize > 0 && recordVars.length ? Math.floor((fileSize - firstRecord) / recsize) : 0;
   }
 
