@@ -128,17 +128,38 @@ function h5Access<T>(path: string, what: string, fn: () => T): T {
 /** Largest variable read whole as numbers (grids such as run_status and run masks are far smaller). */
 const MAX_WHOLE_READ_ELEMENTS = 2 ** 24;
 
+/**
+ * Opens `path`, runs `fn` and closes the file. A failure of the HDF5 library itself anywhere in
+ * between (an abort or trap inside the library, or an HDF5 error, including while closing) becomes a
+ * UserError naming the file; errors of our own code pass through unchanged.
+ */
 export function withH5<T>(path: string, mode: 'r' | 'a', fn: (file: H5File) => T): T {
   const file = openH5(path, mode);
+  let result: { value: T } | undefined;
   try {
-    return fn(file);
+    result = { value: fn(file) };
+  } catch (err) {
+    throw libraryFailure(path, mode, err);
   } finally {
     try {
       quietly(() => file.close());
+    } catch (err) {
+      // After a failure, that failure is the one to report; after a success, a failed close is one.
+      if (result) throw libraryFailure(path, mode, err);
     } finally {
       noteIfLeaked(path);
     }
   }
+  return result.value;
+}
+
+/** A UserError for a failure inside the HDF5 library; anything else (our own errors) unchanged. */
+function libraryFailure(path: string, mode: 'r' | 'a', err: unknown): unknown {
+  if (err instanceof UserError) return err;
+  const fromLibrary = err instanceof WebAssembly.RuntimeError || (err as { hdf5Trace?: string } | null)?.hdf5Trace !== undefined || /^Aborted\(/.test(String((err as Error)?.message));
+  if (!fromLibrary) return err;
+  const reason = hdf5Reason(err) ?? (err as Error).message;
+  return new UserError(`${path}: the HDF5 library failed while ${mode === 'a' ? 'updating' : 'reading'} this NetCDF-4 file (${reason}); it may be damaged`);
 }
 
 export function readHdf5Variables(path: string): Variable[] {
