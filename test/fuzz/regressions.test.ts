@@ -36,4 +36,21 @@ describe(`fuzz regressions (${files.length} files in test/fixtures/fuzz-regressi
     assert.equal(r.cases.length, files.length, `only ${r.cases.length} of ${files.length} inputs were answered`);
     assert.equal(r.failures.length, 0, describeFailures(r.failures));
   });
+
+  it('keeps the HDF5 library sound: after an object header that fails its checksum, a truncated file is still reported as truncated', async () => {
+    // Both in one fresh process, in this order. When the library itself met the bad checksum, it was
+    // left damaged for the rest of the process (h5wasm 0.10 / HDF5 2.0): the truncated file then
+    // "opened" and failed with "name not defined", and ~37,000 inputs later a healthy file's close
+    // aborted inside free(). The checksum is now verified before the library sees the file.
+    const pair = ['GPP_monthly_tr-object-header-checksum-damages-hdf5-state.nc', 'run-mask-truncated-reported-wrongly-after-damage.nc'].map((f) => {
+      const to = path.join(work, `state-${f}`);
+      fs.copyFileSync(path.join(DIR, f), to);
+      return to;
+    });
+    const r = await runWorkers([{ mode: 'replay', files: pair }], { hangMs: 10_000, saveDir: path.join(work, 'failed-state') });
+    assert.equal(r.failures.length, 0, describeFailures(r.failures));
+    const status = (i: number) => r.cases.find((c) => c.i === i)?.results.find((x) => x.reader === 'readRunStatus')?.message ?? '(no answer)';
+    assert.match(status(0), /damaged NetCDF-4\/HDF5 file \(object header at \d+: metadata checksum mismatch/);
+    assert.match(status(1), /truncated file: eof = \d+/);
+  });
 });

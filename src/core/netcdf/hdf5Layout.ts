@@ -8,9 +8,12 @@
  * The input may be corrupt (the project fuzzes this parser), so every address and length is checked
  * against the file size before reading, every loop is bounded, and no allocation is sized by a field
  * of the file beyond MAX_READ. Anything malformed or unsupported raises Hdf5LayoutError.
- * Checksums are not verified: the walk only needs structure, and every field it uses is range-checked.
+ * The checksums of the superblock (v2/v3) and of v2 object headers are verified: the HDF5 library
+ * refuses such damage too, but (h5wasm 0.10 / HDF5 2.0) a failed object-header checksum can leave the
+ * library's internal state damaged for every later file in the process, so it must never see one.
  */
 import * as fs from 'node:fs';
+import { lookup3 } from './lookup3';
 
 export interface ContiguousStorage { address: number; size: number }
 
@@ -18,6 +21,14 @@ export class Hdf5LayoutError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'Hdf5LayoutError';
+  }
+}
+
+/** Metadata whose checksum does not match: a hazard (the file is refused before the library sees it). */
+export class Hdf5ChecksumError extends Hdf5LayoutError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'Hdf5ChecksumError';
   }
 }
 
@@ -113,6 +124,14 @@ class H5File {
     }
     return new Cursor(buf, 0, where);
   }
+  /** Checks the lookup3 checksum stored right after the `len` bytes at `pos` (H5F_get_checksums). */
+  verifyChecksum(pos: number, len: number, what: string): void {
+    const c = this.cursor(pos, len + 4, what);
+    const data = c.bytes(len);
+    const stored = c.u32();
+    const actual = lookup3(data);
+    if (stored !== actual) throw new Hdf5ChecksumError(`${what} at ${pos}: metadata checksum mismatch (stored ${stored.toString(16)}, computed ${actual.toString(16)})`);
+  }
   /** A file address (size-of-offsets bytes), relative to the base; undefined when all bits are set. */
   address(c: Cursor): number | undefined {
     const bytes = c.bytes(this.sizeOfOffsets);
@@ -161,6 +180,7 @@ function readSuperblock(f: H5File): number {
     c.skip(fixed + 4 * O + O); // ..., base/free-space/EOF/driver addresses, root entry's link name offset
     return f.absolute(f.address(c), `superblock at ${at}: root group object header`);
   }
+  f.verifyChecksum(at, 12 + 4 * O, `superblock v${version}`);
   const c = f.cursor(at, 12 + 4 * O, 'superblock');
   c.skip(12 + 3 * O); // ..., base address, superblock extension address, end-of-file address
   return f.absolute(f.address(c), `superblock at ${at}: root group object header`);
@@ -186,6 +206,8 @@ function readObjectHeader(f: H5File, pos: number): Message[] {
     if (flags & 0x10) prefix.skip(4); // attribute phase-change thresholds
     messageFlags = flags & 0x04; // attribute creation order tracked: messages carry a 2-byte order
     const chunk0 = prefix.uint(1 << (flags & 0x03));
+    // The checksum of the prefix and the first chunk follows the chunk.
+    f.verifyChecksum(pos, prefix.pos + chunk0, 'object header');
     chunks.push({ pos: pos + prefix.pos, len: chunk0, first: true });
   } else {
     prefix.pos = 0;
@@ -202,7 +224,11 @@ function readObjectHeader(f: H5File, pos: number): Message[] {
     seen.add(chunk.pos);
     const c = f.cursor(chunk.pos, chunk.len, 'object header chunk');
     let end = chunk.len;
-    if (version === 2 && !chunk.first) { c.signature('OCHK'); end -= 4; } // trailing checksum
+    if (version === 2 && !chunk.first) {
+      c.signature('OCHK');
+      end -= 4; // trailing checksum
+      f.verifyChecksum(chunk.pos, chunk.len - 4, 'object header continuation chunk');
+    }
     const headerSize = version === 1 ? 8 : messageFlags ? 6 : 4;
     while (c.pos + headerSize <= end) {
       const type = version === 1 ? c.u16() : c.u8();
@@ -773,6 +799,7 @@ function walkRootGroup(f: H5File): RootLayout {
   const refs: HeapRef[] = [];
   const attributeOwners: Array<[Message[], string]> = [[rootMessages, 'the root group']];
   const datasetHeaders = new Set<number>();
+  let checksumHazard: string | null = null;
   for (const link of links) {
     // One object that cannot be read fails the layouts, but the others are still checked for hazards.
     try {
@@ -788,9 +815,10 @@ function walkRootGroup(f: H5File): RootLayout {
     } catch (err) {
       if (!(err instanceof Hdf5LayoutError)) throw err;
       layoutError ??= err;
+      if (err instanceof Hdf5ChecksumError) checksumHazard ??= err.message;
     }
   }
-  let hazard: string | null = null;
+  let hazard: string | null = checksumHazard;
   try {
     for (const [messages, owner] of attributeOwners) hazard ??= vlenAttributeRefs(f, messages, owner, refs);
     hazard ??= checkHeapRefs(f, refs, datasetHeaders);
@@ -823,6 +851,8 @@ export function readRootLayout(fd: number, fileSize: number): RootLayout {
   try {
     return walkRootGroup(new H5File(fd, fileSize));
   } catch (err) {
+    // Damaged checksummed metadata on the way to the root group: a hazard as well.
+    if (err instanceof Hdf5ChecksumError) return { datasets: null, layoutError: err, hazard: err.message };
     // I/O errors from the OS (EBADF, EIO, ...) are not about the file's contents: pass them through.
     if (err instanceof Hdf5LayoutError || (err instanceof Error && 'syscall' in err)) throw err;
     // Anything else (a RangeError from a buffer read we failed to guard, ...) still means bad input.
