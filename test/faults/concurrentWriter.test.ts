@@ -189,8 +189,8 @@ for (const flavor of [classicFlavor(), netcdf4Flavor()]) describe(`run_status.nc
         assert.ok(fs.existsSync(stopFile) && reads >= MIN_READS, `only ${reads} reads overlapped the writer (it stopped by itself after 120 s)`);
         const userErrors = [...errors.values()].reduce((a, b) => a + b, 0);
         const top = [...errors.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([m, n]) => `${n}× "${m.slice(0, 70)}"`).join('; ');
-        const fresh = worker && worker.started > 1 ? `; reading worker replaced ${worker.started - 1}×` : '';
-        return `${reads} reads during ${rewrites} rewrites: ${seen.A + seen.B + seen.C} whole versions (A ${seen.A}, B ${seen.B}, C ${seen.C}), ${seen.mixed} cell-wise states, ${userErrors} UserErrors${top ? ` (${top})` : ''}${fresh}; final read = final state`;
+        const fresh = worker ? ` (${worker.started} reading worker${worker.started === 1 ? '' : 's'})` : '';
+        return `${reads} reads${fresh} during ${rewrites} rewrites: ${seen.A + seen.B + seen.C} whole versions (A ${seen.A}, B ${seen.B}, C ${seen.C}), ${seen.mixed} cell-wise states, ${userErrors} UserErrors${top ? ` (${top})` : ''}; final read = final state`;
       }));
   }
 });

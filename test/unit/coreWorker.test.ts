@@ -28,8 +28,22 @@ describe('the real core worker (dist/coreWorker.js)', () => {
     await assert.rejects(worker.call('readRunStatus', { path: damaged }), (err: Error) => err instanceof UserError && err.message.includes(damaged));
     const again = await worker.call('readRunMask', { path: fixture.mask });
     assert.deepEqual(again.enabled, mask.enabled);
-    // A clean error is not a reason to replace the worker: only an untrustworthy HDF5 library is.
+    const plan = await worker.call('planSalvage', { outputDir: fixture.original, originalMask: fixture.mask, backupDir: path.join(tempDir('core-worker'), 'b'), newMask: path.join(tempDir('core-worker'), 'm.nc') });
+    assert.equal(plan.failedCells.length, 4);
+    // Valid files and errors of our own checks leave the HDF5 library trusted: still the first worker.
     assert.equal(worker.started, 1, `threads started: ${worker.started}; log: ${logged.join(' | ')}`);
+  });
+
+  it('after the HDF5 library itself refused a damaged NetCDF-4 file, the next read runs in a fresh worker', async () => {
+    const truncated = path.join(repoRoot, 'test', 'fixtures', 'fuzz-regressions', 'run-mask-truncated-reported-wrongly-after-damage.nc');
+    const copy = path.join(tempDir('core-worker'), 'run-mask.nc');
+    fs.copyFileSync(truncated, copy);
+    await assert.rejects(worker.call('readRunMask', { path: copy }), (err: Error) => err instanceof UserError && /truncated file/.test(err.message));
+    const before = worker.started;
+    const mask = await worker.call('readRunMask', { path: fixture.mask });
+    assert.equal(mask.enabled.reduce((a, b) => a + b, 0), 10);
+    assert.equal(worker.started, before + 1, 'the read after the library error must go to a fresh worker');
+    assert.ok(logged.some((l) => l.startsWith('warn') && /truncated file/.test(l)), `the reason is logged: ${logged.join(' | ')}`);
   });
 });
 

@@ -37,9 +37,23 @@ export function h5wasmPoisoned(): string | undefined {
   return poisoned;
 }
 
-function noteFailure(err: unknown): void {
+/**
+ * The first error the library reported in this process (an exception from a call, or a diagnostic
+ * trace): it met a damaged or incomplete file. It refuses such files cleanly, but its own state may
+ * still be harmed in ways no check sees (a fuzz run showed a failed checksum leaving it damaged for
+ * every later file). Reads go on (a command that met an error ends anyway); a long-lived reader
+ * should start afresh (see hdf5NeedsRestart).
+ */
+let libraryError: string | undefined;
+
+export function h5wasmReportedError(): string | undefined {
+  return libraryError;
+}
+
+function noteFailure(err: unknown, trace: string): void {
   const message = String((err as Error)?.message ?? err);
   if (err instanceof WebAssembly.RuntimeError || /^Aborted\(|program has already aborted/.test(message)) poisoned ??= message;
+  libraryError ??= traceReason(trace) ?? (message.split('\n')[0] || 'an HDF5 error');
 }
 
 export function h5wasmSync(): H5wasm {
@@ -84,10 +98,12 @@ export function quietlyWithTrace<T>(fn: () => T): { value: T; trace: string } {
     return length;
   } as typeof nodeFs.writeSync;
   try {
-    return { value: fn(), trace: captured };
+    const value = fn();
+    if (/HDF5-DIAG/.test(captured)) libraryError ??= traceReason(captured) ?? 'an HDF5 diagnostic';
+    return { value, trace: captured };
   } catch (err) {
     if (err instanceof Error && captured) (err as Error & { hdf5Trace?: string }).hdf5Trace = captured;
-    noteFailure(err);
+    noteFailure(err, captured);
     throw err;
   } finally {
     stderr.write = original;

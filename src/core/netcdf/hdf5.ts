@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import type { Dataset, File as H5File } from 'h5wasm/node' with { 'resolution-mode': 'import' };
 import { UserError } from '../errors';
-import { h5wasmPoisoned, h5wasmSync, hdf5Reason, openHdf5Paths, quietly, quietlyWithTrace, traceReason } from './h5wasmLoader';
+import { h5wasmPoisoned, h5wasmReportedError, h5wasmSync, hdf5Reason, openHdf5Paths, quietly, quietlyWithTrace, traceReason } from './h5wasmLoader';
 import { Hdf5LayoutError, readRootLayout, type ContiguousStorage } from './hdf5Layout';
 import type { DType, RawExtent, Variable } from './variable';
 
@@ -49,14 +49,16 @@ function noteIfLeaked(path: string): void {
 }
 
 /**
- * Why HDF5 reads in this process can no longer be trusted or repeated, or undefined: the library
- * failed inside a call, or holds a damaged file open. A long-lived reader (the extension's reading
- * worker) then starts a fresh process instead of refusing NetCDF-4 files until the user restarts.
+ * Why HDF5 reads in this process should not go on, or undefined: the library failed inside a call,
+ * holds a damaged file open, or reported an error on a damaged or incomplete file. A long-lived
+ * reader (the extension's reading worker) then starts afresh, so one bad file never affects the next.
  */
 export function hdf5NeedsRestart(): string | undefined {
   const failed = h5wasmPoisoned();
   if (failed) return `the HDF5 library failed on a damaged file (${failed})`;
   if (leakedFiles.size > 0) return `the HDF5 library could not close ${leakedFiles.size === 1 ? 'a damaged file' : `${leakedFiles.size} damaged files`}`;
+  const reported = h5wasmReportedError();
+  if (reported) return `the HDF5 library met a damaged or incomplete file (${reported}); its state is not trusted further`;
   return undefined;
 }
 
