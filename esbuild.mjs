@@ -1,4 +1,4 @@
-// Builds every bundle from one place: the extension host code, its worker, the two CLIs (all
+// Builds every bundle from one place: the extension host code, its worker, the CLIs (all
 // CommonJS for Node / VS Code 1.96) and the webview script (browser IIFE).
 //   node esbuild.mjs               development build
 //   node esbuild.mjs --production  minified, no source maps
@@ -35,6 +35,8 @@ const nodeBundle = (entry, outfile, extra = {}) => ({
   target: 'node20',
   external: ['vscode'],
   banner: { js: importMetaBanner },
+  // jsonc-parser's UMD entry loads its modules with a require() esbuild cannot follow: use its ESM build.
+  alias: { 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' },
   ...extra,
 });
 
@@ -45,6 +47,7 @@ const builds = [
   nodeBundle('src/extension/coreWorker.ts', 'dist/coreWorker.js'),
   nodeBundle('src/cli/pyddt-salvage.ts', 'dist/pyddt-salvage.js', { banner: cliBanner }),
   nodeBundle('src/cli/pyddt-merge.ts', 'dist/pyddt-merge.js', { banner: cliBanner }),
+  nodeBundle('src/cli/pyddt-batch.ts', 'dist/pyddt-batch.js', { banner: cliBanner }),
   {
     ...common,
     entryPoints: ['webview/main.ts'],
@@ -59,7 +62,7 @@ const makeExecutable = {
   name: 'chmod-cli',
   setup(build) {
     build.onEnd(() => {
-      for (const f of ['dist/pyddt-salvage.js', 'dist/pyddt-merge.js']) {
+      for (const f of ['dist/pyddt-salvage.js', 'dist/pyddt-merge.js', 'dist/pyddt-batch.js']) {
         try { chmodSync(f, 0o755); } catch { /* not built in this run */ }
       }
     });

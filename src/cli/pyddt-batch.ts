@@ -1,0 +1,4 @@
+import { main } from './runCli';
+import { runBatchCli } from './batchCommand';
+
+main(runBatchCli);
