@@ -1,4 +1,6 @@
 import { readBatchRunStatus, type BatchRunStatus, type Totals } from '../core/batch/batchStatus';
+import { stitchBatchRun } from '../core/batch/stitch';
+import { describeCounts } from '../core/cellStates';
 import type { CommandSpec, ParsedArgs } from './args';
 import { EXIT, runCli, type Io } from './runCli';
 
@@ -13,8 +15,19 @@ const statusSpec: CommandSpec = {
   options: [{ name: 'json', help: 'Print one JSON object instead of a table' }],
 };
 
+const stitchSpec: CommandSpec = {
+  prog: `${PROG} stitch`,
+  description: 'Stitch the outputs of full-domain batches into one run folder for the whole domain.',
+  positionals: [
+    { name: 'batch_dir', help: 'Folder holding the batch-N/ folders' },
+    { name: 'output_dir', help: 'Where the stitched run folder is written (must not exist, or be empty)' },
+  ],
+  options: [{ name: 'verbose', short: 'v', help: 'Print each file as it is stitched' }],
+};
+
 const SUBCOMMANDS: Record<string, { spec: CommandSpec; run: (argv: string[], io: Io) => Promise<number> }> = {
   status: { spec: statusSpec, run: runStatus },
+  stitch: { spec: stitchSpec, run: runStitch },
 };
 
 export async function runBatchCli(argv: string[], io: Io): Promise<number> {
@@ -77,4 +90,23 @@ function printStatus(s: BatchRunStatus, io: Io): void {
   for (const b of s.batches) io.out(row(b.name, b.counts, STATE_LABELS[b.state]));
   io.out(row('total', s.totals, `${s.complete ? 'complete' : 'incomplete'} (${s.totals.masked} cells masked / not run)`));
   for (const w of s.warnings) io.out(`Warning: ${w}`);
+}
+
+function runStitch(argv: string[], io: Io): Promise<number> {
+  return runCli(stitchSpec, argv, io, async ({ positionals, options }) => {
+    const result = await stitchBatchRun(
+      { batchDir: positionals.batch_dir, outputDir: positionals.output_dir },
+      {
+        onPlan: (plan) => {
+          io.out(`Stitching ${plan.files.length} files from ${plan.sources.length} batches (domain ${plan.grid.rows} rows × ${plan.grid.cols} columns)`);
+          if (plan.notStarted.length) io.out(`  Not started (cells marked never written): ${plan.notStarted.join(', ')}`);
+        },
+        onProgress: options.verbose === true ? (p) => io.out(`  Stitching: ${p.name}`) : undefined,
+        isCancelled: io.isCancelled,
+      },
+    );
+    io.out(`✓ Stitched run written to: ${result.outputDir}`);
+    io.out(`  Cells: ${describeCounts(result.counts)}`);
+    for (const w of result.warnings) io.out(`  Warning: ${w}`);
+  });
 }
