@@ -34,9 +34,9 @@ const nodeBundle = (entry, outfile, extra = {}) => ({
   format: 'cjs',
   target: 'node20',
   external: ['vscode'],
+  // jsonc-parser's "main" is a UMD build whose dynamic requires esbuild cannot follow: take its ESM build.
+  mainFields: ['module', 'main'],
   banner: { js: importMetaBanner },
-  // jsonc-parser's UMD entry loads its modules with a require() esbuild cannot follow: use its ESM build.
-  alias: { 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' },
   ...extra,
 });
 
@@ -47,6 +47,8 @@ const builds = [
   nodeBundle('src/extension/coreWorker.ts', 'dist/coreWorker.js'),
   nodeBundle('src/cli/pyddt-salvage.ts', 'dist/pyddt-salvage.js', { banner: cliBanner }),
   nodeBundle('src/cli/pyddt-merge.ts', 'dist/pyddt-merge.js', { banner: cliBanner }),
+  nodeBundle('src/cli/pyddt-rerun.ts', 'dist/pyddt-rerun.js', { banner: cliBanner }),
+  nodeBundle('src/cli/pyddt-check.ts', 'dist/pyddt-check.js', { banner: cliBanner }),
   nodeBundle('src/cli/pyddt-batch.ts', 'dist/pyddt-batch.js', { banner: cliBanner }),
   {
     ...common,
@@ -62,7 +64,7 @@ const makeExecutable = {
   name: 'chmod-cli',
   setup(build) {
     build.onEnd(() => {
-      for (const f of ['dist/pyddt-salvage.js', 'dist/pyddt-merge.js', 'dist/pyddt-batch.js']) {
+      for (const f of ['dist/pyddt-salvage.js', 'dist/pyddt-merge.js', 'dist/pyddt-rerun.js', 'dist/pyddt-check.js', 'dist/pyddt-batch.js']) {
         try { chmodSync(f, 0o755); } catch { /* not built in this run */ }
       }
     });
