@@ -1,5 +1,8 @@
 import { readBatchRunStatus, type BatchRunStatus, type Totals } from '../core/batch/batchStatus';
 import { stitchBatchRun } from '../core/batch/stitch';
+import { salvageBatchRun, type BatchSalvageAction } from '../core/batch/batchSalvage';
+import { mergeBatchRun, type BatchMergeAction } from '../core/batch/batchMerge';
+import { UserError } from '../core/errors';
 import { describeCounts } from '../core/cellStates';
 import type { CommandSpec, ParsedArgs } from './args';
 import { EXIT, runCli, type Io } from './runCli';
@@ -25,8 +28,33 @@ const stitchSpec: CommandSpec = {
   options: [{ name: 'verbose', short: 'v', help: 'Print each file as it is stitched' }],
 };
 
+const salvageSpec: CommandSpec = {
+  prog: `${PROG} salvage`,
+  description: 'For every batch with failed or never-written cells: back up its output, write a mask of those cells and prepare a rerun; then write submit-reruns.sh and run-reruns-locally.sh.',
+  positionals: [{ name: 'batch_dir', help: 'Folder holding the batch-N/ (or batch_N/) folders' }],
+  options: [
+    { name: 'dry-run', help: 'Print what would be done and write nothing' },
+    { name: 'workdir', metavar: 'WORKDIR', help: 'Folder dvmdostem was started in (default: inferred from each batch\'s config_record.js)' },
+    { name: 'dvmdostem', metavar: 'PROGRAM', help: 'dvmdostem program to run (default: the recorded one)' },
+    { name: 'cell-timelimit', metavar: 'SECONDS', help: 'model_settings.cell_timelimit of the reruns (0: no limit)' },
+    { name: 'mpi-ranks', metavar: 'N', help: 'Run the reruns with mpirun -n N (default: serially)' },
+    { name: 'partition', metavar: 'PARTITION', help: 'SLURM partition of the reruns (default: the batch\'s own)' },
+    { name: 'time', metavar: 'TIME', help: 'SLURM time limit of the reruns (default: the batch\'s own)' },
+    { name: 'account', metavar: 'ACCOUNT', help: 'SLURM account of the reruns' },
+  ],
+};
+
+const mergeSpec: CommandSpec = {
+  prog: `${PROG} merge`,
+  description: 'Merge every finished rerun into its batch\'s output folder (the pre-rescue output is kept renamed).',
+  positionals: [{ name: 'batch_dir', help: 'Folder holding the batch-N/ (or batch_N/) folders' }],
+  options: [],
+};
+
 const SUBCOMMANDS: Record<string, { spec: CommandSpec; run: (argv: string[], io: Io) => Promise<number> }> = {
   status: { spec: statusSpec, run: runStatus },
+  salvage: { spec: salvageSpec, run: runSalvage },
+  merge: { spec: mergeSpec, run: runMerge },
   stitch: { spec: stitchSpec, run: runStitch },
 };
 
@@ -108,5 +136,88 @@ function runStitch(argv: string[], io: Io): Promise<number> {
     io.out(`✓ Stitched run written to: ${result.outputDir}`);
     io.out(`  Cells: ${describeCounts(result.counts)}`);
     for (const w of result.warnings) io.out(`  Warning: ${w}`);
+  });
+}
+
+function numberOption(value: string | boolean | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n)) throw new UserError(`--${name} ${String(value)}: expected a number`);
+  return n;
+}
+
+function describeSalvage(a: BatchSalvageAction): string {
+  switch (a.action) {
+    case 'complete':
+      return 'complete, not touched';
+    case 'running':
+      return 'still running, not touched';
+    case 'prepared':
+      return `rescue ${a.round}: ${a.cells} cells to rerun, prepared in ${a.rerunDir}`;
+    case 'waiting':
+      return `rescue ${a.round} already prepared in ${a.rerunDir} (waiting for its rerun and merge)`;
+    case 'resubmit':
+      return `never started: its own slurm_runner.sh is queued again for its ${a.cells} cells${a.movedAside ? ` (what its job left is kept at ${a.movedAside})` : ''}`;
+  }
+}
+
+function runSalvage(argv: string[], io: Io): Promise<number> {
+  return runCli(salvageSpec, argv, io, async ({ positionals, options }) => {
+    const dryRun = options['dry-run'] === true;
+    const result = await salvageBatchRun(
+      {
+        batchDir: positionals.batch_dir,
+        dryRun,
+        workdir: options.workdir as string | undefined,
+        dvmdostem: options.dvmdostem as string | undefined,
+        cellTimelimit: numberOption(options['cell-timelimit'], 'cell-timelimit'),
+        mpiRanks: numberOption(options['mpi-ranks'], 'mpi-ranks'),
+        partition: options.partition as string | undefined,
+        time: options.time as string | undefined,
+        account: options.account as string | undefined,
+      },
+      {
+        isCancelled: io.isCancelled,
+        onAction: (a, i, n) => {
+          io.out(`[${i + 1}/${n}] ${a.batch}: ${dryRun && a.action === 'prepared' ? `would prepare rescue ${a.round}: ${a.cells} cells to rerun in ${a.rerunDir}` : describeSalvage(a)}`);
+          if (a.action === 'prepared') for (const w of a.warnings) io.out(`  Warning: ${w}`);
+        },
+      },
+    );
+    if (dryRun) {
+      io.out('Dry run: nothing was written.');
+      return;
+    }
+    if (result.submitScript) {
+      io.out(`✓ Submit every rerun with: ${result.submitScript}  (job ids go to rerun-jobs.txt)`);
+      io.out(`  or run them here one after another: ${result.localScript}`);
+      io.out(`  then: ${PROG} merge ${positionals.batch_dir}`);
+    } else io.out('✓ Nothing to rescue: every batch is complete or still running.');
+  });
+}
+
+function describeMerge(a: BatchMergeAction): string {
+  switch (a.action) {
+    case 'merged':
+      return `rescue ${a.round} merged into its output (${a.successful} cells successful); the pre-rescue output is kept at ${a.keptOutput}`;
+    case 'rerun-missing':
+      return `rescue ${a.round} not merged: its rerun has not run (${a.detail})`;
+    case 'rerun-running':
+      return `rescue ${a.round} not merged: its rerun is still running (${a.detail})`;
+    case 'nothing-to-merge':
+      return 'nothing to merge';
+  }
+}
+
+function runMerge(argv: string[], io: Io): Promise<number> {
+  return runCli(mergeSpec, argv, io, async ({ positionals }) => {
+    const actions = await mergeBatchRun(
+      { batchDir: positionals.batch_dir },
+      { isCancelled: io.isCancelled, onAction: (a, i, n) => io.out(`[${i + 1}/${n}] ${a.batch}: ${describeMerge(a)}`) },
+    );
+    const merged = actions.filter((a) => a.action === 'merged').length;
+    const waiting = actions.filter((a) => a.action === 'rerun-missing' || a.action === 'rerun-running').length;
+    io.out(`✓ ${merged} batches merged${waiting ? `; ${waiting} waiting for their rerun (run merge again later)` : ''}`);
+    io.out(`  See the whole run with: ${PROG} status ${positionals.batch_dir}`);
   });
 }

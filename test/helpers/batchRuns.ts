@@ -82,7 +82,7 @@ export const FULL_DOMAIN_BATCHES: FullDomainBatchSpec[] = [
   { number: 12, cells: [[6, 4], [7, 9], [9, 6]], from: 'original' },
 ];
 
-export function slurmRunner(batchDir: string, name: string, config: string): string {
+export function slurmRunner(batchDir: string, name: string, config: string, mpirun = true): string {
   return [
     '#!/bin/bash -l',
     `#SBATCH --job-name="ddt-${name}"`,
@@ -93,13 +93,17 @@ export function slurmRunner(batchDir: string, name: string, config: string): str
     '',
     'ulimit -s unlimited',
     'ulimit -l unlimited',
-    `mpirun ./dvmdostem -f ${config} -l disabled --max-output-volume=-1 -p 5 -e 10 -s 5 -t 10 -n 5`,
+    `${mpirun ? 'mpirun ' : ''}./dvmdostem -f ${config} -l disabled --max-output-volume=-1 -p 5 -e 10 -s 5 -t 10 -n 5`,
     '',
   ].join('\n');
 }
 
 /** Writes BATCH_DIR/batch-N/{config.js, run-mask.nc, slurm_runner.sh, output/} for each spec. */
-export async function makeFullDomainBatchRun(batchDir: string, specs: FullDomainBatchSpec[] = FULL_DOMAIN_BATCHES): Promise<string> {
+export async function makeFullDomainBatchRun(
+  batchDir: string,
+  specs: FullDomainBatchSpec[] = FULL_DOMAIN_BATCHES,
+  opts: { /** Jobs start dvmdostem with mpirun (as on clusters); off where no MPI is installed. */ mpirun?: boolean } = {},
+): Promise<string> {
   fs.mkdirSync(batchDir, { recursive: true });
   for (const spec of specs) {
     const name = `batch-${spec.number}`;
@@ -114,7 +118,7 @@ export async function makeFullDomainBatchRun(batchDir: string, specs: FullDomain
     else await runFolderWithOnly(spec.from === 'clean' ? await cleanRun() : fixture.original, output, cells);
     const config = { IO: { output_dir: output + '/', runmask_file: path.join(dir, 'run-mask.nc'), parameter_dir: 'parameters/' }, model_settings: { cell_timelimit: 61 } };
     fs.writeFileSync(path.join(dir, 'config.js'), JSON.stringify(config, null, 2));
-    fs.writeFileSync(path.join(dir, 'slurm_runner.sh'), slurmRunner(dir, name, path.join(dir, 'config.js')));
+    fs.writeFileSync(path.join(dir, 'slurm_runner.sh'), slurmRunner(dir, name, path.join(dir, 'config.js'), opts.mpirun ?? true));
   }
   return batchDir;
 }
