@@ -3,9 +3,10 @@ import * as path from 'node:path';
 import { CELL_STATES, cellState, type CellState } from '../cellStates';
 import { UserError } from '../errors';
 import { describeGrid, type GridShape } from '../grid';
-import { readRunMask } from '../runMask';
-import { readRunStatus } from '../runStatus';
+import { openNetcdf } from '../netcdf/ncfile';
+import { statOrExplain } from '../runStatus';
 import { findBatchRun, type BatchFolder, type BatchLayout, type BatchRun } from './batchRun';
+import { readGridValues, readStableGrid } from './gridValues';
 
 /**
  * The status of a batch-split run: each batch's cells by state, and the domain's totals (each cell of
@@ -66,14 +67,17 @@ export const zeroTotals = (): Totals => ({ success: 0, fail: 0, timeout: 0, mask
 /** Reads one batch's mask and (when present) run_status.nc; errors name the batch. */
 export async function readBatchCells(batch: BatchFolder): Promise<BatchCells> {
   try {
-    const mask = await readRunMask(batch.maskPath);
+    statOrExplain(batch.maskPath, 'run-mask file');
+    const mask = readGridValues(await openNetcdf(batch.maskPath), 'run', 'a dvmdostem run-mask');
+    const enabled = new Uint8Array(mask.values.length);
+    for (let i = 0; i < enabled.length; i++) enabled[i] = mask.values[i] !== 0 && !Number.isNaN(mask.values[i]) ? 1 : 0;
     const statusPath = path.join(batch.outputDir, 'run_status.nc');
-    if (!fs.existsSync(statusPath)) return { batch, grid: mask.grid, enabled: mask.enabled, status: null };
-    const rs = await readRunStatus(statusPath);
+    if (!fs.existsSync(statusPath)) return { batch, grid: mask.grid, enabled, status: null };
+    const rs = await readStableGrid(statusPath, openNetcdf, 'run_status', 'a dvmdostem run_status.nc');
     if (rs.grid.rows !== mask.grid.rows || rs.grid.cols !== mask.grid.cols) {
       throw new UserError(`${statusPath}: run_status is ${describeGrid(rs.grid)}, the batch's run-mask ${batch.maskPath} is ${describeGrid(mask.grid)}`);
     }
-    return { batch, grid: mask.grid, enabled: mask.enabled, status: rs.status, statusMtimeMs: rs.mtimeMs };
+    return { batch, grid: mask.grid, enabled, status: rs.values, statusMtimeMs: rs.mtimeMs };
   } catch (err) {
     if (err instanceof UserError && !err.message.startsWith(`${batch.name}:`)) throw new UserError(`${batch.name}: ${err.message}`);
     throw err;

@@ -1,16 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { STATUS_CODES } from '../cellStates';
-import { copyFileKeepingTime } from '../copyTree';
 import { asUserError, CancelledError, UserError } from '../errors';
 import { gridAxes, type GridShape } from '../grid';
-import { checkMergeable, mergeFile } from '../mergeFile';
+import { checkMergeable } from '../mergeFile';
 import { openNetcdf } from '../netcdf/ncfile';
 import { isSameOrInside, requireNewFolder } from '../paths';
 import { readRunStatus, type CellState } from '../runStatus';
 import { isStagingName, publishFolder, removeQuietly, removeStaleStaging, stagingPath } from '../staging';
 import { findBatchRun, type BatchFolder, type BatchRun } from './batchRun';
 import { checkBatchGrid, forEachLimited, readBatchCells } from './batchStatus';
+import { stitchFile } from './stitchFile';
 
 /**
  * Stitches a full-domain batch run into one run folder for the whole domain, as if it had been one
@@ -147,7 +147,8 @@ export async function stitchBatchRun(
       await new Promise((resolve) => setImmediate(resolve));
       if (isCancelled()) throw new CancelledError();
       hooks.onProgress?.({ name: f.name, index, total: plan.files.length });
-      await stitchFile(f.name, f.from, path.join(staged, f.name), plan.grid, isCancelled);
+      const inputs = f.from.map((src) => ({ path: path.join(src.batch.outputDir, f.name), cells: src.cells }));
+      await stitchFile(f.name, inputs, path.join(staged, f.name), plan.grid, isCancelled);
     }
     if (plan.notStartedCells.length) await markNeverWritten(path.join(staged, RUN_STATUS), plan.grid, plan.notStartedCells);
     writeCombinedFailLog(plan.sources, path.join(staged, FAIL_LOG));
@@ -158,28 +159,6 @@ export async function stitchBatchRun(
   } catch (err) {
     removeQuietly(staged);
     throw asUserError(err, `writing the stitched folder ${opts.outputDir}`);
-  }
-}
-
-/**
- * One file: a copy of the first batch's file, into which each further batch's cells are merged in
- * turn with the existing one-file merge (byte ranges streamed, values never decoded).
- */
-async function stitchFile(name: string, from: StitchSource[], outPath: string, grid: GridShape, isCancelled: () => boolean): Promise<void> {
-  const basePath = path.join(from[0].batch.outputDir, name);
-  if (from.length === 1) {
-    copyFileKeepingTime(basePath, outPath);
-    return;
-  }
-  let current = basePath;
-  for (let k = 1; k < from.length; k++) {
-    if (isCancelled()) throw new CancelledError();
-    const next = k === from.length - 1 ? outPath : `${outPath}.part${k}`;
-    const cur = await openNetcdf(current);
-    const batchFile = await openNetcdf(path.join(from[k].batch.outputDir, name));
-    mergeFile(cur, batchFile, next, checkMergeable(name, cur, batchFile, grid), grid, from[k].cells, isCancelled);
-    if (current !== basePath) fs.rmSync(current);
-    current = next;
   }
 }
 
