@@ -1,4 +1,4 @@
-// npm run bench:batch [-- --batches 1000 --rows 100 --cols 100 --stitch-batches 30 --stitch-rows 60 --stitch-cols 60 --repeat 3 --dir DIR]
+// npm run bench:batch [-- --batches 1000 --rows 100 --cols 100 --stitch-batches 12 --stitch-rows 50 --stitch-cols 50 --repeat 3 --dir DIR]
 // Generates a full-domain batch-split run of many small batches (batch-N/{config.js, run-mask.nc,
 // slurm_runner.sh, output/run_status.nc}; some batches with failures, some never started) and times
 // `pyddt-batch status` on it; then a smaller batch run with full outputs and times `pyddt-batch
@@ -21,9 +21,9 @@ const arg = (name, dflt) => {
 const batches = arg('batches', 1000);
 const rows = arg('rows', 100);
 const cols = arg('cols', 100);
-const stitchBatches = arg('stitch-batches', 30);
-const stitchRows = arg('stitch-rows', 60);
-const stitchCols = arg('stitch-cols', 60);
+const stitchBatches = arg('stitch-batches', 12);
+const stitchRows = arg('stitch-rows', 50);
+const stitchCols = arg('stitch-cols', 50);
 const repeat = arg('repeat', 3);
 const dirIndex = process.argv.indexOf('--dir');
 const root = path.resolve(dirIndex > 0 ? process.argv[dirIndex + 1] : path.join(os.tmpdir(), 'pyddt-bench-batch'));
@@ -95,15 +95,15 @@ async function generateStitchRun(batchDir) {
 
 function timed(cmd, args) {
   spawnSync('sync');
-  const rssFile = path.join(root, 'rss');
-  fs.rmSync(rssFile, { force: true });
+  const probeFile = path.join(root, 'probe.json');
+  fs.rmSync(probeFile, { force: true });
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, PYDDT_RSS_FILE: rssFile } });
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, PYDDT_PROBE_FILE: probeFile } });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const rss = fs.existsSync(rssFile) ? Number(fs.readFileSync(rssFile, 'utf8')) : NaN;
-  return { seconds, rss, code: r.status, stdout: r.stdout, stderr: r.stderr };
+  const probe = fs.existsSync(probeFile) ? JSON.parse(fs.readFileSync(probeFile, 'utf8')) : { rss: NaN, cpu: NaN };
+  return { seconds, rss: probe.rss, cpu: probe.cpu, code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
-const batchCli = (args) => timed(process.execPath, ['-r', path.join(repo, 'scripts', 'rssProbe.cjs'), path.join(repo, 'dist', 'pyddt-batch.js'), ...args]);
+const batchCli = (args) => timed(process.execPath, ['-r', path.join(repo, 'scripts', 'cpuProbe.cjs'), path.join(repo, 'dist', 'pyddt-batch.js'), ...args]);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mb = (bytes) => `${Math.round(bytes / 2 ** 20)} MB`;
 
@@ -131,7 +131,7 @@ for (let i = 0; i < repeat; i++) {
   statusRuns.push(r);
 }
 const summary = JSON.parse(statusRuns[0].stdout);
-console.log(`\npyddt-batch status of ${summary.batches.length} batches (${rows}×${cols} domain): median ${median(statusRuns.map((r) => r.seconds)).toFixed(2)} s, peak RSS ${mb(Math.max(...statusRuns.map((r) => r.rss)))}`);
+console.log(`\npyddt-batch status of ${summary.batches.length} batches (${rows}×${cols} domain): median ${median(statusRuns.map((r) => r.seconds)).toFixed(2)} s (CPU ${median(statusRuns.map((r) => r.cpu)).toFixed(2)} s), peak RSS ${mb(Math.max(...statusRuns.map((r) => r.rss)))}`);
 console.log(`  totals ${JSON.stringify(summary.totals)}; not started: ${summary.batches.filter((b) => b.state === 'not-started').length}`);
 
 const outputSize = (dir) => fs.readdirSync(dir).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
@@ -151,4 +151,4 @@ for (let i = 0; i < repeat; i++) {
 const perBatch = median(stitchTimes.map((s) => s.seconds)) / stitchBatches;
 const cpOne = median(cpTimes);
 console.log(`\npyddt-batch stitch of ${stitchBatches} batches (${stitchRows}×${stitchCols}, ${mb(outputSize(path.join(stitchRun, 'batch-0', 'output')))} per batch output):`);
-console.log(`  median ${median(stitchTimes.map((s) => s.seconds)).toFixed(2)} s = ${perBatch.toFixed(3)} s per batch; cp -r of one batch's output ${cpOne.toFixed(3)} s; ratio ${(perBatch / cpOne).toFixed(2)}×; peak RSS ${mb(Math.max(...stitchTimes.map((s) => s.rss)))}`);
+console.log(`  median ${median(stitchTimes.map((s) => s.seconds)).toFixed(2)} s (CPU ${median(stitchTimes.map((s) => s.cpu)).toFixed(2)} s) = ${perBatch.toFixed(3)} s per batch; cp -r of one batch's output ${cpOne.toFixed(3)} s; ratio ${(perBatch / cpOne).toFixed(2)}×; peak RSS ${mb(Math.max(...stitchTimes.map((s) => s.rss)))}`);

@@ -4,7 +4,7 @@ import { STATUS_CODES } from '../cellStates';
 import { asUserError, CancelledError, UserError } from '../errors';
 import { gridAxes, type GridShape } from '../grid';
 import { checkMergeable } from '../mergeFile';
-import { openNetcdf } from '../netcdf/ncfile';
+import { openNetcdf, type NcFile } from '../netcdf/ncfile';
 import { isSameOrInside, requireNewFolder } from '../paths';
 import { readRunStatus, type CellState } from '../runStatus';
 import { isStagingName, publishFolder, removeQuietly, removeStaleStaging, stagingPath } from '../staging';
@@ -37,8 +37,8 @@ export interface StitchPlan {
   grid: GridShape;
   /** Batches that wrote output, by number. */
   sources: StitchSource[];
-  /** NetCDF files to stitch, each with the batches that have it (the first is the base copy). */
-  files: { name: string; from: StitchSource[] }[];
+  /** NetCDF files to stitch, each with the batches that have it (the first is the base copy) and their opened metadata. */
+  files: { name: string; from: StitchSource[]; opened: NcFile[] }[];
   /** Cells of batches that never started (no run_status.nc). */
   notStartedCells: Int32Array;
   notStarted: string[];
@@ -112,11 +112,13 @@ export async function planStitch(opts: StitchOptions): Promise<StitchPlan> {
     }
   }
   if (!byName.has(RUN_STATUS)) throw new UserError(`${opts.batchDir}: no batch output holds ${RUN_STATUS}`);
-  const files = [...byName].map(([name, from]) => ({ name, from })).sort((a, b) => a.name.localeCompare(b.name));
+  const files = [...byName].map(([name, from]) => ({ name, from, opened: [] as NcFile[] })).sort((a, b) => a.name.localeCompare(b.name));
   for (const f of files) {
     const base = await openNetcdf(path.join(f.from[0].batch.outputDir, f.name));
+    f.opened.push(base);
     for (const s of f.from.slice(1)) {
       const other = await openNetcdf(path.join(s.batch.outputDir, f.name));
+      f.opened.push(other);
       try {
         checkMergeable(f.name, base, other, grid!);
       } catch (err) {
@@ -147,7 +149,7 @@ export async function stitchBatchRun(
       await new Promise((resolve) => setImmediate(resolve));
       if (isCancelled()) throw new CancelledError();
       hooks.onProgress?.({ name: f.name, index, total: plan.files.length });
-      const inputs = f.from.map((src) => ({ path: path.join(src.batch.outputDir, f.name), cells: src.cells }));
+      const inputs = f.from.map((src, k) => ({ path: path.join(src.batch.outputDir, f.name), cells: src.cells, file: f.opened[k] }));
       await stitchFile(f.name, inputs, path.join(staged, f.name), plan.grid, isCancelled);
     }
     if (plan.notStartedCells.length) await markNeverWritten(path.join(staged, RUN_STATUS), plan.grid, plan.notStartedCells);

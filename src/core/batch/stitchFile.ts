@@ -4,7 +4,7 @@ import { copyFileKeepingTime } from '../copyTree';
 import { CancelledError, UserError } from '../errors';
 import type { GridShape } from '../grid';
 import { checkMergeable, CHUNK_BYTES, mergeFile } from '../mergeFile';
-import { openNetcdf } from '../netcdf/ncfile';
+import { openNetcdf, type NcFile } from '../netcdf/ncfile';
 
 /**
  * Stitches one NetCDF file from several batches: a copy of the first batch's file, into which each
@@ -19,12 +19,14 @@ export interface StitchInput {
   path: string;
   /** Flat indices (row * cols + col) of the cells taken from this file. */
   cells: Int32Array;
+  /** The file's metadata when already opened (the plan opens every file to check it). */
+  file?: NcFile;
 }
 
 export async function stitchFile(name: string, inputs: StitchInput[], outPath: string, grid: GridShape, isCancelled: () => boolean): Promise<void> {
   copyFileKeepingTime(inputs[0].path, outPath);
   if (inputs.length === 1) return;
-  const base = await openNetcdf(inputs[0].path);
+  const base = inputs[0].file ?? (await openNetcdf(inputs[0].path));
   const fdOut = fs.openSync(outPath, 'r+');
   const out = Buffer.allocUnsafe(CHUNK_BYTES);
   const src = Buffer.allocUnsafe(CHUNK_BYTES);
@@ -32,7 +34,7 @@ export async function stitchFile(name: string, inputs: StitchInput[], outPath: s
   try {
     for (const input of inputs.slice(1)) {
       if (isCancelled()) throw new CancelledError();
-      const batchFile = await openNetcdf(input.path);
+      const batchFile = input.file ?? (await openNetcdf(input.path));
       const check = checkMergeable(name, base, batchFile, grid);
       if (check.gridVariables.some(([vs, vr]) => !vs.raw || !vr.raw)) {
         throughHdf5 = true;
