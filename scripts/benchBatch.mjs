@@ -29,7 +29,7 @@ const dirIndex = process.argv.indexOf('--dir');
 const root = path.resolve(dirIndex > 0 ? process.argv[dirIndex + 1] : path.join(os.tmpdir(), 'pyddt-bench-batch'));
 
 let rng = 4242;
-const random = () => ((rng = (rng * 1103515245 + 12345) % 2147483648) / 2147483648);
+const random = () => (rng = (rng * 1103515245 + 12345) % 2147483648) / 2147483648;
 
 /** Status of each of a batch's cells: mostly success, some batches with failures and timeouts. */
 function batchStatuses(n, withFailures) {
@@ -40,7 +40,10 @@ function writeBatchFolder(dir, name) {
   fs.mkdirSync(path.join(dir, 'output'), { recursive: true });
   const config = { IO: { output_dir: path.join(dir, 'output') + '/', runmask_file: path.join(dir, 'run-mask.nc') } };
   fs.writeFileSync(path.join(dir, 'config.js'), JSON.stringify(config, null, 2));
-  fs.writeFileSync(path.join(dir, 'slurm_runner.sh'), `#!/bin/bash -l\n#SBATCH --job-name="ddt-${name}"\n#SBATCH -p t2small\nmpirun ./dvmdostem -f ${dir}/config.js -l disabled\n`);
+  fs.writeFileSync(
+    path.join(dir, 'slurm_runner.sh'),
+    `#!/bin/bash -l\n#SBATCH --job-name="ddt-${name}"\n#SBATCH -p t2small\nmpirun ./dvmdostem -f ${dir}/config.js -l disabled\n`,
+  );
 }
 
 async function generateStatusRun(batchDir) {
@@ -86,10 +89,22 @@ async function generateStitchRun(batchDir) {
     const dir = path.join(batchDir, name);
     writeBatchFolder(dir, name);
     const mine = (i) => i >= b * per && i < (b + 1) * per;
-    await makeMask(path.join(dir, 'run-mask.nc'), stitchRows, stitchCols, Array.from({ length: cells }, (_, i) => (mine(i) ? 1 : 0)));
+    await makeMask(
+      path.join(dir, 'run-mask.nc'),
+      stitchRows,
+      stitchCols,
+      Array.from({ length: cells }, (_, i) => (mine(i) ? 1 : 0)),
+    );
     const statuses = batchStatuses(per, b % 4 === 1);
     const status = new Int32Array(cells).map((_, i) => (mine(i) ? statuses[i - b * per] : 0));
-    await makeRun(path.join(dir, 'output'), { rows: stitchRows, cols: stitchCols, trYears: 10, scYears: 5, status, seed: b });
+    await makeRun(path.join(dir, 'output'), {
+      rows: stitchRows,
+      cols: stitchCols,
+      trYears: 10,
+      scYears: 5,
+      status,
+      seed: b,
+    });
   }
 }
 
@@ -98,12 +113,22 @@ function timed(cmd, args) {
   const probeFile = path.join(root, 'probe.json');
   fs.rmSync(probeFile, { force: true });
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, PYDDT_PROBE_FILE: probeFile } });
+  const r = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+    env: { ...process.env, PYDDT_PROBE_FILE: probeFile },
+  });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const probe = fs.existsSync(probeFile) ? JSON.parse(fs.readFileSync(probeFile, 'utf8')) : { rss: NaN, cpu: NaN };
   return { seconds, rss: probe.rss, cpu: probe.cpu, code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
-const batchCli = (args) => timed(process.execPath, ['-r', path.join(repo, 'scripts', 'cpuProbe.cjs'), path.join(repo, 'dist', 'pyddt-batch.js'), ...args]);
+const batchCli = (args) =>
+  timed(process.execPath, [
+    '-r',
+    path.join(repo, 'scripts', 'cpuProbe.cjs'),
+    path.join(repo, 'dist', 'pyddt-batch.js'),
+    ...args,
+  ]);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mb = (bytes) => `${Math.round(bytes / 2 ** 20)} MB`;
 
@@ -118,7 +143,9 @@ if (!fs.existsSync(path.join(root, 'key.json')) || fs.readFileSync(path.join(roo
   await generateStatusRun(statusRun);
   console.log(`  generated in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   t0 = Date.now();
-  console.log(`Generating ${stitchBatches} batches with full outputs of a ${stitchRows}×${stitchCols} domain in ${stitchRun} …`);
+  console.log(
+    `Generating ${stitchBatches} batches with full outputs of a ${stitchRows}×${stitchCols} domain in ${stitchRun} …`,
+  );
   await generateStitchRun(stitchRun);
   console.log(`  generated in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   fs.writeFileSync(path.join(root, 'key.json'), key);
@@ -131,8 +158,12 @@ for (let i = 0; i < repeat; i++) {
   statusRuns.push(r);
 }
 const summary = JSON.parse(statusRuns[0].stdout);
-console.log(`\npyddt-batch status of ${summary.batches.length} batches (${rows}×${cols} domain): median ${median(statusRuns.map((r) => r.seconds)).toFixed(2)} s (CPU ${median(statusRuns.map((r) => r.cpu)).toFixed(2)} s), peak RSS ${mb(Math.max(...statusRuns.map((r) => r.rss)))}`);
-console.log(`  totals ${JSON.stringify(summary.totals)}; not started: ${summary.batches.filter((b) => b.state === 'not-started').length}`);
+console.log(
+  `\npyddt-batch status of ${summary.batches.length} batches (${rows}×${cols} domain): median ${median(statusRuns.map((r) => r.seconds)).toFixed(2)} s (CPU ${median(statusRuns.map((r) => r.cpu)).toFixed(2)} s), peak RSS ${mb(Math.max(...statusRuns.map((r) => r.rss)))}`,
+);
+console.log(
+  `  totals ${JSON.stringify(summary.totals)}; not started: ${summary.batches.filter((b) => b.state === 'not-started').length}`,
+);
 
 const outputSize = (dir) => fs.readdirSync(dir).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
 const stitchTimes = [];
@@ -150,5 +181,9 @@ for (let i = 0; i < repeat; i++) {
 }
 const perBatch = median(stitchTimes.map((s) => s.seconds)) / stitchBatches;
 const cpOne = median(cpTimes);
-console.log(`\npyddt-batch stitch of ${stitchBatches} batches (${stitchRows}×${stitchCols}, ${mb(outputSize(path.join(stitchRun, 'batch-0', 'output')))} per batch output):`);
-console.log(`  median ${median(stitchTimes.map((s) => s.seconds)).toFixed(2)} s (CPU ${median(stitchTimes.map((s) => s.cpu)).toFixed(2)} s) = ${perBatch.toFixed(3)} s per batch; cp -r of one batch's output ${cpOne.toFixed(3)} s; ratio ${(perBatch / cpOne).toFixed(2)}×; peak RSS ${mb(Math.max(...stitchTimes.map((s) => s.rss)))}`);
+console.log(
+  `\npyddt-batch stitch of ${stitchBatches} batches (${stitchRows}×${stitchCols}, ${mb(outputSize(path.join(stitchRun, 'batch-0', 'output')))} per batch output):`,
+);
+console.log(
+  `  median ${median(stitchTimes.map((s) => s.seconds)).toFixed(2)} s (CPU ${median(stitchTimes.map((s) => s.cpu)).toFixed(2)} s) = ${perBatch.toFixed(3)} s per batch; cp -r of one batch's output ${cpOne.toFixed(3)} s; ratio ${(perBatch / cpOne).toFixed(2)}×; peak RSS ${mb(Math.max(...stitchTimes.map((s) => s.rss)))}`,
+);

@@ -4,5 +4,8 @@ const fs = require('node:fs');
 process.on('exit', () => {
   if (!process.env.PYDDT_PROBE_FILE) return;
   const u = process.resourceUsage();
-  fs.writeFileSync(process.env.PYDDT_PROBE_FILE, JSON.stringify({ rss: u.maxRSS * 1024, cpu: (u.userCPUTime + u.systemCPUTime) / 1e6 }));
+  fs.writeFileSync(
+    process.env.PYDDT_PROBE_FILE,
+    JSON.stringify({ rss: u.maxRSS * 1024, cpu: (u.userCPUTime + u.systemCPUTime) / 1e6 }),
+  );
 });

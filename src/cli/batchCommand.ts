@@ -13,7 +13,8 @@ const PROG = 'pyddt-batch';
 
 const statusSpec: CommandSpec = {
   prog: `${PROG} status`,
-  description: 'Show the cells of every batch of a batch-split run by state; exit 0 only when every enabled cell succeeded.',
+  description:
+    'Show the cells of every batch of a batch-split run by state; exit 0 only when every enabled cell succeeded.',
   positionals: [{ name: 'batch_dir', help: 'Folder holding the batch-N/ (or batch_N/) folders' }],
   options: [{ name: 'json', help: 'Print one JSON object instead of a table' }],
 };
@@ -30,23 +31,28 @@ const stitchSpec: CommandSpec = {
 
 const salvageSpec: CommandSpec = {
   prog: `${PROG} salvage`,
-  description: 'For every batch with failed or never-written cells: back up its output, write a mask of those cells and prepare a rerun; then write submit-reruns.sh and run-reruns-locally.sh.',
+  description:
+    'For every batch with failed or never-written cells: back up its output, write a mask of those cells and prepare a rerun; then write submit-reruns.sh and run-reruns-locally.sh.',
   positionals: [{ name: 'batch_dir', help: 'Folder holding the batch-N/ (or batch_N/) folders' }],
   options: [
     { name: 'dry-run', help: 'Print what would be done and write nothing' },
-    { name: 'workdir', metavar: 'WORKDIR', help: 'Folder dvmdostem was started in (default: inferred from each batch\'s config_record.js)' },
+    {
+      name: 'workdir',
+      metavar: 'WORKDIR',
+      help: "Folder dvmdostem was started in (default: inferred from each batch's config_record.js)",
+    },
     { name: 'dvmdostem', metavar: 'PROGRAM', help: 'dvmdostem program to run (default: the recorded one)' },
     { name: 'cell-timelimit', metavar: 'SECONDS', help: 'model_settings.cell_timelimit of the reruns (0: no limit)' },
     { name: 'mpi-ranks', metavar: 'N', help: 'Run the reruns with mpirun -n N (default: serially)' },
-    { name: 'partition', metavar: 'PARTITION', help: 'SLURM partition of the reruns (default: the batch\'s own)' },
-    { name: 'time', metavar: 'TIME', help: 'SLURM time limit of the reruns (default: the batch\'s own)' },
+    { name: 'partition', metavar: 'PARTITION', help: "SLURM partition of the reruns (default: the batch's own)" },
+    { name: 'time', metavar: 'TIME', help: "SLURM time limit of the reruns (default: the batch's own)" },
     { name: 'account', metavar: 'ACCOUNT', help: 'SLURM account of the reruns' },
   ],
 };
 
 const mergeSpec: CommandSpec = {
   prog: `${PROG} merge`,
-  description: 'Merge every finished rerun into its batch\'s output folder (the pre-rescue output is kept renamed).',
+  description: "Merge every finished rerun into its batch's output folder (the pre-rescue output is kept renamed).",
   positionals: [{ name: 'batch_dir', help: 'Folder holding the batch-N/ (or batch_N/) folders' }],
   options: [],
 };
@@ -70,14 +76,21 @@ export async function runBatchCli(argv: string[], io: Io): Promise<number> {
   const command = sub === undefined ? undefined : SUBCOMMANDS[sub];
   if (!command) {
     io.err(usage);
-    io.err(`${PROG}: error: ${sub === undefined ? 'a subcommand is required' : `invalid choice: '${sub}'`} (choose from ${Object.keys(SUBCOMMANDS).join(', ')})`);
+    io.err(
+      `${PROG}: error: ${sub === undefined ? 'a subcommand is required' : `invalid choice: '${sub}'`} (choose from ${Object.keys(SUBCOMMANDS).join(', ')})`,
+    );
     return EXIT.usage;
   }
   return command.run(rest, io);
 }
 
 /** Runs a subcommand whose body decides the exit code (0 or 1) without an error message. */
-async function runWithCode(spec: CommandSpec, argv: string[], io: Io, body: (args: ParsedArgs) => Promise<number>): Promise<number> {
+async function runWithCode(
+  spec: CommandSpec,
+  argv: string[],
+  io: Io,
+  body: (args: ParsedArgs) => Promise<number>,
+): Promise<number> {
   let code: number = EXIT.ok;
   const rc = await runCli(spec, argv, io, async (args) => {
     code = await body(args);
@@ -106,17 +119,32 @@ function statusJson(s: BatchRunStatus) {
   };
 }
 
-const COLUMNS: [keyof Totals, string][] = [['success', 'ok'], ['fail', 'failed'], ['timeout', 'timed out'], ['unwritten', 'never written'], ['other', 'other']];
-const STATE_LABELS = { complete: 'complete', failures: 'failures', 'not-started': 'not started', running: 'running' } as const;
+const COLUMNS: [keyof Totals, string][] = [
+  ['success', 'ok'],
+  ['fail', 'failed'],
+  ['timeout', 'timed out'],
+  ['unwritten', 'never written'],
+  ['other', 'other'],
+];
+const STATE_LABELS = {
+  complete: 'complete',
+  failures: 'failures',
+  'not-started': 'not started',
+  running: 'running',
+} as const;
 
 function printStatus(s: BatchRunStatus, io: Io): void {
   const nameWidth = Math.max(5, ...s.batches.map((b) => b.name.length));
   const row = (name: string, counts: Totals, state: string) =>
     `${name.padEnd(nameWidth)}  ${COLUMNS.map(([k, label]) => String(counts[k]).padStart(label.length)).join('  ')}  ${state}`;
-  io.out(`${s.dir}: ${s.layout} batch run, ${s.batches.length} batches, domain ${s.grid.rows} rows × ${s.grid.cols} columns`);
+  io.out(
+    `${s.dir}: ${s.layout} batch run, ${s.batches.length} batches, domain ${s.grid.rows} rows × ${s.grid.cols} columns`,
+  );
   io.out(`${'batch'.padEnd(nameWidth)}  ${COLUMNS.map(([, label]) => label).join('  ')}  state`);
   for (const b of s.batches) io.out(row(b.name, b.counts, STATE_LABELS[b.state]));
-  io.out(row('total', s.totals, `${s.complete ? 'complete' : 'incomplete'} (${s.totals.masked} cells masked / not run)`));
+  io.out(
+    row('total', s.totals, `${s.complete ? 'complete' : 'incomplete'} (${s.totals.masked} cells masked / not run)`),
+  );
   for (const w of s.warnings) io.out(`Warning: ${w}`);
 }
 
@@ -126,8 +154,11 @@ function runStitch(argv: string[], io: Io): Promise<number> {
       { batchDir: positionals.batch_dir, outputDir: positionals.output_dir },
       {
         onPlan: (plan) => {
-          io.out(`Stitching ${plan.files.length} files from ${plan.sources.length} batches (domain ${plan.grid.rows} rows × ${plan.grid.cols} columns)`);
-          if (plan.notStarted.length) io.out(`  Not started (cells marked never written): ${plan.notStarted.join(', ')}`);
+          io.out(
+            `Stitching ${plan.files.length} files from ${plan.sources.length} batches (domain ${plan.grid.rows} rows × ${plan.grid.cols} columns)`,
+          );
+          if (plan.notStarted.length)
+            io.out(`  Not started (cells marked never written): ${plan.notStarted.join(', ')}`);
         },
         onProgress: options.verbose === true ? (p) => io.out(`  Stitching: ${p.name}`) : undefined,
         isCancelled: io.isCancelled,
@@ -142,7 +173,8 @@ function runStitch(argv: string[], io: Io): Promise<number> {
 function numberOption(value: string | boolean | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n)) throw new UserError(`--${name} ${String(value)}: expected a number`);
+  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n))
+    throw new UserError(`--${name} ${String(value)}: expected a number`);
   return n;
 }
 
@@ -179,7 +211,9 @@ function runSalvage(argv: string[], io: Io): Promise<number> {
       {
         isCancelled: io.isCancelled,
         onAction: (a, i, n) => {
-          io.out(`[${i + 1}/${n}] ${a.batch}: ${dryRun && a.action === 'prepared' ? `would prepare rescue ${a.round}: ${a.cells} cells to rerun in ${a.rerunDir}` : describeSalvage(a)}`);
+          io.out(
+            `[${i + 1}/${n}] ${a.batch}: ${dryRun && a.action === 'prepared' ? `would prepare rescue ${a.round}: ${a.cells} cells to rerun in ${a.rerunDir}` : describeSalvage(a)}`,
+          );
           if (a.action === 'prepared') for (const w of a.warnings) io.out(`  Warning: ${w}`);
         },
       },
@@ -217,7 +251,9 @@ function runMerge(argv: string[], io: Io): Promise<number> {
     );
     const merged = actions.filter((a) => a.action === 'merged').length;
     const waiting = actions.filter((a) => a.action === 'rerun-missing' || a.action === 'rerun-running').length;
-    io.out(`✓ ${merged} batches merged${waiting ? `; ${waiting} waiting for their rerun (run merge again later)` : ''}`);
+    io.out(
+      `✓ ${merged} batches merged${waiting ? `; ${waiting} waiting for their rerun (run merge again later)` : ''}`,
+    );
     io.out(`  See the whole run with: ${PROG} status ${positionals.batch_dir}`);
   });
 }

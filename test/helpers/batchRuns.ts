@@ -36,10 +36,13 @@ export async function runFolderWithOnly(src: string, dst: string, cells: Set<num
     const from = path.join(src, name);
     const to = path.join(dst, name);
     if (name === 'fail_log.txt') {
-      const keep = fs.readFileSync(from, 'utf8').split('\n').filter((line) => {
-        const m = /\((\d+), (\d+)\)/.exec(line);
-        return m !== null && cells.has(cellIndex(Number(m[1]), Number(m[2])));
-      });
+      const keep = fs
+        .readFileSync(from, 'utf8')
+        .split('\n')
+        .filter((line) => {
+          const m = /\((\d+), (\d+)\)/.exec(line);
+          return m !== null && cells.has(cellIndex(Number(m[1]), Number(m[2])));
+        });
       fs.writeFileSync(to, keep.map((l) => l + '\n').join(''));
       continue;
     }
@@ -75,11 +78,48 @@ export interface FullDomainBatchSpec {
  * two cells the fixture never ran, and 88 cells no batch claims.
  */
 export const FULL_DOMAIN_BATCHES: FullDomainBatchSpec[] = [
-  { number: 3, cells: [[0, 0], [0, 5]], from: 'clean' },
-  { number: 9, cells: [[4, 8], [5, 1]], from: 'clean' },
-  { number: 10, cells: [[1, 2], [2, 7], [3, 3]], from: 'original' },
-  { number: 11, cells: [[8, 0], [8, 1]], from: 'never' },
-  { number: 12, cells: [[6, 4], [7, 9], [9, 6]], from: 'original' },
+  {
+    number: 3,
+    cells: [
+      [0, 0],
+      [0, 5],
+    ],
+    from: 'clean',
+  },
+  {
+    number: 9,
+    cells: [
+      [4, 8],
+      [5, 1],
+    ],
+    from: 'clean',
+  },
+  {
+    number: 10,
+    cells: [
+      [1, 2],
+      [2, 7],
+      [3, 3],
+    ],
+    from: 'original',
+  },
+  {
+    number: 11,
+    cells: [
+      [8, 0],
+      [8, 1],
+    ],
+    from: 'never',
+  },
+  {
+    number: 12,
+    cells: [
+      [6, 4],
+      [7, 9],
+      [9, 6],
+    ],
+    from: 'original',
+  },
 ];
 
 export function slurmRunner(batchDir: string, name: string, config: string, mpirun = true): string {
@@ -102,7 +142,9 @@ export function slurmRunner(batchDir: string, name: string, config: string, mpir
 export async function makeFullDomainBatchRun(
   batchDir: string,
   specs: FullDomainBatchSpec[] = FULL_DOMAIN_BATCHES,
-  opts: { /** Jobs start dvmdostem with mpirun (as on clusters); off where no MPI is installed. */ mpirun?: boolean } = {},
+  opts: {
+    /** Jobs start dvmdostem with mpirun (as on clusters); off where no MPI is installed. */ mpirun?: boolean;
+  } = {},
 ): Promise<string> {
   fs.mkdirSync(batchDir, { recursive: true });
   for (const spec of specs) {
@@ -116,9 +158,15 @@ export async function makeFullDomainBatchRun(
     const output = path.join(dir, 'output');
     if (spec.from === 'never') fs.mkdirSync(output);
     else await runFolderWithOnly(spec.from === 'clean' ? await cleanRun() : fixture.original, output, cells);
-    const config = { IO: { output_dir: output + '/', runmask_file: path.join(dir, 'run-mask.nc'), parameter_dir: 'parameters/' }, model_settings: { cell_timelimit: 61 } };
+    const config = {
+      IO: { output_dir: output + '/', runmask_file: path.join(dir, 'run-mask.nc'), parameter_dir: 'parameters/' },
+      model_settings: { cell_timelimit: 61 },
+    };
     fs.writeFileSync(path.join(dir, 'config.js'), JSON.stringify(config, null, 2));
-    fs.writeFileSync(path.join(dir, 'slurm_runner.sh'), slurmRunner(dir, name, path.join(dir, 'config.js'), opts.mpirun ?? true));
+    fs.writeFileSync(
+      path.join(dir, 'slurm_runner.sh'),
+      slurmRunner(dir, name, path.join(dir, 'config.js'), opts.mpirun ?? true),
+    );
   }
   return batchDir;
 }
@@ -128,14 +176,19 @@ export async function makeFullDomainBatchRun(
  * mask and run_status (written with ncgen as 1 × 10 files); `neverStarted` batches have no
  * run_status.nc, `missing` rows have no batch folder.
  */
-export async function makeRowSliceBatchRun(batchDir: string, opts: { rows: number; neverStarted?: number[]; missing?: number[] }): Promise<string> {
+export async function makeRowSliceBatchRun(
+  batchDir: string,
+  opts: { rows: number; neverStarted?: number[]; missing?: number[] },
+): Promise<string> {
   const mask = await readRunMask(fixture.mask);
   const status = await readRunStatus(path.join(fixture.original, 'run_status.nc'));
   fs.mkdirSync(batchDir, { recursive: true });
-  const row = (values: ArrayLike<number>, r: number) => Array.from({ length: DOMAIN.cols }, (_, c) => values[cellIndex(r % 10, c)]);
+  const row = (values: ArrayLike<number>, r: number) =>
+    Array.from({ length: DOMAIN.cols }, (_, c) => values[cellIndex(r % 10, c)]);
   const cdlList = (xs: number[]) => xs.map((x) => (Number.isNaN(x) ? '_' : String(x))).join(', ');
   // ncgen leaves its CDL next to the file: keep the batch folders as dvmdostem and bp leave them.
-  const write = (cdl: string, p: string, kind: 'classic' | 'netCDF-4') => fs.rmSync(ncgen(cdl, p, kind).replace(/\.nc$/, '.cdl'));
+  const write = (cdl: string, p: string, kind: 'classic' | 'netCDF-4') =>
+    fs.rmSync(ncgen(cdl, p, kind).replace(/\.nc$/, '.cdl'));
   for (let i = 0; i < opts.rows; i++) {
     if (opts.missing?.includes(i)) continue;
     const dir = path.join(batchDir, `batch_${i}`);
@@ -154,9 +207,14 @@ export async function makeRowSliceBatchRun(batchDir: string, opts: { rows: numbe
         'classic',
       );
     }
-    const config = { IO: { output_dir: path.join(dir, 'output'), runmask_file: path.join(dir, 'input', 'run-mask.nc') } };
+    const config = {
+      IO: { output_dir: path.join(dir, 'output'), runmask_file: path.join(dir, 'input', 'run-mask.nc') },
+    };
     fs.writeFileSync(path.join(dir, 'config', 'config.js'), `// bp batch split\n${JSON.stringify(config, null, 2)}\n`);
-    fs.writeFileSync(path.join(dir, 'slurm_runner.sh'), slurmRunner(dir, `batch_${i}`, path.join(dir, 'config', 'config.js')));
+    fs.writeFileSync(
+      path.join(dir, 'slurm_runner.sh'),
+      slurmRunner(dir, `batch_${i}`, path.join(dir, 'config', 'config.js')),
+    );
   }
   return batchDir;
 }

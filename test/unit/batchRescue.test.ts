@@ -57,7 +57,10 @@ describe('pyddt-batch salvage, reruns, merge: a full-domain batch run rescued un
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /\[1\/5\] batch-3: complete, not touched/);
     assert.match(r.stdout, /\[3\/5\] batch-10: would prepare rescue 1: 1 cells to rerun/);
-    assert.match(r.stdout, /\[4\/5\] batch-11: never started: its own slurm_runner\.sh is queued again for its 2 cells/);
+    assert.match(
+      r.stdout,
+      /\[4\/5\] batch-11: never started: its own slurm_runner\.sh is queued again for its 2 cells/,
+    );
     assert.match(r.stdout, /\[5\/5\] batch-12: would prepare rescue 1: 3 cells to rerun/);
     assert.deepEqual(hashTree(dir), before0);
   });
@@ -65,22 +68,45 @@ describe('pyddt-batch salvage, reruns, merge: a full-domain batch run rescued un
   it('salvages each batch with failures into a rescue round, leaves complete batches alone, writes the two scripts', async () => {
     const r = batchCli(['salvage', dir, '--workdir', wd]);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(batchTree('batch-3'), Object.fromEntries(Object.entries(before0).filter(([k]) => k.startsWith('batch-3/')).map(([k, v]) => [k.slice(8), v])));
+    assert.deepEqual(
+      batchTree('batch-3'),
+      Object.fromEntries(
+        Object.entries(before0)
+          .filter(([k]) => k.startsWith('batch-3/'))
+          .map(([k, v]) => [k.slice(8), v]),
+      ),
+    );
     assert.ok(!fs.existsSync(path.join(dir, 'batch-9', 'rescue-1')));
     // The backup is the batch's output, byte for byte; the output itself is untouched.
-    assert.deepEqual(hashTree(path.join(dir, 'batch-10', 'rescue-1', 'backup')), hashTree(path.join(dir, 'batch-10', 'output')));
-    assert.deepEqual(await enabledCells(path.join(dir, 'batch-10', 'rescue-1', 'run-mask-failed.nc')), [cellIndex(1, 2)]);
-    assert.deepEqual(await enabledCells(path.join(dir, 'batch-12', 'rescue-1', 'run-mask-failed.nc')), [cellIndex(6, 4), cellIndex(7, 9), cellIndex(9, 6)]);
+    assert.deepEqual(
+      hashTree(path.join(dir, 'batch-10', 'rescue-1', 'backup')),
+      hashTree(path.join(dir, 'batch-10', 'output')),
+    );
+    assert.deepEqual(await enabledCells(path.join(dir, 'batch-10', 'rescue-1', 'run-mask-failed.nc')), [
+      cellIndex(1, 2),
+    ]);
+    assert.deepEqual(await enabledCells(path.join(dir, 'batch-12', 'rescue-1', 'run-mask-failed.nc')), [
+      cellIndex(6, 4),
+      cellIndex(7, 9),
+      cellIndex(9, 6),
+    ]);
     // The rerun's job script comes from the batch's own: same #SBATCH lines, the job name marked as a rerun, its config.
     const slurm = fs.readFileSync(path.join(dir, 'batch-10', 'rescue-1', 'rerun', 'slurm_runner.sh'), 'utf8');
     assert.match(slurm, /^#SBATCH --job-name="ddt-batch-10-rerun"$/m);
     assert.match(slurm, /^#SBATCH -p t2small$/m);
     assert.match(slurm, /^#SBATCH --time=02:00:00$/m);
     assert.match(slurm, /^ulimit -s unlimited$/m);
-    assert.match(slurm, new RegExp(`-f ${path.join(dir, 'batch-10', 'rescue-1', 'rerun', 'config.js').replace(/[.]/g, '\\.')} `));
+    assert.match(
+      slurm,
+      new RegExp(`-f ${path.join(dir, 'batch-10', 'rescue-1', 'rerun', 'config.js').replace(/[.]/g, '\\.')} `),
+    );
     const submit = fs.readFileSync(path.join(dir, 'submit-reruns.sh'), 'utf8');
     const order = [...submit.matchAll(/^submit (\S+) (\S+)/gm)].map((m) => `${m[1]} ${path.relative(dir, m[2])}`);
-    assert.deepEqual(order, ['batch-10 batch-10/rescue-1/rerun/slurm_runner.sh', 'batch-11 batch-11/slurm_runner.sh', 'batch-12 batch-12/rescue-1/rerun/slurm_runner.sh']);
+    assert.deepEqual(order, [
+      'batch-10 batch-10/rescue-1/rerun/slurm_runner.sh',
+      'batch-11 batch-11/slurm_runner.sh',
+      'batch-12 batch-12/rescue-1/rerun/slurm_runner.sh',
+    ]);
     assert.ok(fs.statSync(path.join(dir, 'run-reruns-locally.sh')).mode & 0o100);
   });
 
@@ -106,7 +132,7 @@ describe('pyddt-batch salvage, reruns, merge: a full-domain batch run rescued un
     assert.deepEqual(hashTree(dir), snapshot);
   });
 
-  it('runs the reruns locally, then merge puts each merged result at the batch\'s output, keeping the pre-rescue output', async () => {
+  it("runs the reruns locally, then merge puts each merged result at the batch's output, keeping the pre-rescue output", async () => {
     const pre10 = hashTree(path.join(dir, 'batch-10', 'output'));
     const local = spawnSync('bash', [path.join(dir, 'run-reruns-locally.sh')], { encoding: 'utf8' });
     assert.equal(local.status, 0, local.stdout + local.stderr);
@@ -117,11 +143,19 @@ describe('pyddt-batch salvage, reruns, merge: a full-domain batch run rescued un
     assert.deepEqual(hashTree(path.join(dir, 'batch-10', 'output-before-rescue-1')), pre10);
     const round = path.join(dir, 'batch-10', 'rescue-1');
     for (const f of fs.readdirSync(path.join(dir, 'batch-10', 'output')).filter((n) => n.endsWith('.nc'))) {
-      const problems = await verifyMergedFile(path.join(round, 'backup', f), path.join(round, 'rerun', 'output', f), path.join(dir, 'batch-10', 'output', f), new Set(['1,2']));
+      const problems = await verifyMergedFile(
+        path.join(round, 'backup', f),
+        path.join(round, 'rerun', 'output', f),
+        path.join(dir, 'batch-10', 'output', f),
+        new Set(['1,2']),
+      );
       assert.deepEqual(problems, [], f);
     }
     const s = await readBatchRunStatus(dir);
-    assert.deepEqual(s.batches.map((b) => `${b.name} ${b.state}`), ['batch-3 complete', 'batch-9 complete', 'batch-10 complete', 'batch-11 failures', 'batch-12 complete']);
+    assert.deepEqual(
+      s.batches.map((b) => `${b.name} ${b.state}`),
+      ['batch-3 complete', 'batch-9 complete', 'batch-10 complete', 'batch-11 failures', 'batch-12 complete'],
+    );
     // The stand-in model has no data for batch-11's cells: they fail, which status reports.
     assert.deepEqual(s.totals, { success: 10, fail: 2, timeout: 0, masked: 88, unwritten: 0, other: 0 });
   });
@@ -140,12 +174,29 @@ describe('pyddt-batch salvage, reruns, merge: a full-domain batch run rescued un
   });
 
   it('a merge stopped after the merged folder was written finishes with the two renames', async () => {
-    const d = await makeFullDomainBatchRun(path.join(tempDir('batch-resume'), 'batch-run'), [{ number: 4, cells: [[1, 2], [0, 0]], from: 'original' }], { mpirun: false });
+    const d = await makeFullDomainBatchRun(
+      path.join(tempDir('batch-resume'), 'batch-run'),
+      [
+        {
+          number: 4,
+          cells: [
+            [1, 2],
+            [0, 0],
+          ],
+          from: 'original',
+        },
+      ],
+      { mpirun: false },
+    );
     assert.equal(batchCli(['salvage', d, '--workdir', wd]).code, 0);
     const round = path.join(d, 'batch-4', 'rescue-1');
     const run = spawnSync('bash', [path.join(round, 'rerun', 'run.sh')], { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
-    await mergeRuns({ salvagedDir: path.join(round, 'backup'), rerunDir: path.join(round, 'rerun', 'output'), outputDir: path.join(round, 'merged') });
+    await mergeRuns({
+      salvagedDir: path.join(round, 'backup'),
+      rerunDir: path.join(round, 'rerun', 'output'),
+      outputDir: path.join(round, 'merged'),
+    });
     const merged = hashTree(path.join(round, 'merged'));
     fs.renameSync(path.join(d, 'batch-4', 'output'), path.join(d, 'batch-4', 'output-before-rescue-1'));
     const r = batchCli(['merge', d]);

@@ -33,18 +33,29 @@ describe('pyddt-batch stitch of a full-domain batch run built from the fixture',
   });
 
   it('writes every NetCDF file of the batches, in its own format', () => {
-    const ncFiles = fs.readdirSync(fixture.original).filter((f) => f.endsWith('.nc')).sort();
-    assert.deepEqual(fs.readdirSync(out).filter((f) => f.endsWith('.nc')).sort(), ncFiles);
-    for (const f of ncFiles) assert.equal(detectFormat(path.join(out, f)), detectFormat(path.join(fixture.original, f)), f);
+    const ncFiles = fs
+      .readdirSync(fixture.original)
+      .filter((f) => f.endsWith('.nc'))
+      .sort();
+    assert.deepEqual(
+      fs
+        .readdirSync(out)
+        .filter((f) => f.endsWith('.nc'))
+        .sort(),
+      ncFiles,
+    );
+    for (const f of ncFiles)
+      assert.equal(detectFormat(path.join(out, f)), detectFormat(path.join(fixture.original, f)), f);
     assert.match(stdout, /Stitching 22 files from 4 batches \(domain 10 rows × 10 columns\)/);
     assert.match(stdout, /Not started \(cells marked never written\): batch-11/);
   });
 
-  it('takes every value of each batch\'s cells bit-identical from the real run that batch ran, the rest from the batches\' unrun cells', async () => {
+  it("takes every value of each batch's cells bit-identical from the real run that batch ran, the rest from the batches' unrun cells", async () => {
     const clean = await cleanRun();
     const sourceOf = new Map<number, string>();
     for (const b of FULL_DOMAIN_BATCHES) {
-      if (b.from !== 'never') for (const [r, c] of b.cells) sourceOf.set(cellIndex(r, c), b.from === 'clean' ? clean : fixture.original);
+      if (b.from !== 'never')
+        for (const [r, c] of b.cells) sourceOf.set(cellIndex(r, c), b.from === 'clean' ? clean : fixture.original);
     }
     const unrun = path.join(batchDir, 'batch-3', 'output');
     for (const f of fs.readdirSync(fixture.original).filter((n) => n.endsWith('.nc'))) {
@@ -56,8 +67,8 @@ describe('pyddt-batch stitch of a full-domain batch run built from the fixture',
         const n = sv.bytes.length / sv.elementSize;
         for (let i = 0; i < n; i++) {
           const cell = cellOfElement(sv, i);
-          const from = cell ? sourceOf.get(cellIndex(cell[0], cell[1])) ?? unrun : unrun;
-          if (f === 'run_status.nc' && name === 'run_status' && cell && (cell[0] === 8 && cell[1] <= 1)) continue; // checked below
+          const from = cell ? (sourceOf.get(cellIndex(cell[0], cell[1])) ?? unrun) : unrun;
+          if (f === 'run_status.nc' && name === 'run_status' && cell && cell[0] === 8 && cell[1] <= 1) continue; // checked below
           const expected = sources.get(from)!.get(name)!;
           const at = i * sv.elementSize;
           const same = sv.bytes.subarray(at, at + sv.elementSize).every((b, k) => b === expected.bytes[at + k]);
@@ -109,8 +120,22 @@ describe('pyddt-batch stitch refuses a bad batch run with one message naming the
   let good: string;
   before(async () => {
     good = await makeFullDomainBatchRun(path.join(tempDir('stitch-faults'), 'batch-run'), [
-      { number: 2, cells: [[0, 0], [0, 5]], from: 'clean' },
-      { number: 14, cells: [[1, 2], [2, 7]], from: 'original' },
+      {
+        number: 2,
+        cells: [
+          [0, 0],
+          [0, 5],
+        ],
+        from: 'clean',
+      },
+      {
+        number: 14,
+        cells: [
+          [1, 2],
+          [2, 7],
+        ],
+        from: 'original',
+      },
     ]);
   });
 
@@ -141,14 +166,31 @@ describe('pyddt-batch stitch refuses a bad batch run with one message naming the
       const status = path.join(dir, 'batch-14', 'output', 'run_status.nc');
       fs.rmSync(mask);
       fs.rmSync(status);
-      ncgen(`netcdf m {\ndimensions:\n Y = 10 ;\n X = 9 ;\nvariables:\n int run(Y, X) ;\ndata:\n run = ${values(1)} ;\n}\n`, mask, 'netCDF-4');
-      ncgen(`netcdf s {\ndimensions:\n Y = 10 ;\n X = 9 ;\nvariables:\n int run_status(Y, X) ;\ndata:\n run_status = ${values(100)} ;\n}\n`, status, 'classic');
+      ncgen(
+        `netcdf m {\ndimensions:\n Y = 10 ;\n X = 9 ;\nvariables:\n int run(Y, X) ;\ndata:\n run = ${values(1)} ;\n}\n`,
+        mask,
+        'netCDF-4',
+      );
+      ncgen(
+        `netcdf s {\ndimensions:\n Y = 10 ;\n X = 9 ;\nvariables:\n int run_status(Y, X) ;\ndata:\n run_status = ${values(100)} ;\n}\n`,
+        status,
+        'classic',
+      );
       fs.rmSync(status.replace(/\.nc$/, '.cdl'));
     }, /^pyddt-batch stitch: error: batch-14: its run-mask .*batch-14\/run-mask\.nc is 10 rows × 9 columns, the other batches' are 10 rows × 10 columns: a batch from another grid$/m);
   });
 
   it('two batches claiming the same cell', async () => {
-    const other = await makeFullDomainBatchRun(path.join(tempDir('stitch-claim'), 'batch-run'), [{ number: 14, cells: [[0, 5], [2, 7]], from: 'clean' }]);
+    const other = await makeFullDomainBatchRun(path.join(tempDir('stitch-claim'), 'batch-run'), [
+      {
+        number: 14,
+        cells: [
+          [0, 5],
+          [2, 7],
+        ],
+        from: 'clean',
+      },
+    ]);
     refuses((dir) => {
       fs.copyFileSync(path.join(other, 'batch-14', 'run-mask.nc'), path.join(dir, 'batch-14', 'run-mask.nc'));
     }, /^pyddt-batch stitch: error: batch-14: its run-mask enables cell \(0, 5\), which batch-2 also runs: two batches claim the same cell$/m);
@@ -162,7 +204,10 @@ describe('pyddt-batch stitch refuses a bad batch run with one message naming the
   });
 
   it('a batch folder without config', () => {
-    refuses((dir) => fs.rmSync(path.join(dir, 'batch-14', 'config.js')), /^pyddt-batch stitch: error: batch-14: batch has no config/m);
+    refuses(
+      (dir) => fs.rmSync(path.join(dir, 'batch-14', 'config.js')),
+      /^pyddt-batch stitch: error: batch-14: batch has no config/m,
+    );
   });
 
   it('a row-slice batch run (not supported: bp batch merge)', () => {
@@ -175,7 +220,7 @@ describe('pyddt-batch stitch refuses a bad batch run with one message naming the
     assert.ok(!fs.existsSync(path.join(ws, 'out')));
   });
 
-  it('stitching the good run in the core gives the batches\' 3 successes and 1 failure', async () => {
+  it("stitching the good run in the core gives the batches' 3 successes and 1 failure", async () => {
     const out = path.join(tempDir('stitch-core'), 'out');
     const r = await stitchBatchRun({ batchDir: good, outputDir: out });
     assert.deepEqual(r.counts, { success: 3, fail: 1, timeout: 0, masked: 96, unwritten: 0, other: 0 });

@@ -58,17 +58,24 @@ export function findBatchRun(dir: string): BatchRun {
     .filter((d) => d.isDirectory())
     .map((d) => ({ name: d.name, m: BATCH_NAME.exec(d.name) }))
     .filter((e): e is { name: string; m: RegExpExecArray } => e.m !== null);
-  if (!found.length) throw new UserError(`${dir}: no batch folders (expected batch-N/ or batch_N/ subfolders of a batch-split run)`);
+  if (!found.length)
+    throw new UserError(`${dir}: no batch folders (expected batch-N/ or batch_N/ subfolders of a batch-split run)`);
   const separators = new Set(found.map((e) => e.m[1]));
   if (separators.size > 1) {
-    throw new UserError(`${dir}: holds both batch-N and batch_N folders (${found.slice(0, 4).map((e) => e.name).join(', ')}, …); expected one batch-split layout`);
+    throw new UserError(
+      `${dir}: holds both batch-N and batch_N folders (${found
+        .slice(0, 4)
+        .map((e) => e.name)
+        .join(', ')}, …); expected one batch-split layout`,
+    );
   }
   const layout: BatchLayout = found[0].m[1] === '-' ? 'full-domain' : 'row-slices';
   const batches = found
     .map((e) => batchFolder(path.join(dir, e.name), e.name, Number(e.m[2]), layout))
     .sort((a, b) => a.number - b.number);
   for (let i = 1; i < batches.length; i++) {
-    if (batches[i].number === batches[i - 1].number) throw new UserError(`${dir}: ${batches[i - 1].name} and ${batches[i].name} have the same batch number`);
+    if (batches[i].number === batches[i - 1].number)
+      throw new UserError(`${dir}: ${batches[i - 1].name} and ${batches[i].name} have the same batch number`);
   }
   return { dir, layout, batches };
 }

@@ -18,7 +18,10 @@ import { isMerged, isPrepared, latestRound, rescueRound, type RescueRound } from
  * recorded) and BATCH_DIR/run-reruns-locally.sh. Interrupted, it resumes where it stopped.
  */
 
-export type RerunSettings = Pick<PrepareRerunOptions, 'workdir' | 'dvmdostem' | 'cellTimelimit' | 'mpiRanks' | 'partition' | 'time' | 'account'>;
+export type RerunSettings = Pick<
+  PrepareRerunOptions,
+  'workdir' | 'dvmdostem' | 'cellTimelimit' | 'mpiRanks' | 'partition' | 'time' | 'account'
+>;
 
 export interface BatchSalvageOptions extends RerunSettings {
   batchDir: string;
@@ -55,27 +58,42 @@ export async function salvageBatchRun(
   let workdir = opts.workdir;
   const resubmits: { batch: BatchFolder; index: number }[] = [];
   for (const [index, batch] of run.batches.entries()) {
-    if (hooks.isCancelled?.()) throw new UserError('stopped; batches done so far are kept and a new salvage resumes from there');
+    if (hooks.isCancelled?.())
+      throw new UserError('stopped; batches done so far are kept and a new salvage resumes from there');
     const s = byName.get(batch.name)!;
     const action = await salvageOne(batch, s, opts);
     if (action.action === 'prepared' || action.action === 'waiting') {
       const round = rescueRound(batch, action.round);
       const plan = fs.existsSync(round.rerunDir) ? await planOf(round) : undefined;
       if (plan) workdir ??= plan.workdir;
-      queue.push({ name: batch.name, kind: 'rerun', slurmScript: path.join(round.rerunDir, 'slurm_runner.sh'), runScript: path.join(round.rerunDir, 'run.sh'), outputDir: round.rerunOutput });
+      queue.push({
+        name: batch.name,
+        kind: 'rerun',
+        slurmScript: path.join(round.rerunDir, 'slurm_runner.sh'),
+        runScript: path.join(round.rerunDir, 'run.sh'),
+        outputDir: round.rerunOutput,
+      });
     }
     if (action.action === 'resubmit') resubmits.push({ batch, index: queue.length });
     actions.push(action);
     hooks.onAction?.(action, index, run.batches.length);
   }
   for (const { batch, index } of resubmits.reverse()) {
-    if (!batch.slurmScript) throw new UserError(`${batch.name}: never started, and has no slurm_runner.sh to submit again`);
-    queue.splice(index, 0, { name: batch.name, kind: 'resubmit', slurmScript: batch.slurmScript, outputDir: batch.outputDir });
+    if (!batch.slurmScript)
+      throw new UserError(`${batch.name}: never started, and has no slurm_runner.sh to submit again`);
+    queue.splice(index, 0, {
+      name: batch.name,
+      kind: 'resubmit',
+      slurmScript: batch.slurmScript,
+      outputDir: batch.outputDir,
+    });
   }
   const result: BatchSalvageResult = { batchDir: run.dir, dryRun: opts.dryRun === true, actions };
   if (queue.length && !opts.dryRun) {
     if (resubmits.length && !workdir) {
-      throw new UserError(`${resubmits[0].batch.name}: never started; its slurm_runner.sh must be submitted from the folder dvmdostem runs in: give it with --workdir`);
+      throw new UserError(
+        `${resubmits[0].batch.name}: never started; its slurm_runner.sh must be submitted from the folder dvmdostem runs in: give it with --workdir`,
+      );
     }
     Object.assign(result, writeRerunScripts(run.dir, queue, workdir ?? run.dir));
   }
@@ -85,27 +103,61 @@ export async function salvageBatchRun(
 async function salvageOne(batch: BatchFolder, s: BatchStatus, opts: BatchSalvageOptions): Promise<BatchSalvageAction> {
   const latest = latestRound(batch);
   const open = latest && !isMerged(latest) ? latest : undefined;
-  if (open && isPrepared(open)) return { batch: batch.name, action: 'waiting', round: open.number, rerunDir: open.rerunDir };
+  if (open && isPrepared(open))
+    return { batch: batch.name, action: 'waiting', round: open.number, rerunDir: open.rerunDir };
   if (s.state === 'complete' || s.state === 'running') return { batch: batch.name, action: s.state };
   if (s.state === 'not-started') return resubmit(batch, s, opts.dryRun === true);
   const round = open ?? rescueRound(batch, (latest?.number ?? 0) + 1);
   const failed = s.counts.fail + s.counts.timeout + s.counts.unwritten + s.counts.masked + s.counts.other;
-  const settings: PrepareRerunOptions = { ...pickSettings(opts), runDir: round.backupDir, rerunDir: round.rerunDir, mask: round.newMask, slurmTemplate: batch.slurmScript, jobName: rerunJobName(batch) };
+  const settings: PrepareRerunOptions = {
+    ...pickSettings(opts),
+    runDir: round.backupDir,
+    rerunDir: round.rerunDir,
+    mask: round.newMask,
+    slurmTemplate: batch.slurmScript,
+    jobName: rerunJobName(batch),
+  };
   if (opts.dryRun) {
     // Checked as if the round's folder were the backup and the rerun (they do not exist yet), and the
     // rerun against the run as it is now.
-    await planSalvage({ outputDir: batch.outputDir, backupDir: round.dir, originalMask: batch.maskPath, newMask: round.newMask, force: true });
+    await planSalvage({
+      outputDir: batch.outputDir,
+      backupDir: round.dir,
+      originalMask: batch.maskPath,
+      newMask: round.newMask,
+      force: true,
+    });
     const plan = await planRerun({ ...settings, runDir: batch.outputDir, rerunDir: round.dir, mask: batch.maskPath });
-    return { batch: batch.name, action: 'prepared', round: round.number, cells: failed, rerunDir: round.rerunDir, warnings: plan.warnings };
+    return {
+      batch: batch.name,
+      action: 'prepared',
+      round: round.number,
+      cells: failed,
+      rerunDir: round.rerunDir,
+      warnings: plan.warnings,
+    };
   }
   fs.mkdirSync(round.dir, { recursive: true });
   if (!fs.existsSync(round.backupDir)) {
-    await salvageRun({ outputDir: batch.outputDir, backupDir: round.backupDir, originalMask: batch.maskPath, newMask: round.newMask, force: true });
+    await salvageRun({
+      outputDir: batch.outputDir,
+      backupDir: round.backupDir,
+      originalMask: batch.maskPath,
+      newMask: round.newMask,
+      force: true,
+    });
   } else if (!fs.existsSync(round.newMask)) {
     await writeFailedMask(batch, round);
   }
   const plan = await prepareRerun(settings);
-  return { batch: batch.name, action: 'prepared', round: round.number, cells: plan.cells, rerunDir: round.rerunDir, warnings: plan.warnings };
+  return {
+    batch: batch.name,
+    action: 'prepared',
+    round: round.number,
+    cells: plan.cells,
+    rerunDir: round.rerunDir,
+    warnings: plan.warnings,
+  };
 }
 
 /** Salvage stopped after its backup appeared and before its mask did: the mask, from the backup. */
@@ -130,7 +182,11 @@ function resubmit(batch: BatchFolder, s: BatchStatus, dryRun: boolean): BatchSal
 
 async function planOf(round: RescueRound): Promise<RerunPlan | undefined> {
   try {
-    return await planRerun({ runDir: round.backupDir, rerunDir: path.join(round.dir, '.plan-only'), mask: round.newMask });
+    return await planRerun({
+      runDir: round.backupDir,
+      rerunDir: path.join(round.dir, '.plan-only'),
+      mask: round.newMask,
+    });
   } catch {
     return undefined;
   }

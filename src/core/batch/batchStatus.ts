@@ -75,17 +75,25 @@ export async function readBatchCells(batch: BatchFolder): Promise<BatchCells> {
     if (!fs.existsSync(statusPath)) return { batch, grid: mask.grid, enabled, status: null };
     const rs = await readStableGrid(statusPath, openNetcdf, 'run_status', 'a dvmdostem run_status.nc');
     if (rs.grid.rows !== mask.grid.rows || rs.grid.cols !== mask.grid.cols) {
-      throw new UserError(`${statusPath}: run_status is ${describeGrid(rs.grid)}, the batch's run-mask ${batch.maskPath} is ${describeGrid(mask.grid)}`);
+      throw new UserError(
+        `${statusPath}: run_status is ${describeGrid(rs.grid)}, the batch's run-mask ${batch.maskPath} is ${describeGrid(mask.grid)}`,
+      );
     }
     return { batch, grid: mask.grid, enabled, status: rs.values, statusMtimeMs: rs.mtimeMs };
   } catch (err) {
-    if (err instanceof UserError && !err.message.startsWith(`${batch.name}:`)) throw new UserError(`${batch.name}: ${err.message}`);
+    if (err instanceof UserError && !err.message.startsWith(`${batch.name}:`))
+      throw new UserError(`${batch.name}: ${err.message}`);
     throw err;
   }
 }
 
 /** Runs `read` over `items` with at most `limit` in flight, handing results to `use` in order. */
-export async function forEachLimited<T, R>(items: T[], limit: number, read: (item: T) => Promise<R>, use: (result: R, index: number) => void): Promise<void> {
+export async function forEachLimited<T, R>(
+  items: T[],
+  limit: number,
+  read: (item: T) => Promise<R>,
+  use: (result: R, index: number) => void,
+): Promise<void> {
   const pending = new Map<number, Promise<R>>();
   let next = 0;
   const start = () => {
@@ -111,21 +119,29 @@ export async function forEachLimited<T, R>(items: T[], limit: number, read: (ite
 export function checkBatchGrid(run: BatchRun, cells: BatchCells, domain: GridShape | undefined): GridShape {
   const { batch, grid } = cells;
   if (run.layout === 'row-slices') {
-    if (grid.rows !== 1) throw new UserError(`${batch.name}: its run-mask ${batch.maskPath} is ${describeGrid(grid)}, expected one row (a row-slice batch)`);
+    if (grid.rows !== 1)
+      throw new UserError(
+        `${batch.name}: its run-mask ${batch.maskPath} is ${describeGrid(grid)}, expected one row (a row-slice batch)`,
+      );
     const rows = run.batches[run.batches.length - 1].number + 1;
     if (domain && domain.cols !== grid.cols) {
-      throw new UserError(`${batch.name}: its run-mask ${batch.maskPath} has ${grid.cols} columns, the other batches have ${domain.cols}: a batch from another grid`);
+      throw new UserError(
+        `${batch.name}: its run-mask ${batch.maskPath} has ${grid.cols} columns, the other batches have ${domain.cols}: a batch from another grid`,
+      );
     }
     return { rows, cols: grid.cols };
   }
   if (domain && (domain.rows !== grid.rows || domain.cols !== grid.cols)) {
-    throw new UserError(`${batch.name}: its run-mask ${batch.maskPath} is ${describeGrid(grid)}, the other batches' are ${describeGrid(domain)}: a batch from another grid`);
+    throw new UserError(
+      `${batch.name}: its run-mask ${batch.maskPath} is ${describeGrid(grid)}, the other batches' are ${describeGrid(domain)}: a batch from another grid`,
+    );
   }
   return grid;
 }
 
 /** Offset of a batch's cell 0 in the domain's row-major cells. */
-export const domainOffset = (run: BatchRun, batch: BatchFolder, domain: GridShape) => (run.layout === 'row-slices' ? batch.number * domain.cols : 0);
+export const domainOffset = (run: BatchRun, batch: BatchFolder, domain: GridShape) =>
+  run.layout === 'row-slices' ? batch.number * domain.cols : 0;
 
 export async function readBatchRunStatus(dir: string, opts: BatchStatusOptions = {}): Promise<BatchRunStatus> {
   const run = findBatchRun(dir);
@@ -155,13 +171,22 @@ export async function readBatchRunStatus(dir: string, opts: BatchStatusOptions =
       counts[s]++;
       const d = offset + i;
       if (owner[d] >= 0) {
-        if (conflicts.length < 5) conflicts.push(`(${Math.floor(d / domain.cols)}, ${d % domain.cols}) in ${run.batches[owner[d]].name} and ${cells.batch.name}`);
+        if (conflicts.length < 5)
+          conflicts.push(
+            `(${Math.floor(d / domain.cols)}, ${d % domain.cols}) in ${run.batches[owner[d]].name} and ${cells.batch.name}`,
+          );
         continue;
       }
       owner[d] = index;
       state[d] = STATE_INDEX.get(s)!;
     }
-    batches.push({ name: cells.batch.name, number: cells.batch.number, state: batchState(cells, counts, enabled, now, thresholdMs), counts, enabled });
+    batches.push({
+      name: cells.batch.name,
+      number: cells.batch.number,
+      state: batchState(cells, counts, enabled, now, thresholdMs),
+      counts,
+      enabled,
+    });
     opts.onBatch?.(index + 1, run.batches.length);
   });
   if (conflicts.length) warnings.push(`cells enabled in two batches (counted for the first): ${conflicts.join('; ')}`);
@@ -175,7 +200,10 @@ export async function readBatchRunStatus(dir: string, opts: BatchStatusOptions =
       missing.push(r);
       state.fill(UNWRITTEN, r * grid.cols, (r + 1) * grid.cols);
     }
-    if (missing.length) warnings.push(`rows without a batch folder (counted as never written): ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''}`);
+    if (missing.length)
+      warnings.push(
+        `rows without a batch folder (counted as never written): ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''}`,
+      );
   }
   const totals = zeroTotals();
   for (let i = 0; i < state.length; i++) totals[CELL_STATES[state[i]]]++;
@@ -186,6 +214,7 @@ export async function readBatchRunStatus(dir: string, opts: BatchStatusOptions =
 function batchState(cells: BatchCells, counts: Totals, enabled: number, now: number, thresholdMs: number): BatchState {
   if (!cells.status) return 'not-started';
   if (counts.success === enabled) return 'complete';
-  if (counts.unwritten > 0 && cells.statusMtimeMs !== undefined && now - cells.statusMtimeMs < thresholdMs) return 'running';
+  if (counts.unwritten > 0 && cells.statusMtimeMs !== undefined && now - cells.statusMtimeMs < thresholdMs)
+    return 'running';
   return 'failures';
 }

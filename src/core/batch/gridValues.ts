@@ -14,7 +14,15 @@ import { statOrExplain } from '../runStatus';
 export function readGridValues(file: NcFile, name: string, role: string): { grid: GridShape; values: Float64Array } {
   const v = file.variable(name);
   const axes = v && gridAxes(v);
-  if (!v || !axes || v.shape.length !== 2 || axes.y !== 0 || !v.raw || v.raw.records !== 1 || v.raw.recordStride !== 0) {
+  if (
+    !v ||
+    !axes ||
+    v.shape.length !== 2 ||
+    axes.y !== 0 ||
+    !v.raw ||
+    v.raw.records !== 1 ||
+    v.raw.recordStride !== 0
+  ) {
     return readGridVariable(file, name, role);
   }
   const grid = { rows: v.shape[0], cols: v.shape[1] };
@@ -28,7 +36,10 @@ export function readGridValues(file: NcFile, name: string, role: string): { grid
     let got = 0;
     while (got < bytes) {
       const k = fs.readSync(fd, buf, got, bytes - got, v.raw.offset + got);
-      if (k === 0) throw new UserError(`${file.path}: truncated file (variable ${name} needs ${bytes} bytes at byte ${v.raw.offset}, the file has ${file.size})`);
+      if (k === 0)
+        throw new UserError(
+          `${file.path}: truncated file (variable ${name} needs ${bytes} bytes at byte ${v.raw.offset}, the file has ${file.size})`,
+        );
       got += k;
     }
   } finally {
@@ -43,17 +54,28 @@ export function readGridValues(file: NcFile, name: string, role: string): { grid
 function decoder(t: DType): ((view: DataView, i: number) => number) | undefined {
   const le = !t.label.endsWith(' BE');
   switch (`${t.kind}${t.size}`) {
-    case 'int1': return (d, i) => d.getInt8(i);
-    case 'uint1': return (d, i) => d.getUint8(i);
-    case 'int2': return (d, i) => d.getInt16(i * 2, le);
-    case 'uint2': return (d, i) => d.getUint16(i * 2, le);
-    case 'int4': return (d, i) => d.getInt32(i * 4, le);
-    case 'uint4': return (d, i) => d.getUint32(i * 4, le);
-    case 'int8': return (d, i) => Number(d.getBigInt64(i * 8, le));
-    case 'uint8': return (d, i) => Number(d.getBigUint64(i * 8, le));
-    case 'float4': return (d, i) => d.getFloat32(i * 4, le);
-    case 'float8': return (d, i) => d.getFloat64(i * 8, le);
-    default: return undefined;
+    case 'int1':
+      return (d, i) => d.getInt8(i);
+    case 'uint1':
+      return (d, i) => d.getUint8(i);
+    case 'int2':
+      return (d, i) => d.getInt16(i * 2, le);
+    case 'uint2':
+      return (d, i) => d.getUint16(i * 2, le);
+    case 'int4':
+      return (d, i) => d.getInt32(i * 4, le);
+    case 'uint4':
+      return (d, i) => d.getUint32(i * 4, le);
+    case 'int8':
+      return (d, i) => Number(d.getBigInt64(i * 8, le));
+    case 'uint8':
+      return (d, i) => Number(d.getBigUint64(i * 8, le));
+    case 'float4':
+      return (d, i) => d.getFloat32(i * 4, le);
+    case 'float8':
+      return (d, i) => d.getFloat64(i * 8, le);
+    default:
+      return undefined;
   }
 }
 
@@ -61,7 +83,12 @@ function decoder(t: DType): ((view: DataView, i: number) => number) | undefined 
  * Reads a grid of a file that a running job may be rewriting (run_status.nc): a read that overlapped
  * a change of the file (identity, size or times) is done again, like readRunStatus does.
  */
-export async function readStableGrid(path: string, open: (path: string) => Promise<NcFile>, name: string, role: string): Promise<{ grid: GridShape; values: Float64Array; mtimeMs: number }> {
+export async function readStableGrid(
+  path: string,
+  open: (path: string) => Promise<NcFile>,
+  name: string,
+  role: string,
+): Promise<{ grid: GridShape; values: Float64Array; mtimeMs: number }> {
   for (let attempt = 1; ; attempt++) {
     const before = statOrExplain(path, role);
     let result: { grid: GridShape; values: Float64Array } | undefined;
@@ -78,11 +105,18 @@ export async function readStableGrid(path: string, open: (path: string) => Promi
     } catch {
       // Replaced meanwhile: counts as changed.
     }
-    const unchanged = after !== undefined && after.ino === before.ino && after.size === before.size && after.mtimeMs === before.mtimeMs && after.ctimeMs === before.ctimeMs;
+    const unchanged =
+      after !== undefined &&
+      after.ino === before.ino &&
+      after.size === before.size &&
+      after.mtimeMs === before.mtimeMs &&
+      after.ctimeMs === before.ctimeMs;
     if (unchanged || attempt >= 5) {
       if (failure) throw failure;
       if (unchanged) return { ...result!, mtimeMs: before.mtimeMs };
-      throw new UserError(`${path}: the file kept changing while it was read (is dvmdostem still writing it?); try again`);
+      throw new UserError(
+        `${path}: the file kept changing while it was read (is dvmdostem still writing it?); try again`,
+      );
     }
   }
 }

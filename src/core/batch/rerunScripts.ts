@@ -25,7 +25,11 @@ export const SUBMIT_SCRIPT = 'submit-reruns.sh';
 export const LOCAL_SCRIPT = 'run-reruns-locally.sh';
 export const JOBS_FILE = 'rerun-jobs.txt';
 
-export function writeRerunScripts(batchDir: string, queue: QueuedRerun[], workdir: string): { submitScript: string; localScript: string } {
+export function writeRerunScripts(
+  batchDir: string,
+  queue: QueuedRerun[],
+  workdir: string,
+): { submitScript: string; localScript: string } {
   const dir = path.resolve(batchDir);
   const jobs = path.join(dir, JOBS_FILE);
   const submit = [
@@ -44,7 +48,10 @@ export function writeRerunScripts(batchDir: string, queue: QueuedRerun[], workdi
     '  echo "$1 $id $2" >> "$jobs"',
     '  echo "$1: submitted job $id"',
     '}',
-    ...queue.map((q) => `submit ${shQuote(q.name)} ${shQuote(q.slurmScript)} ${shQuote(q.kind === 'resubmit' ? workdir : path.dirname(q.slurmScript))}`),
+    ...queue.map(
+      (q) =>
+        `submit ${shQuote(q.name)} ${shQuote(q.slurmScript)} ${shQuote(q.kind === 'resubmit' ? workdir : path.dirname(q.slurmScript))}`,
+    ),
     '',
   ];
   const local = [

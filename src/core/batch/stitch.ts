@@ -65,10 +65,13 @@ const FAIL_LOG = 'fail_log.txt';
 export async function planStitch(opts: StitchOptions): Promise<StitchPlan> {
   const run = findBatchRun(opts.batchDir);
   if (run.layout !== 'full-domain') {
-    throw new UserError(`${opts.batchDir}: a row-slice batch run (batch_N folders); stitch handles full-domain batches (batch-N), use bp batch merge for row slices`);
+    throw new UserError(
+      `${opts.batchDir}: a row-slice batch run (batch_N folders); stitch handles full-domain batches (batch-N), use bp batch merge for row slices`,
+    );
   }
   for (const b of run.batches) {
-    if (isSameOrInside(opts.outputDir, b.dir)) throw new UserError(`${opts.outputDir}: the stitched folder must not be inside a batch folder (${b.name})`);
+    if (isSameOrInside(opts.outputDir, b.dir))
+      throw new UserError(`${opts.outputDir}: the stitched folder must not be inside a batch folder (${b.name})`);
   }
   requireNewFolder(opts.outputDir, 'stitched output folder', true);
 
@@ -88,7 +91,9 @@ export async function planStitch(opts: StitchOptions): Promise<StitchPlan> {
       if (!cells.enabled[i]) continue;
       if (owner[i] >= 0) {
         const other = run.batches[owner[i]].name;
-        throw new UserError(`${cells.batch.name}: its run-mask enables cell (${Math.floor(i / g.cols)}, ${i % g.cols}), which ${other} also runs: two batches claim the same cell`);
+        throw new UserError(
+          `${cells.batch.name}: its run-mask enables cell (${Math.floor(i / g.cols)}, ${i % g.cols}), which ${other} also runs: two batches claim the same cell`,
+        );
       }
       owner[i] = index;
       mine.push(i);
@@ -99,7 +104,8 @@ export async function planStitch(opts: StitchOptions): Promise<StitchPlan> {
       notStartedCells.push(...mine);
     }
   });
-  if (!sources.length) throw new UserError(`${opts.batchDir}: no batch has written its run_status.nc yet; nothing to stitch`);
+  if (!sources.length)
+    throw new UserError(`${opts.batchDir}: no batch has written its run_status.nc yet; nothing to stitch`);
 
   const warnings: string[] = [];
   const byName = new Map<string, StitchSource[]>();
@@ -112,7 +118,9 @@ export async function planStitch(opts: StitchOptions): Promise<StitchPlan> {
     }
   }
   if (!byName.has(RUN_STATUS)) throw new UserError(`${opts.batchDir}: no batch output holds ${RUN_STATUS}`);
-  const files = [...byName].map(([name, from]) => ({ name, from, opened: [] as NcFile[] })).sort((a, b) => a.name.localeCompare(b.name));
+  const files = [...byName]
+    .map(([name, from]) => ({ name, from, opened: [] as NcFile[] }))
+    .sort((a, b) => a.name.localeCompare(b.name));
   for (const f of files) {
     const base = await openNetcdf(path.join(f.from[0].batch.outputDir, f.name));
     f.opened.push(base);
@@ -127,16 +135,23 @@ export async function planStitch(opts: StitchOptions): Promise<StitchPlan> {
     }
     if (f.from.length < sources.length) {
       const lacking = sources.filter((s) => !f.from.includes(s)).map((s) => s.batch.name);
-      warnings.push(`${f.name}: not in ${lacking.slice(0, 5).join(', ')}${lacking.length > 5 ? ', …' : ''}; their cells keep the value of ${f.from[0].batch.name}, where they are not run`);
+      warnings.push(
+        `${f.name}: not in ${lacking.slice(0, 5).join(', ')}${lacking.length > 5 ? ', …' : ''}; their cells keep the value of ${f.from[0].batch.name}, where they are not run`,
+      );
     }
   }
-  if (others.size) warnings.push(`not carried into the stitched folder (each batch has its own): ${[...others].sort().join(', ')}`);
+  if (others.size)
+    warnings.push(`not carried into the stitched folder (each batch has its own): ${[...others].sort().join(', ')}`);
   return { run, grid: grid!, sources, files, notStartedCells: Int32Array.from(notStartedCells), notStarted, warnings };
 }
 
 export async function stitchBatchRun(
   opts: StitchOptions,
-  hooks: { onPlan?: (plan: StitchPlan) => void; onProgress?: (p: StitchProgress) => void; isCancelled?: () => boolean } = {},
+  hooks: {
+    onPlan?: (plan: StitchPlan) => void;
+    onProgress?: (p: StitchProgress) => void;
+    isCancelled?: () => boolean;
+  } = {},
 ): Promise<StitchResult> {
   const plan = await planStitch(opts);
   hooks.onPlan?.(plan);
@@ -149,15 +164,26 @@ export async function stitchBatchRun(
       await new Promise((resolve) => setImmediate(resolve));
       if (isCancelled()) throw new CancelledError();
       hooks.onProgress?.({ name: f.name, index, total: plan.files.length });
-      const inputs = f.from.map((src, k) => ({ path: path.join(src.batch.outputDir, f.name), cells: src.cells, file: f.opened[k] }));
+      const inputs = f.from.map((src, k) => ({
+        path: path.join(src.batch.outputDir, f.name),
+        cells: src.cells,
+        file: f.opened[k],
+      }));
       await stitchFile(f.name, inputs, path.join(staged, f.name), plan.grid, isCancelled);
     }
-    if (plan.notStartedCells.length) await markNeverWritten(path.join(staged, RUN_STATUS), plan.grid, plan.notStartedCells);
+    if (plan.notStartedCells.length)
+      await markNeverWritten(path.join(staged, RUN_STATUS), plan.grid, plan.notStartedCells);
     writeCombinedFailLog(plan.sources, path.join(staged, FAIL_LOG));
     const status = await readRunStatus(path.join(staged, RUN_STATUS));
     if (isCancelled()) throw new CancelledError();
     publishFolder(staged, opts.outputDir);
-    return { outputDir: opts.outputDir, files: plan.files.map((f) => f.name), batches: plan.sources.length, counts: status.counts, warnings: plan.warnings };
+    return {
+      outputDir: opts.outputDir,
+      files: plan.files.map((f) => f.name),
+      batches: plan.sources.length,
+      counts: status.counts,
+      warnings: plan.warnings,
+    };
   } catch (err) {
     removeQuietly(staged);
     throw asUserError(err, `writing the stitched folder ${opts.outputDir}`);

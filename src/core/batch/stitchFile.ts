@@ -23,7 +23,13 @@ export interface StitchInput {
   file?: NcFile;
 }
 
-export async function stitchFile(name: string, inputs: StitchInput[], outPath: string, grid: GridShape, isCancelled: () => boolean): Promise<void> {
+export async function stitchFile(
+  name: string,
+  inputs: StitchInput[],
+  outPath: string,
+  grid: GridShape,
+  isCancelled: () => boolean,
+): Promise<void> {
   copyFileKeepingTime(inputs[0].path, outPath);
   if (inputs.length === 1) return;
   const base = inputs[0].file ?? (await openNetcdf(inputs[0].path));
@@ -46,7 +52,7 @@ export async function stitchFile(name: string, inputs: StitchInput[], outPath: s
           const patcher = new CellPatcher(vs, grid, input.cells, input.path);
           if (patcher.rows === 0 || patcher.rowBytes === 0) continue;
           const rowsPerChunk = Math.max(1, Math.floor(CHUNK_BYTES / patcher.rowBytes));
-          for (let first = 0; first < patcher.rows; ) {
+          for (let first = 0; first < patcher.rows;) {
             // The next run of touched rows inside one record (rows of a record are contiguous).
             while (first < patcher.rows && !patcher.touches(first, 1)) first++;
             if (first >= patcher.rows) break;
@@ -75,7 +81,13 @@ export async function stitchFile(name: string, inputs: StitchInput[], outPath: s
 }
 
 /** The fallback: the existing one-file merge, once per batch, each pass into a new file. */
-async function stitchThroughMerge(name: string, inputs: StitchInput[], outPath: string, grid: GridShape, isCancelled: () => boolean): Promise<void> {
+async function stitchThroughMerge(
+  name: string,
+  inputs: StitchInput[],
+  outPath: string,
+  grid: GridShape,
+  isCancelled: () => boolean,
+): Promise<void> {
   fs.rmSync(outPath);
   let current = inputs[0].path;
   for (let k = 1; k < inputs.length; k++) {
