@@ -49,6 +49,7 @@ const builds = [
   nodeBundle('src/cli/pyddt-merge.ts', 'dist/pyddt-merge.js', { banner: cliBanner }),
   nodeBundle('src/cli/pyddt-rerun.ts', 'dist/pyddt-rerun.js', { banner: cliBanner }),
   nodeBundle('src/cli/pyddt-check.ts', 'dist/pyddt-check.js', { banner: cliBanner }),
+  nodeBundle('src/cli/pyddt-batch.ts', 'dist/pyddt-batch.js', { banner: cliBanner }),
   {
     ...common,
     entryPoints: ['webview/main.ts'],
@@ -63,7 +64,7 @@ const makeExecutable = {
   name: 'chmod-cli',
   setup(build) {
     build.onEnd(() => {
-      for (const f of ['dist/pyddt-salvage.js', 'dist/pyddt-merge.js', 'dist/pyddt-rerun.js', 'dist/pyddt-check.js']) {
+      for (const f of ['dist/pyddt-salvage.js', 'dist/pyddt-merge.js', 'dist/pyddt-rerun.js', 'dist/pyddt-check.js', 'dist/pyddt-batch.js']) {
         try { chmodSync(f, 0o755); } catch { /* not built in this run */ }
       }
     });

@@ -1,0 +1,218 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { STATUS_CODES } from '../cellStates';
+import { asUserError, CancelledError, UserError } from '../errors';
+import { gridAxes, type GridShape } from '../grid';
+import { checkMergeable } from '../mergeFile';
+import { openNetcdf, type NcFile } from '../netcdf/ncfile';
+import { isSameOrInside, requireNewFolder } from '../paths';
+import { readRunStatus, type CellState } from '../runStatus';
+import { isStagingName, publishFolder, removeQuietly, removeStaleStaging, stagingPath } from '../staging';
+import { findBatchRun, type BatchFolder, type BatchRun } from './batchRun';
+import { checkBatchGrid, forEachLimited, readBatchCells } from './batchStatus';
+import { stitchFile } from './stitchFile';
+
+/**
+ * Stitches a full-domain batch run into one run folder for the whole domain, as if it had been one
+ * run: every NetCDF file takes each cell from the batch whose mask enables it, bit-identical (failed
+ * cells keep their status); cells no batch ran stay as the batches wrote them (masked); cells of a
+ * batch that never started are marked never written in run_status.nc. Fail logs are combined with
+ * the batch named on each line. Every check runs before anything is written; the folder is staged
+ * and renamed into place complete.
+ */
+
+export interface StitchOptions {
+  batchDir: string;
+  outputDir: string;
+}
+
+interface StitchSource {
+  batch: BatchFolder;
+  /** Flat indices of the cells its mask enables (in the domain's row-major order). */
+  cells: Int32Array;
+}
+
+export interface StitchPlan {
+  run: BatchRun;
+  grid: GridShape;
+  /** Batches that wrote output, by number. */
+  sources: StitchSource[];
+  /** NetCDF files to stitch, each with the batches that have it (the first is the base copy) and their opened metadata. */
+  files: { name: string; from: StitchSource[]; opened: NcFile[] }[];
+  /** Cells of batches that never started (no run_status.nc). */
+  notStartedCells: Int32Array;
+  notStarted: string[];
+  warnings: string[];
+}
+
+export interface StitchResult {
+  outputDir: string;
+  files: string[];
+  batches: number;
+  counts: Record<CellState, number>;
+  warnings: string[];
+}
+
+export interface StitchProgress {
+  name: string;
+  index: number;
+  total: number;
+}
+
+const RUN_STATUS = 'run_status.nc';
+const FAIL_LOG = 'fail_log.txt';
+
+export async function planStitch(opts: StitchOptions): Promise<StitchPlan> {
+  const run = findBatchRun(opts.batchDir);
+  if (run.layout !== 'full-domain') {
+    throw new UserError(
+      `${opts.batchDir}: a row-slice batch run (batch_N folders); stitch handles full-domain batches (batch-N), use bp batch merge for row slices`,
+    );
+  }
+  for (const b of run.batches) {
+    if (isSameOrInside(opts.outputDir, b.dir))
+      throw new UserError(`${opts.outputDir}: the stitched folder must not be inside a batch folder (${b.name})`);
+  }
+  requireNewFolder(opts.outputDir, 'stitched output folder', true);
+
+  let grid: GridShape | undefined;
+  let owner = new Int32Array(0);
+  const sources: StitchSource[] = [];
+  const notStarted: string[] = [];
+  const notStartedCells: number[] = [];
+  await forEachLimited(run.batches, 8, readBatchCells, (cells, index) => {
+    const g = checkBatchGrid(run, cells, grid);
+    if (!grid) {
+      grid = g;
+      owner = new Int32Array(g.rows * g.cols).fill(-1);
+    }
+    const mine: number[] = [];
+    for (let i = 0; i < cells.enabled.length; i++) {
+      if (!cells.enabled[i]) continue;
+      if (owner[i] >= 0) {
+        const other = run.batches[owner[i]].name;
+        throw new UserError(
+          `${cells.batch.name}: its run-mask enables cell (${Math.floor(i / g.cols)}, ${i % g.cols}), which ${other} also runs: two batches claim the same cell`,
+        );
+      }
+      owner[i] = index;
+      mine.push(i);
+    }
+    if (cells.status) sources.push({ batch: cells.batch, cells: Int32Array.from(mine) });
+    else {
+      notStarted.push(cells.batch.name);
+      notStartedCells.push(...mine);
+    }
+  });
+  if (!sources.length)
+    throw new UserError(`${opts.batchDir}: no batch has written its run_status.nc yet; nothing to stitch`);
+
+  const warnings: string[] = [];
+  const byName = new Map<string, StitchSource[]>();
+  const others = new Set<string>();
+  for (const s of sources) {
+    for (const d of fs.readdirSync(s.batch.outputDir, { withFileTypes: true })) {
+      if (isStagingName(d.name)) continue;
+      if (d.isFile() && d.name.endsWith('.nc')) byName.set(d.name, [...(byName.get(d.name) ?? []), s]);
+      else if (d.name !== FAIL_LOG) others.add(d.name);
+    }
+  }
+  if (!byName.has(RUN_STATUS)) throw new UserError(`${opts.batchDir}: no batch output holds ${RUN_STATUS}`);
+  const files = [...byName]
+    .map(([name, from]) => ({ name, from, opened: [] as NcFile[] }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  for (const f of files) {
+    const base = await openNetcdf(path.join(f.from[0].batch.outputDir, f.name));
+    f.opened.push(base);
+    for (const s of f.from.slice(1)) {
+      const other = await openNetcdf(path.join(s.batch.outputDir, f.name));
+      f.opened.push(other);
+      try {
+        checkMergeable(f.name, base, other, grid!);
+      } catch (err) {
+        throw err instanceof UserError ? new UserError(`${s.batch.name}: ${err.message}`) : err;
+      }
+    }
+    if (f.from.length < sources.length) {
+      const lacking = sources.filter((s) => !f.from.includes(s)).map((s) => s.batch.name);
+      warnings.push(
+        `${f.name}: not in ${lacking.slice(0, 5).join(', ')}${lacking.length > 5 ? ', …' : ''}; their cells keep the value of ${f.from[0].batch.name}, where they are not run`,
+      );
+    }
+  }
+  if (others.size)
+    warnings.push(`not carried into the stitched folder (each batch has its own): ${[...others].sort().join(', ')}`);
+  return { run, grid: grid!, sources, files, notStartedCells: Int32Array.from(notStartedCells), notStarted, warnings };
+}
+
+export async function stitchBatchRun(
+  opts: StitchOptions,
+  hooks: {
+    onPlan?: (plan: StitchPlan) => void;
+    onProgress?: (p: StitchProgress) => void;
+    isCancelled?: () => boolean;
+  } = {},
+): Promise<StitchResult> {
+  const plan = await planStitch(opts);
+  hooks.onPlan?.(plan);
+  const isCancelled = hooks.isCancelled ?? (() => false);
+  removeStaleStaging(opts.outputDir);
+  const staged = stagingPath(opts.outputDir, 'stitch');
+  try {
+    fs.mkdirSync(staged);
+    for (const [index, f] of plan.files.entries()) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (isCancelled()) throw new CancelledError();
+      hooks.onProgress?.({ name: f.name, index, total: plan.files.length });
+      const inputs = f.from.map((src, k) => ({
+        path: path.join(src.batch.outputDir, f.name),
+        cells: src.cells,
+        file: f.opened[k],
+      }));
+      await stitchFile(f.name, inputs, path.join(staged, f.name), plan.grid, isCancelled);
+    }
+    if (plan.notStartedCells.length)
+      await markNeverWritten(path.join(staged, RUN_STATUS), plan.grid, plan.notStartedCells);
+    writeCombinedFailLog(plan.sources, path.join(staged, FAIL_LOG));
+    const status = await readRunStatus(path.join(staged, RUN_STATUS));
+    if (isCancelled()) throw new CancelledError();
+    publishFolder(staged, opts.outputDir);
+    return {
+      outputDir: opts.outputDir,
+      files: plan.files.map((f) => f.name),
+      batches: plan.sources.length,
+      counts: status.counts,
+      warnings: plan.warnings,
+    };
+  } catch (err) {
+    removeQuietly(staged);
+    throw asUserError(err, `writing the stitched folder ${opts.outputDir}`);
+  }
+}
+
+/** Cells of batches that never started: fill (-9999, never written) in run_status, never masked (0). */
+async function markNeverWritten(statusPath: string, grid: GridShape, cells: Int32Array): Promise<void> {
+  const file = await openNetcdf(statusPath);
+  const v = file.variable('run_status')!;
+  const axes = gridAxes(v)!;
+  const values = file.readNumbers(v);
+  for (const i of cells) {
+    const r = Math.floor(i / grid.cols);
+    const c = i % grid.cols;
+    values[axes.y < axes.x ? i : c * grid.rows + r] = STATUS_CODES.fill;
+  }
+  file.writeNumbers(v, values);
+}
+
+/** Every batch's fail_log.txt, each line prefixed with its batch's name; none written when no batch has one. */
+function writeCombinedFailLog(sources: StitchSource[], outPath: string): void {
+  const lines: string[] = [];
+  let any = false;
+  for (const s of sources) {
+    const p = path.join(s.batch.outputDir, FAIL_LOG);
+    if (!fs.existsSync(p)) continue;
+    any = true;
+    for (const line of fs.readFileSync(p, 'utf8').split('\n')) if (line.trim()) lines.push(`${s.batch.name}: ${line}`);
+  }
+  if (any) fs.writeFileSync(outPath, lines.map((l) => l + '\n').join(''));
+}
