@@ -61,10 +61,25 @@ interface Region {
   patcher: CellPatcher;
 }
 
+/** Consecutive rows of one region that hold rerun cells: the unit that is read, patched and written. */
+interface Piece {
+  at: number;
+  rerunAt: number;
+  firstRow: number;
+  rows: number;
+  bytes: number;
+  patcher: CellPatcher;
+}
+
+/** Writes are widened to whole pages so that the kernel never reads a page back to change part of it. */
+const PAGE = 4096;
+
 /**
  * Writes `outPath` as the salvaged file with the rerun's values at `cells` in every grid variable.
- * Variables stored as plain byte ranges (classic files, contiguous NetCDF-4) are merged while the file
- * is streamed to its new place, in one pass; the others are then patched through HDF5.
+ * The file is first copied as a whole by the kernel (a copy-on-write clone where the file system can,
+ * so its blocks are shared), then only the pages holding rerun cells of variables stored as plain byte
+ * ranges (classic files, contiguous NetCDF-4) are rewritten with positioned reads and writes; other
+ * variables are then patched through HDF5. Work and memory follow the rerun cells, not the file size.
  */
 export function mergeFile(
   salvaged: NcFile,
@@ -94,66 +109,110 @@ export function mergeFile(
     }
   }
   direct.sort((a, b) => a.start - b.start);
-  streamWithPatches(salvaged, rerun, outPath, direct, isCancelled);
+  for (let i = 0; i < direct.length; i++) {
+    const r = direct[i];
+    if (r.start + r.length > salvaged.size || (i > 0 && r.start < direct[i - 1].start + direct[i - 1].length)) {
+      throw new UserError(`${salvaged.path}: variable ${r.patcher.variable.name} lies outside the file or overlaps another variable (corrupt layout)`);
+    }
+  }
+  // Files of the same size as the plan saw: a copy of a file that changed since would be patched wrongly.
+  fs.copyFileSync(salvaged.path, outPath, fs.constants.COPYFILE_EXCL | fs.constants.COPYFILE_FICLONE);
+  const copied = fs.statSync(outPath).size;
+  if (copied !== salvaged.size) throw new UserError(`${salvaged.path}: the file changed while it was merged (${salvaged.size} bytes when checked, ${copied} when copied)`);
+  patchPieces(salvaged, rerun, outPath, piecesOf(direct), isCancelled);
   if (throughHdf5.length) patchThroughHdf5(rerun.path, outPath, throughHdf5, grid, cells, isCancelled);
 }
 
-function streamWithPatches(salvaged: NcFile, rerun: NcFile, outPath: string, regions: Region[], isCancelled: () => boolean): void {
+/** The runs of rows holding rerun cells in every region, in file order, each at most CHUNK_BYTES (or one row). */
+function piecesOf(regions: Region[]): Piece[] {
+  const pieces: Piece[] = [];
+  for (const region of regions) {
+    const { patcher } = region;
+    const rowBytes = patcher.rowBytes;
+    const maxRows = Math.max(1, Math.floor(CHUNK_BYTES / rowBytes));
+    const rowsInRegion = region.length / rowBytes;
+    let i = 0;
+    while (i < rowsInRegion) {
+      if (!patcher.touches(region.firstRow + i, 1)) {
+        i++;
+        continue;
+      }
+      let n = 1;
+      while (n < maxRows && i + n < rowsInRegion && patcher.touches(region.firstRow + i + n, 1)) n++;
+      pieces.push({
+        at: region.start + i * rowBytes,
+        rerunAt: region.rerunStart + i * rowBytes,
+        firstRow: region.firstRow + i,
+        rows: n,
+        bytes: n * rowBytes,
+        patcher,
+      });
+      i += n;
+    }
+  }
+  return pieces;
+}
+
+/**
+ * Rewrites the pieces in the (already copied) output: consecutive pieces whose pages touch are read,
+ * patched and written as one page-aligned window of at most about CHUNK_BYTES. A window that shares a
+ * page with the previous one is read back from the output, which already holds that one's patches.
+ */
+function patchPieces(salvaged: NcFile, rerun: NcFile, outPath: string, pieces: Piece[], isCancelled: () => boolean): void {
+  if (!pieces.length) return;
   const fdS = fs.openSync(salvaged.path, 'r');
   const fdR = fs.openSync(rerun.path, 'r');
-  const fdO = fs.openSync(outPath, 'wx');
-  const buf = Buffer.allocUnsafe(CHUNK_BYTES);
-  const rbuf = Buffer.allocUnsafe(CHUNK_BYTES);
-  const readExactly = (fd: number, b: Buffer, len: number, at: number, file: string) => {
-    let got = 0;
-    while (got < len) {
-      const n = fs.readSync(fd, b, got, len - got, at + got);
-      if (n === 0) throw new UserError(`${file}: truncated file (expected ${len} bytes at byte ${at})`);
-      got += n;
-    }
-  };
-  const writeAll = (b: Buffer, len: number, at: number) => {
-    let done = 0;
-    while (done < len) done += fs.writeSync(fdO, b, done, len - done, at + done);
-  };
-  const copyPlain = (from: number, to: number) => {
-    for (let at = from; at < to; at += CHUNK_BYTES) {
-      if (isCancelled()) throw new CancelledError();
-      const len = Math.min(CHUNK_BYTES, to - at);
-      readExactly(fdS, buf, len, at, salvaged.path);
-      writeAll(buf, len, at);
-    }
-  };
+  const fdO = fs.openSync(outPath, 'r+');
+  let buf = Buffer.allocUnsafe(CHUNK_BYTES + 2 * PAGE);
+  let rbuf = Buffer.allocUnsafe(CHUNK_BYTES);
+  const size = salvaged.size;
   try {
-    let pos = 0;
-    for (const region of regions) {
-      if (region.start < pos) throw new UserError(`${salvaged.path}: variables overlap in the file (corrupt layout)`);
-      copyPlain(pos, region.start);
-      const { patcher } = region;
-      const rowsPerChunk = Math.max(1, Math.floor(CHUNK_BYTES / patcher.rowBytes));
-      const rowsInRegion = region.length / patcher.rowBytes;
-      for (let i = 0; i < rowsInRegion; i += rowsPerChunk) {
-        if (isCancelled()) throw new CancelledError();
-        const count = Math.min(rowsPerChunk, rowsInRegion - i);
-        const len = count * patcher.rowBytes;
-        const at = region.start + i * patcher.rowBytes;
-        // A row wider than a chunk gets its own buffers.
-        const s = len <= CHUNK_BYTES ? buf : Buffer.allocUnsafe(len);
-        readExactly(fdS, s, len, at, salvaged.path);
-        if (patcher.touches(region.firstRow + i, count)) {
-          const r = len <= CHUNK_BYTES ? rbuf : Buffer.allocUnsafe(len);
-          readExactly(fdR, r, len, region.rerunStart + i * patcher.rowBytes, rerun.path);
-          patcher.patch(s, r, region.firstRow + i, count);
-        }
-        writeAll(s, len, at);
+    let written = 0;
+    for (let first = 0; first < pieces.length;) {
+      if (isCancelled()) throw new CancelledError();
+      const start = Math.floor(pieces[first].at / PAGE) * PAGE;
+      const pageEnd = (p: Piece) => Math.min(size, Math.ceil((p.at + p.bytes) / PAGE) * PAGE);
+      let end = pageEnd(pieces[first]);
+      let last = first + 1;
+      while (last < pieces.length && pieces[last].at < end + PAGE && pageEnd(pieces[last]) - start <= CHUNK_BYTES) {
+        end = Math.max(end, pageEnd(pieces[last]));
+        last++;
       }
-      pos = region.start + region.length;
+      if (end - start > buf.length) buf = Buffer.allocUnsafe(end - start);
+      const window = buf.subarray(0, end - start);
+      readExactly(start < written ? fdO : fdS, window, start, start < written ? outPath : salvaged.path);
+      // Pieces of one region in this window: one read of the rerun for all of them.
+      for (let g = first; g < last;) {
+        let h = g + 1;
+        while (h < last && pieces[h].patcher === pieces[g].patcher && pieces[h].rerunAt - pieces[g].rerunAt === pieces[h].at - pieces[g].at) h++;
+        const from = pieces[g].rerunAt;
+        const span = pieces[h - 1].rerunAt + pieces[h - 1].bytes - from;
+        if (span > rbuf.length) rbuf = Buffer.allocUnsafe(span);
+        readExactly(fdR, rbuf.subarray(0, span), from, rerun.path);
+        for (let k = g; k < h; k++) {
+          const p = pieces[k];
+          const dst = window.subarray(p.at - start, p.at - start + p.bytes);
+          p.patcher.patch(dst, rbuf.subarray(p.rerunAt - from, p.rerunAt - from + p.bytes), p.firstRow, p.rows);
+        }
+        g = h;
+      }
+      let done = 0;
+      while (done < window.length) done += fs.writeSync(fdO, window, done, window.length - done, start + done);
+      written = end;
+      first = last;
     }
-    copyPlain(pos, salvaged.size);
   } finally {
     fs.closeSync(fdS);
     fs.closeSync(fdR);
     fs.closeSync(fdO);
+  }
+}
+
+function readExactly(fd: number, b: Uint8Array, at: number, file: string): void {
+  for (let got = 0; got < b.length;) {
+    const n = fs.readSync(fd, b, got, b.length - got, at + got);
+    if (n === 0) throw new UserError(`${file}: truncated file (expected ${b.length} bytes at byte ${at})`);
+    got += n;
   }
 }
 
