@@ -24,6 +24,8 @@ export class CellPatcher {
   private readonly inner: number;
   /** For each index along A: runs of consecutive selected B indices as [start, length] pairs. */
   private readonly runsByA: Int32Array[];
+  /** The same runs as [byte offset in the row, byte length] pairs, for every index of the middle dimensions. */
+  private readonly byteRunsByA: Int32Array[];
 
   constructor(readonly variable: Variable, grid: GridShape, cells: ArrayLike<number>, file: string) {
     const axes = gridAxes(variable);
@@ -46,6 +48,17 @@ export class CellPatcher {
       this.rowsPerRecord = this.rows;
     }
     this.runsByA = buildRuns(grid, cells, axes.y < axes.x, this.lenA);
+    const cellBytes = this.lenB * this.inner;
+    this.byteRunsByA = this.runsByA.map((runs) => {
+      const out = new Int32Array(runs.length * this.middle);
+      for (let m = 0; m < this.middle; m++) {
+        for (let k = 0; k < runs.length; k += 2) {
+          out[m * runs.length + k] = m * cellBytes + runs[k] * this.inner;
+          out[m * runs.length + k + 1] = runs[k + 1] * this.inner;
+        }
+      }
+      return out;
+    });
   }
 
   /** Whether any selected cell lies in rows [first, first + count). */
@@ -60,23 +73,14 @@ export class CellPatcher {
    * byte 0. Bytes are copied as they are, so values stay bit-identical (NaN payloads included).
    */
   patch(dst: Uint8Array, src: Uint8Array, first: number, count: number): void {
-    const { middle, lenB, inner, rowBytes } = this;
-    for (let i = 0; i < count; i++) {
-      const runs = this.runsByA[(first + i) % this.lenA];
-      if (!runs.length) continue;
-      const rowStart = i * rowBytes;
-      for (let m = 0; m < middle; m++) {
-        const base = rowStart + m * lenB * inner;
-        for (let k = 0; k < runs.length; k += 2) {
-          const from = base + runs[k] * inner;
-          const to = from + runs[k + 1] * inner;
-          if (to - from <= 16) {
-            for (let p = from; p < to; p++) dst[p] = src[p];
-          } else {
-            dst.set(src.subarray(from, to), from);
-          }
-        }
-      }
+    const { rowBytes } = this;
+    // Whole 4-byte words when every run allows it: one copy per cell of the usual int32/float32 outputs.
+    if (this.inner % 4 === 0 && rowBytes % 4 === 0 && dst.byteOffset % 4 === 0 && src.byteOffset % 4 === 0) {
+      const d = new Uint32Array(dst.buffer, dst.byteOffset, dst.byteLength >>> 2);
+      const s = new Uint32Array(src.buffer, src.byteOffset, src.byteLength >>> 2);
+      copyRuns(d, s, this.byteRunsByA, this.lenA, first, count, rowBytes, 2);
+    } else {
+      copyRuns(dst, src, this.byteRunsByA, this.lenA, first, count, rowBytes, 0);
     }
   }
 
@@ -84,6 +88,23 @@ export class CellPatcher {
   rowOffset(raw: RawExtent, row: number): number {
     const record = Math.floor(row / this.rowsPerRecord);
     return raw.offset + record * raw.recordStride + (row - record * this.rowsPerRecord) * this.rowBytes;
+  }
+}
+
+/** Copies the runs of rows [first, first + count) from src to dst, in elements of 2**shift bytes. */
+function copyRuns<T extends Uint8Array | Uint32Array>(dst: T, src: T, runsByA: Int32Array[], lenA: number, first: number, count: number, rowBytes: number, shift: number): void {
+  for (let i = 0; i < count; i++) {
+    const runs = runsByA[(first + i) % lenA];
+    const rowStart = i * rowBytes;
+    for (let k = 0; k < runs.length; k += 2) {
+      const from = (rowStart + runs[k]) >>> shift;
+      const to = from + (runs[k + 1] >>> shift);
+      if (to - from <= 16) {
+        for (let p = from; p < to; p++) dst[p] = src[p];
+      } else {
+        dst.set(src.subarray(from, to), from);
+      }
+    }
   }
 }
 

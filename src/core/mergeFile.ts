@@ -73,6 +73,8 @@ interface Piece {
 
 /** Writes are widened to whole pages so that the kernel never reads a page back to change part of it. */
 const PAGE = 4096;
+/** Above this share of the file's bytes in rerun rows, streaming the file costs less than copying it first. */
+const STREAM_ABOVE = 0.5;
 
 /**
  * Writes `outPath` as the salvaged file with the rerun's values at `cells` in every grid variable.
@@ -115,11 +117,20 @@ export function mergeFile(
       throw new UserError(`${salvaged.path}: variable ${r.patcher.variable.name} lies outside the file or overlaps another variable (corrupt layout)`);
     }
   }
-  // Files of the same size as the plan saw: a copy of a file that changed since would be patched wrongly.
-  fs.copyFileSync(salvaged.path, outPath, fs.constants.COPYFILE_EXCL | fs.constants.COPYFILE_FICLONE);
-  const copied = fs.statSync(outPath).size;
-  if (copied !== salvaged.size) throw new UserError(`${salvaged.path}: the file changed while it was merged (${salvaged.size} bytes when checked, ${copied} when copied)`);
-  patchPieces(salvaged, rerun, outPath, piecesOf(direct), isCancelled);
+  const pieces = piecesOf(direct);
+  const touched = pieces.reduce((n, p) => n + p.bytes, 0);
+  // When rerun cells are on most pages (failed cells scattered over the grid), nearly every byte is
+  // rewritten anyway: then the file is streamed through once instead of copied first and rewritten.
+  const cloneFirst = touched <= salvaged.size * STREAM_ABOVE;
+  if (cloneFirst) {
+    fs.copyFileSync(salvaged.path, outPath, fs.constants.COPYFILE_EXCL | fs.constants.COPYFILE_FICLONE);
+    // The file must still be the one the plan checked: a copy of a changed file would be patched wrongly.
+    const copied = fs.statSync(outPath).size;
+    if (copied !== salvaged.size) throw new UserError(`${salvaged.path}: the file changed while it was merged (${salvaged.size} bytes when checked, ${copied} when copied)`);
+    // A new file's permissions, as when it is streamed (the copy took the salvaged file's, maybe read-only).
+    fs.chmodSync(outPath, 0o666 & ~process.umask());
+  }
+  writePieces(salvaged, rerun, outPath, pieces, cloneFirst, isCancelled);
   if (throughHdf5.length) patchThroughHdf5(rerun.path, outPath, throughHdf5, grid, cells, isCancelled);
 }
 
@@ -154,18 +165,32 @@ function piecesOf(regions: Region[]): Piece[] {
 }
 
 /**
- * Rewrites the pieces in the (already copied) output: consecutive pieces whose pages touch are read,
- * patched and written as one page-aligned window of at most about CHUNK_BYTES. A window that shares a
- * page with the previous one is read back from the output, which already holds that one's patches.
+ * Writes the pieces into the output: consecutive pieces whose pages touch are read, patched and written
+ * as one page-aligned window of at most about CHUNK_BYTES. Where a window shares a page with the
+ * previous one, that part is read back from the output, which already holds that one's patches. `copied`: the
+ * output already holds the salvaged file, only windows are written; otherwise the output is created
+ * and the bytes between windows are streamed from the salvaged file too.
  */
-function patchPieces(salvaged: NcFile, rerun: NcFile, outPath: string, pieces: Piece[], isCancelled: () => boolean): void {
-  if (!pieces.length) return;
+function writePieces(salvaged: NcFile, rerun: NcFile, outPath: string, pieces: Piece[], copied: boolean, isCancelled: () => boolean): void {
+  if (copied && !pieces.length) return;
   const fdS = fs.openSync(salvaged.path, 'r');
   const fdR = fs.openSync(rerun.path, 'r');
-  const fdO = fs.openSync(outPath, 'r+');
-  let buf = Buffer.allocUnsafe(CHUNK_BYTES + 2 * PAGE);
+  const fdO = fs.openSync(outPath, copied ? 'r+' : 'wx+');
+  let buf = Buffer.allocUnsafe(CHUNK_BYTES + 2 * PAGE + 4);
   let rbuf = Buffer.allocUnsafe(CHUNK_BYTES);
   const size = salvaged.size;
+  const writeAll = (b: Uint8Array, at: number) => {
+    for (let done = 0; done < b.length;) done += fs.writeSync(fdO, b, done, b.length - done, at + done);
+  };
+  /** Streams the salvaged bytes [from, to) into the output (when it was not copied first). */
+  const copyGap = (from: number, to: number) => {
+    for (let at = from; !copied && at < to; at += CHUNK_BYTES) {
+      if (isCancelled()) throw new CancelledError();
+      const part = buf.subarray(0, Math.min(CHUNK_BYTES, to - at));
+      readExactly(fdS, part, at, salvaged.path);
+      writeAll(part, at);
+    }
+  };
   try {
     let written = 0;
     for (let first = 0; first < pieces.length;) {
@@ -178,9 +203,15 @@ function patchPieces(salvaged: NcFile, rerun: NcFile, outPath: string, pieces: P
         end = Math.max(end, pageEnd(pieces[last]));
         last++;
       }
-      if (end - start > buf.length) buf = Buffer.allocUnsafe(end - start);
-      const window = buf.subarray(0, end - start);
-      readExactly(start < written ? fdO : fdS, window, start, start < written ? outPath : salvaged.path);
+      copyGap(written, start);
+      // Cells of 4-byte types are copied as words when aligned: place the window so the first piece is.
+      const shift = (4 - (pieces[first].at % 4)) % 4;
+      if (shift + end - start > buf.length) buf = Buffer.allocUnsafe(shift + end - start);
+      const window = buf.subarray(shift, shift + end - start);
+      // The part already written (a page shared with the previous window) comes from the output.
+      const fromOut = Math.min(Math.max(0, written - start), window.length);
+      if (fromOut > 0) readExactly(fdO, window.subarray(0, fromOut), start, outPath);
+      if (fromOut < window.length) readExactly(fdS, window.subarray(fromOut), start + fromOut, salvaged.path);
       // Pieces of one region in this window: one read of the rerun for all of them.
       for (let g = first; g < last;) {
         let h = g + 1;
@@ -196,11 +227,11 @@ function patchPieces(salvaged: NcFile, rerun: NcFile, outPath: string, pieces: P
         }
         g = h;
       }
-      let done = 0;
-      while (done < window.length) done += fs.writeSync(fdO, window, done, window.length - done, start + done);
+      writeAll(window, start);
       written = end;
       first = last;
     }
+    copyGap(written, size);
   } finally {
     fs.closeSync(fdS);
     fs.closeSync(fdR);
