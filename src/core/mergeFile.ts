@@ -6,8 +6,11 @@ import { readHdf5Slab, withH5, writeHdf5Slab } from './netcdf/hdf5';
 import type { NcFile } from './netcdf/ncfile';
 import type { Variable } from './netcdf/variable';
 
-/** Bytes read or written per step: bounds memory whatever the file size. */
-export const CHUNK_BYTES = 8 * 1024 * 1024;
+/**
+ * Bytes read or written per step (`chunkBytes`): bounds memory whatever the file size. Tests lower it
+ * to exercise windows that split rows and share pages.
+ */
+export const mergeLimits = { chunkBytes: 8 * 1024 * 1024 };
 
 export interface FileCheck {
   /** Variables with both spatial dimensions, as [salvaged, rerun] pairs. */
@@ -73,8 +76,6 @@ interface Piece {
 
 /** Writes are widened to whole pages so that the kernel never reads a page back to change part of it. */
 const PAGE = 4096;
-/** Above this share of the file's bytes in rerun rows, streaming the file costs less than copying it first. */
-const STREAM_ABOVE = 0.5;
 
 /**
  * Writes `outPath` as the salvaged file with the rerun's values at `cells` in every grid variable.
@@ -117,30 +118,25 @@ export function mergeFile(
       throw new UserError(`${salvaged.path}: variable ${r.patcher.variable.name} lies outside the file or overlaps another variable (corrupt layout)`);
     }
   }
-  const pieces = piecesOf(direct);
-  const touched = pieces.reduce((n, p) => n + p.bytes, 0);
-  // When rerun cells are on most pages (failed cells scattered over the grid), nearly every byte is
-  // rewritten anyway: then the file is streamed through once instead of copied first and rewritten.
-  const cloneFirst = touched <= salvaged.size * STREAM_ABOVE;
-  if (cloneFirst) {
-    fs.copyFileSync(salvaged.path, outPath, fs.constants.COPYFILE_EXCL | fs.constants.COPYFILE_FICLONE);
-    // The file must still be the one the plan checked: a copy of a changed file would be patched wrongly.
-    const copied = fs.statSync(outPath).size;
-    if (copied !== salvaged.size) throw new UserError(`${salvaged.path}: the file changed while it was merged (${salvaged.size} bytes when checked, ${copied} when copied)`);
-    // A new file's permissions, as when it is streamed (the copy took the salvaged file's, maybe read-only).
-    fs.chmodSync(outPath, 0o666 & ~process.umask());
-  }
-  writePieces(salvaged, rerun, outPath, pieces, cloneFirst, isCancelled);
+  // Measured: overwriting pages the kernel copy left in the page cache costs less than writing a new
+  // file from user space, even when rerun cells are on every page (failed cells scattered over the grid).
+  fs.copyFileSync(salvaged.path, outPath, fs.constants.COPYFILE_EXCL | fs.constants.COPYFILE_FICLONE);
+  // The file must still be the one the plan checked: a copy of a changed file would be patched wrongly.
+  const copied = fs.statSync(outPath).size;
+  if (copied !== salvaged.size) throw new UserError(`${salvaged.path}: the file changed while it was merged (${salvaged.size} bytes when checked, ${copied} when copied)`);
+  // A new file's permissions (the copy took the salvaged file's, which may be read-only).
+  fs.chmodSync(outPath, 0o666 & ~process.umask());
+  patchPieces(salvaged, rerun, outPath, piecesOf(direct), isCancelled);
   if (throughHdf5.length) patchThroughHdf5(rerun.path, outPath, throughHdf5, grid, cells, isCancelled);
 }
 
-/** The runs of rows holding rerun cells in every region, in file order, each at most CHUNK_BYTES (or one row). */
+/** The runs of rows holding rerun cells in every region, in file order, each at most mergeLimits.chunkBytes (or one row). */
 function piecesOf(regions: Region[]): Piece[] {
   const pieces: Piece[] = [];
   for (const region of regions) {
     const { patcher } = region;
     const rowBytes = patcher.rowBytes;
-    const maxRows = Math.max(1, Math.floor(CHUNK_BYTES / rowBytes));
+    const maxRows = Math.max(1, Math.floor(mergeLimits.chunkBytes / rowBytes));
     const rowsInRegion = region.length / rowBytes;
     let i = 0;
     while (i < rowsInRegion) {
@@ -166,30 +162,19 @@ function piecesOf(regions: Region[]): Piece[] {
 
 /**
  * Writes the pieces into the output: consecutive pieces whose pages touch are read, patched and written
- * as one page-aligned window of at most about CHUNK_BYTES. Where a window shares a page with the
- * previous one, that part is read back from the output, which already holds that one's patches. `copied`: the
- * output already holds the salvaged file, only windows are written; otherwise the output is created
- * and the bytes between windows are streamed from the salvaged file too.
+ * as one page-aligned window of at most about mergeLimits.chunkBytes. Where a window shares a page with the
+ * previous one, that part is read back from the output, which already holds that one's patches.
  */
-function writePieces(salvaged: NcFile, rerun: NcFile, outPath: string, pieces: Piece[], copied: boolean, isCancelled: () => boolean): void {
-  if (copied && !pieces.length) return;
+function patchPieces(salvaged: NcFile, rerun: NcFile, outPath: string, pieces: Piece[], isCancelled: () => boolean): void {
+  if (!pieces.length) return;
   const fdS = fs.openSync(salvaged.path, 'r');
   const fdR = fs.openSync(rerun.path, 'r');
-  const fdO = fs.openSync(outPath, copied ? 'r+' : 'wx+');
-  let buf = Buffer.allocUnsafe(CHUNK_BYTES + 2 * PAGE + 4);
-  let rbuf = Buffer.allocUnsafe(CHUNK_BYTES);
+  const fdO = fs.openSync(outPath, 'r+');
+  let buf = Buffer.allocUnsafe(mergeLimits.chunkBytes + 2 * PAGE + 4);
+  let rbuf = Buffer.allocUnsafe(mergeLimits.chunkBytes);
   const size = salvaged.size;
   const writeAll = (b: Uint8Array, at: number) => {
     for (let done = 0; done < b.length;) done += fs.writeSync(fdO, b, done, b.length - done, at + done);
-  };
-  /** Streams the salvaged bytes [from, to) into the output (when it was not copied first). */
-  const copyGap = (from: number, to: number) => {
-    for (let at = from; !copied && at < to; at += CHUNK_BYTES) {
-      if (isCancelled()) throw new CancelledError();
-      const part = buf.subarray(0, Math.min(CHUNK_BYTES, to - at));
-      readExactly(fdS, part, at, salvaged.path);
-      writeAll(part, at);
-    }
   };
   try {
     let written = 0;
@@ -199,11 +184,10 @@ function writePieces(salvaged: NcFile, rerun: NcFile, outPath: string, pieces: P
       const pageEnd = (p: Piece) => Math.min(size, Math.ceil((p.at + p.bytes) / PAGE) * PAGE);
       let end = pageEnd(pieces[first]);
       let last = first + 1;
-      while (last < pieces.length && pieces[last].at < end + PAGE && pageEnd(pieces[last]) - start <= CHUNK_BYTES) {
+      while (last < pieces.length && pieces[last].at < end + PAGE && pageEnd(pieces[last]) - start <= mergeLimits.chunkBytes) {
         end = Math.max(end, pageEnd(pieces[last]));
         last++;
       }
-      copyGap(written, start);
       // Cells of 4-byte types are copied as words when aligned: place the window so the first piece is.
       const shift = (4 - (pieces[first].at % 4)) % 4;
       if (shift + end - start > buf.length) buf = Buffer.allocUnsafe(shift + end - start);
@@ -231,7 +215,6 @@ function writePieces(salvaged: NcFile, rerun: NcFile, outPath: string, pieces: P
       written = end;
       first = last;
     }
-    copyGap(written, size);
   } finally {
     fs.closeSync(fdS);
     fs.closeSync(fdR);
@@ -254,7 +237,7 @@ function patchThroughHdf5(rerunPath: string, outPath: string, vars: [Variable, V
         const patcher = new CellPatcher({ ...vs, raw: null }, grid, cells, outPath);
         const rowsPerIndex = patcher.rows / vs.shape[0];
         const bytesPerIndex = rowsPerIndex * patcher.rowBytes;
-        const step = Math.max(1, Math.floor(CHUNK_BYTES / bytesPerIndex));
+        const step = Math.max(1, Math.floor(mergeLimits.chunkBytes / bytesPerIndex));
         for (let start = 0; start < vs.shape[0]; start += step) {
           if (isCancelled()) throw new CancelledError();
           const count = Math.min(step, vs.shape[0] - start);
