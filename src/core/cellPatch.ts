@@ -61,6 +61,46 @@ export class CellPatcher {
     });
   }
 
+  /**
+   * Runs of rows holding selected cells, as [first row, count] pairs, among rows [0, rows) where row 0
+   * is an index 0 along A; at most `maxRows` rows each. Yields as it goes (memory does not grow with
+   * the number of rows), with work proportional to the number of runs.
+   */
+  *touchedRows(rows: number, maxRows: number): Generator<[number, number]> {
+    const runsA: number[] = [];
+    for (let a = 0; a < this.lenA; a++) {
+      if (!this.runsByA[a].length) continue;
+      const n = runsA.length;
+      if (n && runsA[n - 2] + runsA[n - 1] === a) runsA[n - 1]++;
+      else runsA.push(a, 1);
+    }
+    if (!runsA.length) return;
+    let start = -1;
+    let count = 0;
+    for (let base = 0; base < rows; base += this.lenA) {
+      for (let k = 0; k < runsA.length; k += 2) {
+        let first = base + runsA[k];
+        let left = Math.min(runsA[k + 1], rows - first);
+        while (left > 0) {
+          if (count > 0 && start + count === first && count < maxRows) {
+            const take = Math.min(left, maxRows - count);
+            count += take;
+            first += take;
+            left -= take;
+            continue;
+          }
+          if (count > 0) yield [start, count];
+          const take = Math.min(left, maxRows);
+          start = first;
+          count = take;
+          first += take;
+          left -= take;
+        }
+      }
+    }
+    if (count > 0) yield [start, count];
+  }
+
   /** Whether any selected cell lies in rows [first, first + count). */
   touches(first: number, count: number): boolean {
     if (count >= this.lenA) return this.runsByA.some((r) => r.length > 0);

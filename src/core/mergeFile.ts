@@ -130,34 +130,24 @@ export function mergeFile(
   if (throughHdf5.length) patchThroughHdf5(rerun.path, outPath, throughHdf5, grid, cells, isCancelled);
 }
 
-/** The runs of rows holding rerun cells in every region, in file order, each at most mergeLimits.chunkBytes (or one row). */
-function piecesOf(regions: Region[]): Piece[] {
-  const pieces: Piece[] = [];
+/** The runs of rows holding rerun cells in every region, in file order, each at most chunkBytes (or one row). */
+function* piecesOf(regions: Region[]): Generator<Piece> {
   for (const region of regions) {
     const { patcher } = region;
     const rowBytes = patcher.rowBytes;
     const maxRows = Math.max(1, Math.floor(mergeLimits.chunkBytes / rowBytes));
-    const rowsInRegion = region.length / rowBytes;
-    let i = 0;
-    while (i < rowsInRegion) {
-      if (!patcher.touches(region.firstRow + i, 1)) {
-        i++;
-        continue;
-      }
-      let n = 1;
-      while (n < maxRows && i + n < rowsInRegion && patcher.touches(region.firstRow + i + n, 1)) n++;
-      pieces.push({
+    // Regions start at an index 0 along A (a record holds whole A ranges), so the pattern lines up.
+    for (const [i, rows] of patcher.touchedRows(region.length / rowBytes, maxRows)) {
+      yield {
         at: region.start + i * rowBytes,
         rerunAt: region.rerunStart + i * rowBytes,
         firstRow: region.firstRow + i,
-        rows: n,
-        bytes: n * rowBytes,
+        rows,
+        bytes: rows * rowBytes,
         patcher,
-      });
-      i += n;
+      };
     }
   }
-  return pieces;
 }
 
 /**
@@ -165,31 +155,30 @@ function piecesOf(regions: Region[]): Piece[] {
  * as one page-aligned window of at most about mergeLimits.chunkBytes. Where a window shares a page with the
  * previous one, that part is read back from the output, which already holds that one's patches.
  */
-function patchPieces(salvaged: NcFile, rerun: NcFile, outPath: string, pieces: Piece[], isCancelled: () => boolean): void {
-  if (!pieces.length) return;
+function patchPieces(salvaged: NcFile, rerun: NcFile, outPath: string, pieces: Iterator<Piece>, isCancelled: () => boolean): void {
+  let next = pieces.next();
+  if (next.done) return;
   const fdS = fs.openSync(salvaged.path, 'r');
   const fdR = fs.openSync(rerun.path, 'r');
   const fdO = fs.openSync(outPath, 'r+');
   let buf = Buffer.allocUnsafe(mergeLimits.chunkBytes + 2 * PAGE + 4);
   let rbuf = Buffer.allocUnsafe(mergeLimits.chunkBytes);
   const size = salvaged.size;
-  const writeAll = (b: Uint8Array, at: number) => {
-    for (let done = 0; done < b.length;) done += fs.writeSync(fdO, b, done, b.length - done, at + done);
-  };
+  const pageEnd = (p: Piece) => Math.min(size, Math.ceil((p.at + p.bytes) / PAGE) * PAGE);
   try {
     let written = 0;
-    for (let first = 0; first < pieces.length;) {
+    while (!next.done) {
       if (isCancelled()) throw new CancelledError();
-      const start = Math.floor(pieces[first].at / PAGE) * PAGE;
-      const pageEnd = (p: Piece) => Math.min(size, Math.ceil((p.at + p.bytes) / PAGE) * PAGE);
-      let end = pageEnd(pieces[first]);
-      let last = first + 1;
-      while (last < pieces.length && pieces[last].at < end + PAGE && pageEnd(pieces[last]) - start <= mergeLimits.chunkBytes) {
-        end = Math.max(end, pageEnd(pieces[last]));
-        last++;
+      // The pieces of one window: the next ones while their pages touch and the window stays small.
+      const group: Piece[] = [next.value];
+      const start = Math.floor(next.value.at / PAGE) * PAGE;
+      let end = pageEnd(next.value);
+      for (next = pieces.next(); !next.done && next.value.at < end + PAGE && pageEnd(next.value) - start <= mergeLimits.chunkBytes; next = pieces.next()) {
+        group.push(next.value);
+        end = Math.max(end, pageEnd(next.value));
       }
       // Cells of 4-byte types are copied as words when aligned: place the window so the first piece is.
-      const shift = (4 - (pieces[first].at % 4)) % 4;
+      const shift = (4 - (group[0].at % 4)) % 4;
       if (shift + end - start > buf.length) buf = Buffer.allocUnsafe(shift + end - start);
       const window = buf.subarray(shift, shift + end - start);
       // The part already written (a page shared with the previous window) comes from the output.
@@ -197,23 +186,22 @@ function patchPieces(salvaged: NcFile, rerun: NcFile, outPath: string, pieces: P
       if (fromOut > 0) readExactly(fdO, window.subarray(0, fromOut), start, outPath);
       if (fromOut < window.length) readExactly(fdS, window.subarray(fromOut), start + fromOut, salvaged.path);
       // Pieces of one region in this window: one read of the rerun for all of them.
-      for (let g = first; g < last;) {
+      for (let g = 0; g < group.length;) {
         let h = g + 1;
-        while (h < last && pieces[h].patcher === pieces[g].patcher && pieces[h].rerunAt - pieces[g].rerunAt === pieces[h].at - pieces[g].at) h++;
-        const from = pieces[g].rerunAt;
-        const span = pieces[h - 1].rerunAt + pieces[h - 1].bytes - from;
+        while (h < group.length && group[h].patcher === group[g].patcher && group[h].rerunAt - group[g].rerunAt === group[h].at - group[g].at) h++;
+        const from = group[g].rerunAt;
+        const span = group[h - 1].rerunAt + group[h - 1].bytes - from;
         if (span > rbuf.length) rbuf = Buffer.allocUnsafe(span);
         readExactly(fdR, rbuf.subarray(0, span), from, rerun.path);
         for (let k = g; k < h; k++) {
-          const p = pieces[k];
+          const p = group[k];
           const dst = window.subarray(p.at - start, p.at - start + p.bytes);
           p.patcher.patch(dst, rbuf.subarray(p.rerunAt - from, p.rerunAt - from + p.bytes), p.firstRow, p.rows);
         }
         g = h;
       }
-      writeAll(window, start);
+      for (let done = 0; done < window.length;) done += fs.writeSync(fdO, window, done, window.length - done, start + done);
       written = end;
-      first = last;
     }
   } finally {
     fs.closeSync(fdS);
