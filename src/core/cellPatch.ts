@@ -24,6 +24,8 @@ export class CellPatcher {
   private readonly inner: number;
   /** For each index along A: runs of consecutive selected B indices as [start, length] pairs. */
   private readonly runsByA: Int32Array[];
+  /** The same runs as [byte offset in the row, byte length] pairs, for every index of the middle dimensions. */
+  private readonly byteRunsByA: Int32Array[];
 
   constructor(readonly variable: Variable, grid: GridShape, cells: ArrayLike<number>, file: string) {
     const axes = gridAxes(variable);
@@ -46,6 +48,57 @@ export class CellPatcher {
       this.rowsPerRecord = this.rows;
     }
     this.runsByA = buildRuns(grid, cells, axes.y < axes.x, this.lenA);
+    const cellBytes = this.lenB * this.inner;
+    this.byteRunsByA = this.runsByA.map((runs) => {
+      const out = new Int32Array(runs.length * this.middle);
+      for (let m = 0; m < this.middle; m++) {
+        for (let k = 0; k < runs.length; k += 2) {
+          out[m * runs.length + k] = m * cellBytes + runs[k] * this.inner;
+          out[m * runs.length + k + 1] = runs[k + 1] * this.inner;
+        }
+      }
+      return out;
+    });
+  }
+
+  /**
+   * Runs of rows holding selected cells, as [first row, count] pairs, among rows [0, rows) where row 0
+   * is an index 0 along A; at most `maxRows` rows each. Yields as it goes (memory does not grow with
+   * the number of rows), with work proportional to the number of runs.
+   */
+  *touchedRows(rows: number, maxRows: number): Generator<[number, number]> {
+    const runsA: number[] = [];
+    for (let a = 0; a < this.lenA; a++) {
+      if (!this.runsByA[a].length) continue;
+      const n = runsA.length;
+      if (n && runsA[n - 2] + runsA[n - 1] === a) runsA[n - 1]++;
+      else runsA.push(a, 1);
+    }
+    if (!runsA.length) return;
+    let start = -1;
+    let count = 0;
+    for (let base = 0; base < rows; base += this.lenA) {
+      for (let k = 0; k < runsA.length; k += 2) {
+        let first = base + runsA[k];
+        let left = Math.min(runsA[k + 1], rows - first);
+        while (left > 0) {
+          if (count > 0 && start + count === first && count < maxRows) {
+            const take = Math.min(left, maxRows - count);
+            count += take;
+            first += take;
+            left -= take;
+            continue;
+          }
+          if (count > 0) yield [start, count];
+          const take = Math.min(left, maxRows);
+          start = first;
+          count = take;
+          first += take;
+          left -= take;
+        }
+      }
+    }
+    if (count > 0) yield [start, count];
   }
 
   /** Whether any selected cell lies in rows [first, first + count). */
@@ -60,23 +113,14 @@ export class CellPatcher {
    * byte 0. Bytes are copied as they are, so values stay bit-identical (NaN payloads included).
    */
   patch(dst: Uint8Array, src: Uint8Array, first: number, count: number): void {
-    const { middle, lenB, inner, rowBytes } = this;
-    for (let i = 0; i < count; i++) {
-      const runs = this.runsByA[(first + i) % this.lenA];
-      if (!runs.length) continue;
-      const rowStart = i * rowBytes;
-      for (let m = 0; m < middle; m++) {
-        const base = rowStart + m * lenB * inner;
-        for (let k = 0; k < runs.length; k += 2) {
-          const from = base + runs[k] * inner;
-          const to = from + runs[k + 1] * inner;
-          if (to - from <= 16) {
-            for (let p = from; p < to; p++) dst[p] = src[p];
-          } else {
-            dst.set(src.subarray(from, to), from);
-          }
-        }
-      }
+    const { rowBytes } = this;
+    // Whole 4-byte words when every run allows it: one copy per cell of the usual int32/float32 outputs.
+    if (this.inner % 4 === 0 && rowBytes % 4 === 0 && dst.byteOffset % 4 === 0 && src.byteOffset % 4 === 0) {
+      const d = new Uint32Array(dst.buffer, dst.byteOffset, dst.byteLength >>> 2);
+      const s = new Uint32Array(src.buffer, src.byteOffset, src.byteLength >>> 2);
+      copyRuns(d, s, this.byteRunsByA, this.lenA, first, count, rowBytes, 2);
+    } else {
+      copyRuns(dst, src, this.byteRunsByA, this.lenA, first, count, rowBytes, 0);
     }
   }
 
@@ -84,6 +128,23 @@ export class CellPatcher {
   rowOffset(raw: RawExtent, row: number): number {
     const record = Math.floor(row / this.rowsPerRecord);
     return raw.offset + record * raw.recordStride + (row - record * this.rowsPerRecord) * this.rowBytes;
+  }
+}
+
+/** Copies the runs of rows [first, first + count) from src to dst, in elements of 2**shift bytes. */
+function copyRuns<T extends Uint8Array | Uint32Array>(dst: T, src: T, runsByA: Int32Array[], lenA: number, first: number, count: number, rowBytes: number, shift: number): void {
+  for (let i = 0; i < count; i++) {
+    const runs = runsByA[(first + i) % lenA];
+    const rowStart = i * rowBytes;
+    for (let k = 0; k < runs.length; k += 2) {
+      const from = (rowStart + runs[k]) >>> shift;
+      const to = from + (runs[k + 1] >>> shift);
+      if (to - from <= 16) {
+        for (let p = from; p < to; p++) dst[p] = src[p];
+      } else {
+        dst.set(src.subarray(from, to), from);
+      }
+    }
   }
 }
 

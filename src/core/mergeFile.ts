@@ -6,8 +6,11 @@ import { readHdf5Slab, withH5, writeHdf5Slab } from './netcdf/hdf5';
 import type { NcFile } from './netcdf/ncfile';
 import type { Variable } from './netcdf/variable';
 
-/** Bytes read or written per step: bounds memory whatever the file size. */
-export const CHUNK_BYTES = 8 * 1024 * 1024;
+/**
+ * Bytes read or written per step (`chunkBytes`): bounds memory whatever the file size. Tests lower it
+ * to exercise windows that split rows and share pages.
+ */
+export const mergeLimits = { chunkBytes: 8 * 1024 * 1024 };
 
 export interface FileCheck {
   /** Variables with both spatial dimensions, as [salvaged, rerun] pairs. */
@@ -61,10 +64,25 @@ interface Region {
   patcher: CellPatcher;
 }
 
+/** Consecutive rows of one region that hold rerun cells: the unit that is read, patched and written. */
+interface Piece {
+  at: number;
+  rerunAt: number;
+  firstRow: number;
+  rows: number;
+  bytes: number;
+  patcher: CellPatcher;
+}
+
+/** Writes are widened to whole pages so that the kernel never reads a page back to change part of it. */
+const PAGE = 4096;
+
 /**
  * Writes `outPath` as the salvaged file with the rerun's values at `cells` in every grid variable.
- * Variables stored as plain byte ranges (classic files, contiguous NetCDF-4) are merged while the file
- * is streamed to its new place, in one pass; the others are then patched through HDF5.
+ * The file is first copied as a whole by the kernel (a copy-on-write clone where the file system can,
+ * so its blocks are shared), then only the pages holding rerun cells of variables stored as plain byte
+ * ranges (classic files, contiguous NetCDF-4) are rewritten with positioned reads and writes; other
+ * variables are then patched through HDF5. Work and memory follow the rerun cells, not the file size.
  */
 export function mergeFile(
   salvaged: NcFile,
@@ -94,66 +112,109 @@ export function mergeFile(
     }
   }
   direct.sort((a, b) => a.start - b.start);
-  streamWithPatches(salvaged, rerun, outPath, direct, isCancelled);
+  for (let i = 0; i < direct.length; i++) {
+    const r = direct[i];
+    if (r.start + r.length > salvaged.size || (i > 0 && r.start < direct[i - 1].start + direct[i - 1].length)) {
+      throw new UserError(`${salvaged.path}: variable ${r.patcher.variable.name} lies outside the file or overlaps another variable (corrupt layout)`);
+    }
+  }
+  // Measured: overwriting pages the kernel copy left in the page cache costs less than writing a new
+  // file from user space, even when rerun cells are on every page (failed cells scattered over the grid).
+  fs.copyFileSync(salvaged.path, outPath, fs.constants.COPYFILE_EXCL | fs.constants.COPYFILE_FICLONE);
+  // The file must still be the one the plan checked: a copy of a changed file would be patched wrongly.
+  const copied = fs.statSync(outPath).size;
+  if (copied !== salvaged.size) throw new UserError(`${salvaged.path}: the file changed while it was merged (${salvaged.size} bytes when checked, ${copied} when copied)`);
+  // A new file's permissions (the copy took the salvaged file's, which may be read-only).
+  fs.chmodSync(outPath, 0o666 & ~process.umask());
+  patchPieces(salvaged, rerun, outPath, piecesOf(direct), isCancelled);
   if (throughHdf5.length) patchThroughHdf5(rerun.path, outPath, throughHdf5, grid, cells, isCancelled);
 }
 
-function streamWithPatches(salvaged: NcFile, rerun: NcFile, outPath: string, regions: Region[], isCancelled: () => boolean): void {
+/** The runs of rows holding rerun cells in every region, in file order, each at most chunkBytes (or one row). */
+function* piecesOf(regions: Region[]): Generator<Piece> {
+  for (const region of regions) {
+    const { patcher } = region;
+    const rowBytes = patcher.rowBytes;
+    const maxRows = Math.max(1, Math.floor(mergeLimits.chunkBytes / rowBytes));
+    // Regions start at an index 0 along A (a record holds whole A ranges), so the pattern lines up.
+    for (const [i, rows] of patcher.touchedRows(region.length / rowBytes, maxRows)) {
+      yield {
+        at: region.start + i * rowBytes,
+        rerunAt: region.rerunStart + i * rowBytes,
+        firstRow: region.firstRow + i,
+        rows,
+        bytes: rows * rowBytes,
+        patcher,
+      };
+    }
+  }
+}
+
+/**
+ * Writes the pieces into the output: consecutive pieces whose pages touch are read, patched and written
+ * as one page-aligned window of at most about mergeLimits.chunkBytes. Where a window shares a page with the
+ * previous one, that part is read back from the output, which already holds that one's patches.
+ */
+function patchPieces(salvaged: NcFile, rerun: NcFile, outPath: string, pieces: Iterator<Piece>, isCancelled: () => boolean): void {
+  let next = pieces.next();
+  if (next.done) return;
   const fdS = fs.openSync(salvaged.path, 'r');
   const fdR = fs.openSync(rerun.path, 'r');
-  const fdO = fs.openSync(outPath, 'wx');
-  const buf = Buffer.allocUnsafe(CHUNK_BYTES);
-  const rbuf = Buffer.allocUnsafe(CHUNK_BYTES);
-  const readExactly = (fd: number, b: Buffer, len: number, at: number, file: string) => {
-    let got = 0;
-    while (got < len) {
-      const n = fs.readSync(fd, b, got, len - got, at + got);
-      if (n === 0) throw new UserError(`${file}: truncated file (expected ${len} bytes at byte ${at})`);
-      got += n;
-    }
-  };
-  const writeAll = (b: Buffer, len: number, at: number) => {
-    let done = 0;
-    while (done < len) done += fs.writeSync(fdO, b, done, len - done, at + done);
-  };
-  const copyPlain = (from: number, to: number) => {
-    for (let at = from; at < to; at += CHUNK_BYTES) {
-      if (isCancelled()) throw new CancelledError();
-      const len = Math.min(CHUNK_BYTES, to - at);
-      readExactly(fdS, buf, len, at, salvaged.path);
-      writeAll(buf, len, at);
-    }
-  };
+  const fdO = fs.openSync(outPath, 'r+');
+  let buf = Buffer.allocUnsafe(mergeLimits.chunkBytes + 2 * PAGE + 4);
+  let rbuf = Buffer.allocUnsafe(mergeLimits.chunkBytes);
+  const size = salvaged.size;
+  const pageEnd = (p: Piece) => Math.min(size, Math.ceil((p.at + p.bytes) / PAGE) * PAGE);
   try {
-    let pos = 0;
-    for (const region of regions) {
-      if (region.start < pos) throw new UserError(`${salvaged.path}: variables overlap in the file (corrupt layout)`);
-      copyPlain(pos, region.start);
-      const { patcher } = region;
-      const rowsPerChunk = Math.max(1, Math.floor(CHUNK_BYTES / patcher.rowBytes));
-      const rowsInRegion = region.length / patcher.rowBytes;
-      for (let i = 0; i < rowsInRegion; i += rowsPerChunk) {
-        if (isCancelled()) throw new CancelledError();
-        const count = Math.min(rowsPerChunk, rowsInRegion - i);
-        const len = count * patcher.rowBytes;
-        const at = region.start + i * patcher.rowBytes;
-        // A row wider than a chunk gets its own buffers.
-        const s = len <= CHUNK_BYTES ? buf : Buffer.allocUnsafe(len);
-        readExactly(fdS, s, len, at, salvaged.path);
-        if (patcher.touches(region.firstRow + i, count)) {
-          const r = len <= CHUNK_BYTES ? rbuf : Buffer.allocUnsafe(len);
-          readExactly(fdR, r, len, region.rerunStart + i * patcher.rowBytes, rerun.path);
-          patcher.patch(s, r, region.firstRow + i, count);
-        }
-        writeAll(s, len, at);
+    let written = 0;
+    while (!next.done) {
+      if (isCancelled()) throw new CancelledError();
+      // The pieces of one window: the next ones while their pages touch and the window stays small.
+      const group: Piece[] = [next.value];
+      const start = Math.floor(next.value.at / PAGE) * PAGE;
+      let end = pageEnd(next.value);
+      for (next = pieces.next(); !next.done && next.value.at < end + PAGE && pageEnd(next.value) - start <= mergeLimits.chunkBytes; next = pieces.next()) {
+        group.push(next.value);
+        end = Math.max(end, pageEnd(next.value));
       }
-      pos = region.start + region.length;
+      // Cells of 4-byte types are copied as words when aligned: place the window so the first piece is.
+      const shift = (4 - (group[0].at % 4)) % 4;
+      if (shift + end - start > buf.length) buf = Buffer.allocUnsafe(shift + end - start);
+      const window = buf.subarray(shift, shift + end - start);
+      // The part already written (a page shared with the previous window) comes from the output.
+      const fromOut = Math.min(Math.max(0, written - start), window.length);
+      if (fromOut > 0) readExactly(fdO, window.subarray(0, fromOut), start, outPath);
+      if (fromOut < window.length) readExactly(fdS, window.subarray(fromOut), start + fromOut, salvaged.path);
+      // Pieces of one region in this window: one read of the rerun for all of them.
+      for (let g = 0; g < group.length;) {
+        let h = g + 1;
+        while (h < group.length && group[h].patcher === group[g].patcher && group[h].rerunAt - group[g].rerunAt === group[h].at - group[g].at) h++;
+        const from = group[g].rerunAt;
+        const span = group[h - 1].rerunAt + group[h - 1].bytes - from;
+        if (span > rbuf.length) rbuf = Buffer.allocUnsafe(span);
+        readExactly(fdR, rbuf.subarray(0, span), from, rerun.path);
+        for (let k = g; k < h; k++) {
+          const p = group[k];
+          const dst = window.subarray(p.at - start, p.at - start + p.bytes);
+          p.patcher.patch(dst, rbuf.subarray(p.rerunAt - from, p.rerunAt - from + p.bytes), p.firstRow, p.rows);
+        }
+        g = h;
+      }
+      for (let done = 0; done < window.length;) done += fs.writeSync(fdO, window, done, window.length - done, start + done);
+      written = end;
     }
-    copyPlain(pos, salvaged.size);
   } finally {
     fs.closeSync(fdS);
     fs.closeSync(fdR);
     fs.closeSync(fdO);
+  }
+}
+
+function readExactly(fd: number, b: Uint8Array, at: number, file: string): void {
+  for (let got = 0; got < b.length;) {
+    const n = fs.readSync(fd, b, got, b.length - got, at + got);
+    if (n === 0) throw new UserError(`${file}: truncated file (expected ${b.length} bytes at byte ${at})`);
+    got += n;
   }
 }
 
@@ -164,7 +225,7 @@ function patchThroughHdf5(rerunPath: string, outPath: string, vars: [Variable, V
         const patcher = new CellPatcher({ ...vs, raw: null }, grid, cells, outPath);
         const rowsPerIndex = patcher.rows / vs.shape[0];
         const bytesPerIndex = rowsPerIndex * patcher.rowBytes;
-        const step = Math.max(1, Math.floor(CHUNK_BYTES / bytesPerIndex));
+        const step = Math.max(1, Math.floor(mergeLimits.chunkBytes / bytesPerIndex));
         for (let start = 0; start < vs.shape[0]; start += step) {
           if (isCancelled()) throw new CancelledError();
           const count = Math.min(step, vs.shape[0] - start);

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { asUserError, UserError } from './errors';
 import { gridAxes, readGridVariable, type GridShape } from './grid';
 import type { NetcdfFormat } from './netcdf/format';
-import { openNetcdf } from './netcdf/ncfile';
+import { openNetcdfFor } from './netcdf/ncfile';
 import { statOrExplain } from './runStatus';
 import { removeQuietly, stagingPath } from './staging';
 
@@ -20,7 +20,7 @@ export interface RunMask {
 
 export async function readRunMask(maskPath: string): Promise<RunMask> {
   statOrExplain(maskPath, 'run-mask file');
-  const file = await openNetcdf(maskPath);
+  const file = await openNetcdfFor(maskPath, 'run', ['lat', 'lon']);
   const { grid, values } = readGridVariable(file, 'run', 'a dvmdostem run-mask');
   const enabled = new Uint8Array(values.length);
   for (let i = 0; i < values.length; i++) enabled[i] = values[i] !== 0 && !Number.isNaN(values[i]) ? 1 : 0;
@@ -50,7 +50,7 @@ export async function writeRunMask(
   const staged = stagingPath(destPath, 'mask');
   try {
     fs.copyFileSync(templatePath, staged, fs.constants.COPYFILE_FICLONE);
-    const file = await openNetcdf(staged);
+    const file = await openNetcdfFor(staged, 'run');
     const v = file.variable('run');
     const axes = v && gridAxes(v);
     if (!v || !axes) throw new UserError(`${templatePath}: no variable "run" with dimensions (Y, X)`);

@@ -3,7 +3,7 @@ import { UserError } from './errors';
 import { readGridVariable, sameGrid, describeGrid, type GridShape } from './grid';
 import { countStates, STATUS_CODES, type CellState } from './cellStates';
 import type { NetcdfFormat } from './netcdf/format';
-import { openNetcdf } from './netcdf/ncfile';
+import { openNetcdfFor } from './netcdf/ncfile';
 
 export { CELL_STATE_LABELS, CELL_STATES, STATUS_CODES, cellState, countStates, type CellState } from './cellStates';
 
@@ -54,7 +54,7 @@ export async function readRunStatus(path: string): Promise<RunStatus> {
 }
 
 async function readRunStatusOnce(path: string, mtimeMs: number): Promise<RunStatus> {
-  const file = await openNetcdf(path);
+  const file = await openNetcdfFor(path, 'run_status', ['total_runtime']);
   const { grid, values } = readGridVariable(file, 'run_status', 'a dvmdostem run_status.nc');
   let runtime: Float64Array | null = null;
   const rt = file.variable('total_runtime');

@@ -602,6 +602,45 @@ function dataspaceElements(f: H5File, messages: Message[], name: string): number
   return elements;
 }
 
+function dataspaceShape(f: H5File, messages: Message[], name: string): number[] | null {
+  const c = findUnsharedMessage(messages, MSG.dataspace, name);
+  const version = c.u8();
+  const rank = c.u8();
+  c.skip(1); // flags
+  if (version === 1) c.skip(5);
+  else if (version === 2) { if (c.u8() === 2) return null; } // null dataspace
+  else throw new Hdf5LayoutError(`${c.where}: unsupported dataspace version ${version}`);
+  return Array.from({ length: rank }, () => f.length(c));
+}
+
+/** A fixed-point or IEEE floating-point type as netCDF-C writes them; null for any other type. */
+function numericType(messages: Message[], name: string): DatasetDescription['type'] {
+  const c = findUnsharedMessage(messages, MSG.datatype, name);
+  const classAndVersion = c.u8();
+  const bits = c.u8();
+  c.skip(2);
+  const size = c.u32();
+  const cls = classAndVersion & 0x0f;
+  const littleEndian = (bits & 0x01) === 0;
+  if (cls === 0 && [1, 2, 4, 8].includes(size)) return { kind: bits & 0x08 ? 'int' : 'uint', size, littleEndian };
+  // Bit 6 set: VAX byte order, which netCDF-C never writes.
+  if (cls === 1 && (size === 4 || size === 8) && !(bits & 0x40)) return { kind: 'float', size, littleEndian };
+  return null;
+}
+
+/** Shape and type, or nulls where this walker cannot tell (the HDF5 library then reads the dataset). */
+function describeDataset(f: H5File, messages: Message[], name: string, header: number): { header: number; shape: number[] | null; type: DatasetDescription['type'] } {
+  const orNull = <T>(fn: () => T): T | null => {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof Hdf5LayoutError) return null;
+      throw err;
+    }
+  };
+  return { header, shape: orNull(() => dataspaceShape(f, messages, name)), type: orNull(() => numericType(messages, name)) };
+}
+
 function datatypeSize(messages: Message[], name: string): number {
   const c = findUnsharedMessage(messages, MSG.datatype, name);
   c.skip(4); // class, version and class bit fields
@@ -617,7 +656,7 @@ function datatypeSize(messages: Message[], name: string): number {
 // DIMENSION_LIST there (references to its dimension scales), which h5wasm reads for every variable.
 // These checks find such damage first, so that the file can be refused instead of read.
 
-interface HeapRef { collection: number; index: number; bytes: number; attribute: string; owner: string }
+interface HeapRef { collection: number; index: number; bytes: number; attribute: string; owner: string; element: number }
 
 /**
  * Collects the heap IDs of the values of every variable-length attribute among `messages` (compact and
@@ -710,7 +749,7 @@ function parseVlenAttribute(f: H5File, body: Buffer, owner: string, out: HeapRef
     } catch {
       collection = -1; // beyond any file: reported as not a readable collection
     }
-    out.push({ collection, index, bytes: length * baseSize, attribute: name, owner });
+    out.push({ collection, index, bytes: length * baseSize, attribute: name, owner, element: i });
   }
   return null;
 }
@@ -746,8 +785,11 @@ function walkCollection(f: H5File, pos: number): Map<number, HeapObject> | null 
   return objects;
 }
 
-/** Checks the global heap objects behind `refs`; returns the first problem found, or null. */
-function checkHeapRefs(f: H5File, refs: HeapRef[], datasetHeaders: Set<number>): string | null {
+/**
+ * Checks the global heap objects behind `refs`; returns the first problem found, or null. Records in
+ * `dimensionScales`, per owner, the object header address of the dimension scale of each dimension.
+ */
+function checkHeapRefs(f: H5File, refs: HeapRef[], datasetHeaders: Set<number>, dimensionScales: Map<string, number[]>): string | null {
   const collections = new Map<number, Map<number, HeapObject> | null | string>();
   for (const ref of refs) {
     if (!collections.has(ref.collection)) collections.set(ref.collection, walkCollection(f, ref.collection));
@@ -766,6 +808,11 @@ function checkHeapRefs(f: H5File, refs: HeapRef[], datasetHeaders: Set<number>):
       for (let k = 0; k < object.size / f.sizeOfOffsets; k++) {
         const target = f.address(c);
         if (target === undefined || !datasetHeaders.has(f.base + target)) return `${where}: reference ${k} points to ${target ?? 'UNDEFINED'}, which is no dataset of the root group`;
+        if (k === 0) {
+          const scales = dimensionScales.get(ref.owner) ?? [];
+          scales[ref.element] = f.base + target;
+          dimensionScales.set(ref.owner, scales);
+        }
       }
     }
   }
@@ -781,6 +828,18 @@ export interface RootLayout {
   layoutError?: Hdf5LayoutError;
   /** Damage on which the HDF5 library itself would hang or overrun a buffer; null when none was found. */
   hazard: string | null;
+  /** Shape, type and dimension scales of each root dataset (with `datasets`, when the walk succeeded). */
+  descriptions?: Map<string, DatasetDescription>;
+}
+
+/** What a NetCDF-4 variable needs besides its bytes, read without the HDF5 library. */
+export interface DatasetDescription {
+  /** Null for a null dataspace. */
+  shape: number[] | null;
+  /** Null for types other than plain integers and IEEE floats. */
+  type: { kind: 'int' | 'uint' | 'float'; size: number; littleEndian: boolean } | null;
+  /** Per dimension, the name of the dataset that is its dimension scale (DIMENSION_LIST); null without one. */
+  dims: (string | null)[] | null;
 }
 
 function walkRootGroup(f: H5File): RootLayout {
@@ -799,6 +858,7 @@ function walkRootGroup(f: H5File): RootLayout {
   const refs: HeapRef[] = [];
   const attributeOwners: Array<[Message[], string]> = [[rootMessages, 'the root group']];
   const datasetHeaders = new Set<number>();
+  const described = new Map<string, { header: number; shape: number[] | null; type: DatasetDescription['type'] }>();
   let checksumHazard: string | null = null;
   for (const link of links) {
     // One object that cannot be read fails the layouts, but the others are still checked for hazards.
@@ -811,7 +871,10 @@ function walkRootGroup(f: H5File): RootLayout {
       // What the library itself takes for a dataset (H5O__dset_isa): datatype and dataspace messages.
       const isDataset = messages.some((m) => m.type === MSG.datatype) && messages.some((m) => m.type === MSG.dataspace);
       datasets.set(link.name, readContiguousStorage(f, messages, layout, link.name));
-      if (isDataset) datasetHeaders.add(address);
+      if (isDataset) {
+        datasetHeaders.add(address);
+        described.set(link.name, describeDataset(f, messages, link.name, address));
+      }
     } catch (err) {
       if (!(err instanceof Hdf5LayoutError)) throw err;
       layoutError ??= err;
@@ -819,14 +882,25 @@ function walkRootGroup(f: H5File): RootLayout {
     }
   }
   let hazard: string | null = checksumHazard;
+  const dimensionScales = new Map<string, number[]>();
+  let scalesKnown = true;
   try {
     for (const [messages, owner] of attributeOwners) hazard ??= vlenAttributeRefs(f, messages, owner, refs);
-    hazard ??= checkHeapRefs(f, refs, datasetHeaders);
+    hazard ??= checkHeapRefs(f, refs, datasetHeaders, dimensionScales);
   } catch (err) {
     // Structures this walker cannot follow: the dataset layouts above still stand.
     if (!(err instanceof Hdf5LayoutError)) throw err;
+    scalesKnown = false;
   }
-  return layoutError ? { datasets: null, layoutError, hazard } : { datasets, hazard };
+  if (layoutError) return { datasets: null, layoutError, hazard };
+  const nameAt = new Map([...described].map(([name, d]) => [d.header, name]));
+  const descriptions = new Map<string, DatasetDescription>();
+  for (const [name, d] of described) {
+    const scales = dimensionScales.get(`"${name}"`);
+    const dims = scalesKnown && d.shape ? d.shape.map((_, i) => (scales?.[i] !== undefined ? nameAt.get(scales[i]) ?? null : null)) : null;
+    descriptions.set(name, { shape: d.shape, type: d.type, dims });
+  }
+  return { datasets, hazard, descriptions };
 }
 
 /**

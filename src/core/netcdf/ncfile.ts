@@ -4,6 +4,7 @@ import { CLASSIC_TYPE_SIZE, readClassicHeader, readClassicValues, writeClassicVa
 import { detectFormat, type NetcdfFormat } from './format';
 import { loadH5wasm } from './h5wasmLoader';
 import { readHdf5Numbers, readHdf5Variables, writeHdf5Numbers } from './hdf5';
+import { quickNetcdf4Variables, readRawNumbers, writeRawNumbers } from './quickHdf5';
 import type { DType, Variable } from './variable';
 
 /**
@@ -26,6 +27,23 @@ export async function openNetcdf(path: string): Promise<NcFile> {
   const format = detectFormat(path);
   if (format === 'netcdf4') await loadH5wasm();
   return openDetected(path, format);
+}
+
+/**
+ * Opens a file to read or write the small variable `required` (and, when present, `optional` ones):
+ * like openNetcdf, except that a NetCDF-4 file where these are stored contiguously is handled without
+ * loading the HDF5 library (its start-up is most of a salvage's fixed cost). The file's `variables`
+ * then list only what our own walker could describe.
+ */
+export async function openNetcdfFor(path: string, required: string, optional: string[] = []): Promise<NcFile> {
+  const format = detectFormat(path);
+  if (format !== 'netcdf4') return openDetected(path, format);
+  const quick = quickNetcdf4Variables(path, required, optional);
+  if (!quick) return openNetcdf(path);
+  return makeFile(path, format, fs.statSync(path).size, quick, {
+    read: (v) => readRawNumbers(path, v),
+    write: (v, values) => writeRawNumbers(path, v, values),
+  });
 }
 
 function openDetected(path: string, format: NetcdfFormat): NcFile {
