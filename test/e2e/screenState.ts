@@ -15,12 +15,13 @@ async function notificationHistory(page: Page): Promise<string[]> {
 }
 
 /**
- * Describes the screen (several lines, for an error message). `touch` false: only looks (no key
+ * Describes the screen (several lines, for an error message), with a screenshot unless `screenshot`
+ * is false. `touch` false: only looks (no key
  * presses, no commands), for a window where tests are still running; true also opens the notification
  * center to list older notifications and then closes the quick input and dialogs left open, so the
  * next test starts from a clean window.
  */
-export async function describeScreen(page: Page, name: string, { touch = true } = {}): Promise<string> {
+export async function describeScreen(page: Page, name: string, { touch = true, screenshot = true } = {}): Promise<string> {
   const lines: string[] = [];
   const safely = async <T>(what: string, f: () => Promise<T>): Promise<T | undefined> => {
     try {
@@ -30,7 +31,7 @@ export async function describeScreen(page: Page, name: string, { touch = true } 
       return undefined;
     }
   };
-  const shot = await safely('screenshot', () => h.screenshot(page, `FAILED-${name}`));
+  const shot = screenshot ? await safely('screenshot', () => h.screenshot(page, `FAILED-${name}`)) : undefined;
   if (shot) lines.push(`  screenshot: ${shot}`);
   const q = await safely('quick input', () => h.readQuickInput(page));
   if (q !== undefined) {
