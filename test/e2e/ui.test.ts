@@ -114,6 +114,18 @@ for (const MODE of MODES) describe(`dvmdostem Run Rescue in a real VS Code (code
     const explorer = page.locator('.part.activitybar a.action-label[aria-label^="Explorer"]').first();
     await explorer.click();
     await page.locator('.explorer-folders-view').waitFor({ timeout: 20_000 });
+    await clearHover();
+  }
+
+  /**
+   * Moves the pointer off what it rests on, as a user's hand does after a click, and waits until no
+   * hover is shown: the hover of an activity bar entry stays while the pointer is on it and covers
+   * the first rows of the side bar (a click there then hits the hover).
+   */
+  async function clearHover(): Promise<void> {
+    await page.mouse.move(700, 600); // the middle of the editor area
+    const hovers = page.locator('.monaco-hover:visible, .workbench-hover:visible, .context-view .hover-contents:visible');
+    await h.waitUntil(async () => (await hovers.count()) === 0, 'no hover shown after moving the pointer away', { timeout: 20_000 });
   }
 
   async function contextMenuItems(row: Locator): Promise<string[]> {
@@ -121,6 +133,12 @@ for (const MODE of MODES) describe(`dvmdostem Run Rescue in a real VS Code (code
     const menu = page.locator('.monaco-menu .actions-container').first();
     await menu.waitFor({ state: 'visible', timeout: 10_000 });
     return (await page.locator('.monaco-menu .action-item .action-label').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+  }
+
+  /** Closes every editor (the grids) and waits until no editor tab is left. */
+  async function closeAllEditors(): Promise<void> {
+    await h.runCommand(page, 'View: Close All Editors');
+    await h.waitUntil(async () => (await page.locator('.part.editor .tabs-container .tab').count()) === 0, 'every editor tab to close', { timeout: 20_000 });
   }
 
   async function closeContextMenu(): Promise<void> {
@@ -136,12 +154,14 @@ for (const MODE of MODES) describe(`dvmdostem Run Rescue in a real VS Code (code
     await h.waitUntil(async () => (await expanded()) || /\bfocused\b/.test((await row.getAttribute('class')) ?? ''), `${what} to be focused`, { timeout: 20_000 });
     if (!(await expanded())) await row.press('ArrowRight');
     await h.waitUntil(expanded, `${what} to expand`, { timeout: 20_000 });
+    await clearHover(); // the row's hover could cover its children
   }
 
   test('shows the run with its counts in the dvmdostem view (activity bar)', async () => {
     await h.waitUntil(() => activityBarItem().isVisible(), 'the dvmdostem entry in the activity bar', { timeout: 60_000 });
     await activityBarItem().click();
     await page.locator('.part.sidebar').filter({ hasText: /dvmdostem Runs/i }).first().waitFor({ timeout: 20_000 });
+    await clearHover();
     const row = runRow('output');
     await row.waitFor({ state: 'visible', timeout: 60_000 });
     await shot('runs-view');
@@ -168,7 +188,7 @@ for (const MODE of MODES) describe(`dvmdostem Run Rescue in a real VS Code (code
     assert.match(hoverText, /\b2 failed\b/);
     assert.match(hoverText, /\b2 timed out\b/);
     assert.match(hoverText, /\b90 masked\b/);
-    await page.mouse.move(700, 600);
+    await clearHover();
     // The rerun is a run too.
     await runRow('rerun').waitFor({ state: 'visible', timeout: 10_000 });
   });
@@ -352,7 +372,7 @@ for (const MODE of MODES) describe(`dvmdostem Run Rescue in a real VS Code (code
     await shot('long-name-tree');
 
     // With a grid in front, the commands act on its run: close the grids so they ask which run.
-    await h.runCommand(page, 'View: Close All Editors');
+    await closeAllEditors();
     await h.runCommand(page, 'dvmdostem: Salvage Failed Cells…');
     const prompts = await answerPrompts(
       `${MODE}-salvage-long`,
@@ -389,7 +409,7 @@ for (const MODE of MODES) describe(`dvmdostem Run Rescue in a real VS Code (code
   test('ignores forged messages posted from inside the live grid webview; a valid one still asks the user where to write', async () => {
     // Whatever runs in the webview can post any message to the extension (as acquireVsCodeApi's
     // postMessage does). Forge some and check the extension acts on none of them.
-    await h.runCommand(page, 'View: Close All Editors');
+    await closeAllEditors();
     await h.runCommand(page, 'dvmdostem: Show Run Status Grid');
     await answerPrompts(`${MODE}-grid-forge`, [{ name: 'run', match: /run|folder/i, value: ws.output }], async () => (await gridFrame('output')) !== undefined);
     const frame = (await gridFrame('output'))!;
