@@ -384,16 +384,17 @@ export async function runCommand(page: Page, title: string, { timeout = 45000 } 
       await page.keyboard.press('F1');
       await input.waitFor({ state: 'visible', timeout: 5000 });
       await input.fill('>' + title);
-      const row = quickInputRows(page).filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) }).first();
+      const label = page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) });
+      const row = quickInputRows(page).filter({ has: label }).first();
       await row.waitFor({ state: 'visible', timeout: 3000 });
       if ((await row.getAttribute('class'))?.split(/\s+/).includes('focused')) await input.press('Enter');
-      else await row.click();
-      await waitUntil(async () => !(await palette()), `the command palette to close after choosing "${title}"`, { timeout: 10_000 });
+      else await clickClear(page, row);
+      await waitUntil(async () => !(await palette()), `the palette to close after "${title}"`, { timeout: 10_000 });
       return;
     } catch (err) {
       lastError = err;
       await page.keyboard.press('Escape').catch(() => {});
-      await waitUntil(async () => !(await palette()), 'the command palette to close', { timeout: 10_000 }).catch(() => {});
+      await waitUntil(async () => !(await palette()), 'the palette to close', { timeout: 10_000 }).catch(() => {});
     }
   }
   const open = describeQuickInput(await readQuickInput(page));
@@ -401,6 +402,24 @@ export async function runCommand(page: Page, title: string, { timeout = 45000 } 
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Moves the pointer to an empty spot (the middle of the editor area) and waits until no hover is
+ * shown. A hover (an activity bar entry's title, an Explorer row's path, a tree item's tooltip) stays
+ * while the pointer rests on its target and can cover the next thing to click; a click that hits it
+ * waits forever, since the pointer never leaves.
+ */
+export async function clearHover(page: Page): Promise<void> {
+  await page.mouse.move(700, 600);
+  const hovers = page.locator('.monaco-hover:visible, .workbench-hover:visible, .hover-contents:visible');
+  await waitUntil(async () => (await hovers.count()) === 0, 'no hover shown after moving the pointer away', { timeout: 20_000 });
+}
+
+/** Clicks `target` after the pointer has left its previous place and no hover covers the window (see clearHover). */
+export async function clickClear(page: Page, target: Locator, options: { button?: 'left' | 'right' } = {}): Promise<void> {
+  await clearHover(page);
+  await target.click(options);
+}
 
 /** Waits for a notification toast containing `text`; returns its locator. */
 export async function waitForNotification(page: Page, text: string | RegExp, { timeout = 30000 } = {}): Promise<Locator> {

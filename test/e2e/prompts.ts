@@ -35,7 +35,10 @@ export async function answerPrompts(
   const seen: string[] = [];
   const counts = new Map<string, number>();
   for (;;) {
-    type Next = { kind: 'done' } | { kind: 'dialog'; dialog: { text: string; buttons: string[] } } | { kind: 'prompt'; q: h.QuickInputState };
+    type Next =
+      | { kind: 'done' }
+      | { kind: 'dialog'; dialog: { text: string; buttons: string[] } }
+      | { kind: 'prompt'; q: h.QuickInputState };
     const next: Next = await h
       .waitUntil(
         async (): Promise<Next | null> => {
@@ -58,24 +61,39 @@ export async function answerPrompts(
       const dialog = next.dialog;
       // Only expected confirmations are answered; anything else (an error dialog…) fails the test.
       const a = answers.find((x) => x.pick && x.match.test(dialog.text));
-      if (!a) throw new Error(`${what}: unexpected modal dialog "${dialog.text}" (buttons ${JSON.stringify(dialog.buttons)})`);
+      if (!a)
+        throw new Error(
+          `${what}: unexpected modal dialog "${dialog.text}" (buttons ${JSON.stringify(dialog.buttons)})`,
+        );
       const idx = dialog.buttons.findIndex((b) => a.pick!.test(b));
-      if (idx < 0) throw new Error(`${what}: modal dialog "${dialog.text}" has no button matching ${a.pick}: ${JSON.stringify(dialog.buttons)}`);
+      if (idx < 0)
+        throw new Error(
+          `${what}: modal dialog "${dialog.text}" has no button matching ${a.pick}: ${JSON.stringify(dialog.buttons)}`,
+        );
       seen.push(`dialog "${dialog.text}" -> ${dialog.buttons[idx]}`);
       await h.screenshot(page, `${what}-dialog`);
-      await page.locator('.monaco-dialog-box .dialog-buttons .monaco-button').nth(idx).click();
-      await h.waitUntil(async () => (await h.readDialog(page))?.text !== dialog.text, `${what}: the dialog "${dialog.text}" to close`, { timeout: REACT_TIMEOUT });
+      await h.clickClear(page, page.locator('.monaco-dialog-box .dialog-buttons .monaco-button').nth(idx));
+      await h.waitUntil(
+        async () => (await h.readDialog(page))?.text !== dialog.text,
+        `${what}: the dialog "${dialog.text}" to close`,
+        { timeout: REACT_TIMEOUT },
+      );
       continue;
     }
     const q = next.q;
     const key = promptKey(q);
     const n = (counts.get(key) ?? 0) + 1;
     counts.set(key, n);
-    if (n > 4) throw new Error(`${what}: the same prompt keeps coming back (answer rejected?): ${h.describeQuickInput(q)}`);
+    if (n > 4)
+      throw new Error(`${what}: the same prompt keeps coming back (answer rejected?): ${h.describeQuickInput(q)}`);
     // The placeholder / prompt says what is asked; the title is often the command's name for every step.
     const specific = `${q.placeholder} ${q.message}`;
     const a = answers.find((x) => x.match.test(specific)) ?? answers.find((x) => x.match.test(q.title));
-    if (!a) throw new Error(`${what}: unexpected prompt ${h.describeQuickInput(q)}; known answers: ${answers.map((x) => `${x.name} ${x.match}`).join(', ')}`);
+    if (!a)
+      throw new Error(
+        `${what}: unexpected prompt ${h.describeQuickInput(q)}; ` +
+          `known answers: ${answers.map((x) => `${x.name} ${x.match}`).join(', ')}`,
+      );
     seen.push(`${a.name}: ${h.describeQuickInput(q)}`);
     await h.screenshot(page, `${what}-prompt-${a.name}`);
     const left = await answerQuickInput(page, a, q, workspaceDir);
@@ -112,7 +130,12 @@ async function answerQuickInput(page: Page, a: Answer, q: h.QuickInputState, wor
     for (const name of names) {
       const hit = items.find((it) => it.label === name || it.description === name);
       if (hit) {
-        await chooseQuickPickItem(page, hit.label, (it) => it.label === hit.label && it.description === hit.description, JSON.stringify(name));
+        await chooseQuickPickItem(
+          page,
+          hit.label,
+          (it) => it.label === hit.label && it.description === hit.description,
+          JSON.stringify(name),
+        );
         return hit.label;
       }
     }
@@ -120,7 +143,11 @@ async function answerQuickInput(page: Page, a: Answer, q: h.QuickInputState, wor
   // An input box (or the simple file dialog): type the path and accept once the box holds it.
   const input = h.quickInputBox(page);
   await input.fill(value);
-  await h.waitUntil(async () => (await input.inputValue()) === value, `the input box to hold ${JSON.stringify(value)}`, { timeout: REACT_TIMEOUT });
+  await h.waitUntil(
+    async () => (await input.inputValue()) === value,
+    `the input box to hold ${JSON.stringify(value)}`,
+    { timeout: REACT_TIMEOUT },
+  );
   await input.press('Enter');
   return value;
 }
@@ -154,10 +181,17 @@ export async function quickPickItems(page: Page): Promise<QuickPickItem[]> {
  * is part of another one's), the focus is moved one key press at a time, each time waiting until
  * the focus has moved.
  */
-export async function chooseQuickPickItem(page: Page, filter: string, pred: (it: QuickPickItem) => boolean, what: string): Promise<void> {
+export async function chooseQuickPickItem(
+  page: Page,
+  filter: string,
+  pred: (it: QuickPickItem) => boolean,
+  what: string,
+): Promise<void> {
   const input = h.quickInputBox(page);
   await input.fill(filter);
-  const describe = async () => `value ${JSON.stringify(await input.inputValue().catch(() => '?'))}, items ${JSON.stringify(await quickPickItems(page).catch(() => []))}`;
+  const describe = async () =>
+    `value ${JSON.stringify(await input.inputValue().catch(() => '?'))}, ` +
+    `items ${JSON.stringify(await quickPickItems(page).catch(() => []))}`;
   for (let moves = 0; ; moves++) {
     const { target, focused } = await h
       .waitUntil(
@@ -178,7 +212,10 @@ export async function chooseQuickPickItem(page: Page, filter: string, pred: (it:
       await input.press('Enter');
       return;
     }
-    if (moves >= 50) throw new Error(`could not move the quick-pick focus to ${what} (filter ${JSON.stringify(filter)}); ${await describe()}`);
+    if (moves >= 50)
+      throw new Error(
+        `could not move the quick-pick focus to ${what} (filter ${JSON.stringify(filter)}); ${await describe()}`,
+      );
     await input.press(focused.index < target.index ? 'ArrowDown' : 'ArrowUp');
     await h.waitUntil(
       async () => (await quickPickItems(page)).find((it) => it.focused)?.index !== focused.index,

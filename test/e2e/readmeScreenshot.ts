@@ -24,20 +24,22 @@ async function main(): Promise<void> {
         await row(name).click();
         if ((await row(name).getAttribute('aria-expanded')) !== 'true') await row(name).press('ArrowRight');
       }
-      await h.waitUntil(async () => (await row(name).getAttribute('aria-expanded')) === 'true', `${name} expanded in the tree`);
+      await h.waitUntil(async () => (await row(name).getAttribute('aria-expanded')) === 'true', `${name} expanded`);
     };
     await expand('output');
     await expand('Failed cells');
     await row('row 1, col 2').waitFor({ timeout: 20_000 });
     await row('row 1, col 2').click();
     const frame = await h.findWebviewFrame(page, 'canvas#grid[data-cells="100"]', { timeout: 60_000 });
-    type GridTest = { cellCenter(r: number, c: number): { x: number; y: number } };
-    await h.waitUntil(() => frame.evaluate(() => typeof (window as unknown as { __gridTest?: GridTest }).__gridTest?.cellCenter === 'function'), 'the grid drawn');
-    const center = await frame.evaluate(() => (window as unknown as { __gridTest: GridTest }).__gridTest.cellCenter(1, 2));
+    type GridWindow = { __gridTest?: { cellCenter(r: number, c: number): { x: number; y: number } } };
+    const drawn = () => typeof (window as unknown as GridWindow).__gridTest?.cellCenter === 'function';
+    await h.waitUntil(() => frame.evaluate(drawn), 'the grid drawn');
+    const center = await frame.evaluate(() => (window as unknown as GridWindow).__gridTest!.cellCenter(1, 2));
     const box = await page.locator('iframe.webview').first().boundingBox();
     await h.runCommand(page, 'Notifications: Clear All Notifications').catch(() => undefined);
     if (box) await page.mouse.move(box.x + center.x, box.y + center.y);
-    await h.waitUntil(async () => /row 1, col 2/.test(await frame.locator('#tooltip').innerText()), 'the tooltip of cell (1,2)');
+    const tooltip = frame.locator('#tooltip');
+    await h.waitUntil(async () => /row 1, col 2/.test(await tooltip.innerText()), 'the tooltip of cell (1,2)');
     await page.screenshot({ path: path.join(h.repoRoot, 'media', 'screenshot.png') });
     console.log('wrote media/screenshot.png');
   } finally {

@@ -99,8 +99,11 @@ async function runSuite(opts: Options, restricted: boolean): Promise<number> {
       workspace,
       root: ws ? path.join(ws.root, 'code-server') : undefined,
       trust: !restricted,
-      // DVMDOSTEM_E2E_SCREENSHOTS: where a failed test asks for its screenshot (test/integration/util.ts reportFailedTest).
-      env: { DVMDOSTEM_E2E_SUITE: restricted ? 'restricted' : 'default', DVMDOSTEM_E2E_SCREENSHOTS: path.join(h.ARTIFACTS, tag) },
+      env: {
+        DVMDOSTEM_E2E_SUITE: restricted ? 'restricted' : 'default',
+        // Where a failed test asks for its screenshot (test/integration/util.ts reportFailedTest).
+        DVMDOSTEM_E2E_SCREENSHOTS: path.join(h.ARTIFACTS, tag),
+      },
       logFile: path.join(h.ARTIFACTS, `${tag}-code-server.log`),
     });
     browser = await h.launchBrowser();
@@ -138,7 +141,9 @@ async function runSuite(opts: Options, restricted: boolean): Promise<number> {
         console.error(server.output().split('\n').slice(-30).join('\n'));
       } else {
         exitCode = result.code === 0 ? 0 : 1;
-        if (exitCode !== 0) console.error(`${label} tests failed; at the end of the run:\n${await describeScreen(page, `${tag}-end`)}`);
+        if (exitCode !== 0) {
+          console.error(`${label} tests failed; at the end:\n${await describeScreen(page, `${tag}-end`)}`);
+        }
       }
     } catch (err) {
       console.error(`${label} tests: harness error:`, err);

@@ -8,8 +8,17 @@ import * as h from './harness';
 async function notificationHistory(page: Page): Promise<string[]> {
   const center = page.locator('.notifications-center');
   await h.runCommand(page, 'Notifications: Show Notifications', { timeout: 10_000 });
-  await center.locator('.notification-list-item').first().waitFor({ state: 'visible', timeout: 3_000 }).catch(() => {});
-  const texts = (await center.locator('.notification-list-item').allInnerTexts().catch(() => [] as string[])).map((t) => t.replace(/\s+/g, ' ').trim());
+  await center
+    .locator('.notification-list-item')
+    .first()
+    .waitFor({ state: 'visible', timeout: 3_000 })
+    .catch(() => {});
+  const texts = (
+    await center
+      .locator('.notification-list-item')
+      .allInnerTexts()
+      .catch(() => [] as string[])
+  ).map((t) => t.replace(/\s+/g, ' ').trim());
   await h.runCommand(page, 'Notifications: Hide Notifications', { timeout: 10_000 }).catch(() => {});
   return texts;
 }
@@ -21,7 +30,11 @@ async function notificationHistory(page: Page): Promise<string[]> {
  * center to list older notifications and then closes the quick input and dialogs left open, so the
  * next test starts from a clean window.
  */
-export async function describeScreen(page: Page, name: string, { touch = true, screenshot = true } = {}): Promise<string> {
+export async function describeScreen(
+  page: Page,
+  name: string,
+  { touch = true, screenshot = true } = {},
+): Promise<string> {
   const lines: string[] = [];
   const safely = async <T>(what: string, f: () => Promise<T>): Promise<T | undefined> => {
     try {
@@ -56,7 +69,12 @@ export async function describeScreen(page: Page, name: string, { touch = true, s
  * runner's own timeout, which would cancel the test without a word), the error is rethrown with
  * describeScreen() appended.
  */
-export function reportScreenOnFailure(getPage: () => Page | undefined, name: string, body: () => Promise<void>, { timeout }: { timeout: number }): () => Promise<void> {
+export function reportScreenOnFailure(
+  getPage: () => Page | undefined,
+  name: string,
+  body: () => Promise<void>,
+  { timeout }: { timeout: number },
+): () => Promise<void> {
   return async () => {
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {

@@ -23,7 +23,7 @@ import type { Frame, Locator, Page } from 'playwright-core';
 import { readRunMask } from '../../src/core/runMask';
 import { readRunStatus } from '../../src/core/runStatus';
 import * as h from './harness';
-import { answerPrompts as answerPromptsIn } from './prompts';
+import { answerPrompts as answerPromptsIn, type Answer } from './prompts';
 import { reportScreenOnFailure } from './screenState';
 
 const MODES = (process.env.E2E_MODES || 'dev,vsix').split(',').map((m) => m.trim()).filter(Boolean);
@@ -63,8 +63,10 @@ for (const MODE of MODES) describe(`dvmdostem Run Rescue in a real VS Code (code
 
   /** A test of this flow: on failure (or when not finished in time) its error says what the screen showed. */
   const test = (name: string, body: () => Promise<void>) =>
-    it(name, { timeout: STEP_TIMEOUT }, reportScreenOnFailure(() => page, `${MODE}-${name.slice(0, 40)}`, body, { timeout: BODY_TIMEOUT }));
-  const answerPrompts = (what: string, answers: Parameters<typeof answerPromptsIn>[3], done: () => boolean | Promise<boolean>) =>
+    it(name, { timeout: STEP_TIMEOUT }, reportScreenOnFailure(() => page, `${MODE}-${name.slice(0, 40)}`, body, {
+      timeout: BODY_TIMEOUT,
+    }));
+  const answerPrompts = (what: string, answers: Answer[], done: () => boolean | Promise<boolean>) =>
     answerPromptsIn(page, ws.dir, what, answers, done);
 
   before(async () => {
@@ -112,24 +114,13 @@ for (const MODE of MODES) describe(`dvmdostem Run Rescue in a real VS Code (code
     // Clicking the Explorer entry while it is shown would hide the side bar: click only when hidden.
     if (await page.locator('.explorer-folders-view').isVisible().catch(() => false)) return;
     const explorer = page.locator('.part.activitybar a.action-label[aria-label^="Explorer"]').first();
-    await explorer.click();
+    await h.clickClear(page, explorer);
     await page.locator('.explorer-folders-view').waitFor({ timeout: 20_000 });
-    await clearHover();
-  }
-
-  /**
-   * Moves the pointer off what it rests on, as a user's hand does after a click, and waits until no
-   * hover is shown: the hover of an activity bar entry stays while the pointer is on it and covers
-   * the first rows of the side bar (a click there then hits the hover).
-   */
-  async function clearHover(): Promise<void> {
-    await page.mouse.move(700, 600); // the middle of the editor area
-    const hovers = page.locator('.monaco-hover:visible, .workbench-hover:visible, .context-view .hover-contents:visible');
-    await h.waitUntil(async () => (await hovers.count()) === 0, 'no hover shown after moving the pointer away', { timeout: 20_000 });
+    await h.clearHover(page);
   }
 
   async function contextMenuItems(row: Locator): Promise<string[]> {
-    await row.click({ button: 'right' });
+    await h.clickClear(page, row, { button: 'right' });
     const menu = page.locator('.monaco-menu .actions-container').first();
     await menu.waitFor({ state: 'visible', timeout: 10_000 });
     return (await page.locator('.monaco-menu .action-item .action-label').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
@@ -138,7 +129,8 @@ for (const MODE of MODES) describe(`dvmdostem Run Rescue in a real VS Code (code
   /** Closes every editor (the grids) and waits until no editor tab is left. */
   async function closeAllEditors(): Promise<void> {
     await h.runCommand(page, 'View: Close All Editors');
-    await h.waitUntil(async () => (await page.locator('.part.editor .tabs-container .tab').count()) === 0, 'every editor tab to close', { timeout: 20_000 });
+    const tabs = page.locator('.part.editor .tabs-container .tab');
+    await h.waitUntil(async () => (await tabs.count()) === 0, 'every editor tab to close', { timeout: 20_000 });
   }
 
   async function closeContextMenu(): Promise<void> {
@@ -146,22 +138,22 @@ for (const MODE of MODES) describe(`dvmdostem Run Rescue in a real VS Code (code
     await page.locator('.monaco-menu').first().waitFor({ state: 'hidden', timeout: 10_000 });
   }
 
-  /** Expands a tree row as a user does (click it, Right arrow if the click did not expand it) and waits until it is expanded. */
+  /** Expands a tree row as a user does (click it; Right arrow if the click did not expand it), waits until it is expanded. */
   async function expandRow(row: Locator, what: string): Promise<void> {
     const expanded = async () => (await row.getAttribute('aria-expanded')) === 'true';
     if (await expanded()) return;
-    await row.click();
-    await h.waitUntil(async () => (await expanded()) || /\bfocused\b/.test((await row.getAttribute('class')) ?? ''), `${what} to be focused`, { timeout: 20_000 });
+    await h.clickClear(page, row);
+    const focused = async () => /\bfocused\b/.test((await row.getAttribute('class')) ?? '');
+    await h.waitUntil(async () => (await expanded()) || (await focused()), `${what} to be focused`, { timeout: 20_000 });
     if (!(await expanded())) await row.press('ArrowRight');
     await h.waitUntil(expanded, `${what} to expand`, { timeout: 20_000 });
-    await clearHover(); // the row's hover could cover its children
   }
 
   test('shows the run with its counts in the dvmdostem view (activity bar)', async () => {
     await h.waitUntil(() => activityBarItem().isVisible(), 'the dvmdostem entry in the activity bar', { timeout: 60_000 });
-    await activityBarItem().click();
+    await h.clickClear(page, activityBarItem());
     await page.locator('.part.sidebar').filter({ hasText: /dvmdostem Runs/i }).first().waitFor({ timeout: 20_000 });
-    await clearHover();
+    await h.clearHover(page);
     const row = runRow('output');
     await row.waitFor({ state: 'visible', timeout: 60_000 });
     await shot('runs-view');
@@ -188,7 +180,7 @@ for (const MODE of MODES) describe(`dvmdostem Run Rescue in a real VS Code (code
     assert.match(hoverText, /\b2 failed\b/);
     assert.match(hoverText, /\b2 timed out\b/);
     assert.match(hoverText, /\b90 masked\b/);
-    await clearHover();
+    await h.clearHover(page);
     // The rerun is a run too.
     await runRow('rerun').waitFor({ state: 'visible', timeout: 10_000 });
   });
@@ -208,11 +200,11 @@ for (const MODE of MODES) describe(`dvmdostem Run Rescue in a real VS Code (code
 
   test('salvages from the Explorer context menu: answers the prompts, writes the backup and the mask', async () => {
     await openExplorer();
-    await explorerRow('output').click({ button: 'right' });
+    await h.clickClear(page, explorerRow('output'), { button: 'right' });
     const item = page.locator('.monaco-menu .action-item').filter({ hasText: /Salvage/ }).first();
     await item.waitFor({ state: 'visible', timeout: 10_000 });
     await shot('salvage-menu');
-    await item.click();
+    await h.clickClear(page, item);
     const prompts = await answerPrompts(
       `${MODE}-salvage`,
       [
@@ -345,7 +337,7 @@ for (const MODE of MODES) describe(`dvmdostem Run Rescue in a real VS Code (code
     await expandRow(cells, 'its "Failed cells" node');
     const cell = runRow('row 1, col 2');
     await cell.waitFor({ state: 'visible', timeout: 20_000 });
-    await cell.click();
+    await h.clickClear(page, cell);
     const frame = await h.waitUntil(() => gridFrame(name), 'the grid of the oddly named run, showing its name as text', { timeout: 60_000 });
     await shot('hostile-name-grid');
     assert.equal(await frame.locator('img').count(), 0, 'the name must not become an <img> element');

@@ -4,7 +4,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { openNetcdf } from '../../src/core/netcdf/ncfile';
-import { activateExtension, COMMANDS, EXTENSION_ID, listRuns, manifest, runFoldersOnDisk, waitFor, waitForRuns, workspace, type ExtensionApi } from './util';
+import {
+  activateExtension, COMMANDS, EXTENSION_ID, listRuns, manifest, runFoldersOnDisk, waitFor, waitForRuns, workspace, type ExtensionApi,
+} from './util';
 
 type RunSummaryLike = Awaited<ReturnType<ExtensionApi['listRuns']>>[number];
 
@@ -80,7 +82,8 @@ describe('activation and the runs tree', () => {
     const expected = runFoldersOnDisk(ws.dir);
     assert.ok(expected.includes(ws.output) && expected.includes(ws.rerun));
     const actual = () => [...api.runFolders()].map((p) => path.resolve(p)).sort();
-    await waitFor(() => JSON.stringify(actual()) === JSON.stringify(expected), 'dvmdostem.runFolders to name the run folders on disk', { describe: actual }).catch(() => {});
+    const named = () => JSON.stringify(actual()) === JSON.stringify(expected);
+    await waitFor(named, 'dvmdostem.runFolders to name the run folders on disk', { describe: actual }).catch(() => {});
     assert.deepEqual(actual(), expected);
   });
   it('follows a running batch: a rewritten run_status.nc refreshes the tree by itself and shows as running; a copied run does not', async () => {

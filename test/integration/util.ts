@@ -98,8 +98,9 @@ export async function listRuns(api: ExtensionApi): Promise<RunView[]> {
 export async function waitFor<T>(
   check: () => T | Promise<T>,
   what: string,
-  { timeoutMs = 20000, interval = 200, describe }: { timeoutMs?: number; interval?: number; describe?: () => unknown } = {},
+  options: { timeoutMs?: number; interval?: number; describe?: () => unknown } = {},
 ): Promise<NonNullable<T>> {
+  const { timeoutMs = 20000, interval = 200, describe } = options;
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -155,9 +156,9 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * the runner's screenshot): the editor tabs of every group, the active one, the workspace's top level.
  */
 export function describeWindow(): string {
-  const tabs = vscode.window.tabGroups.all.map((g) =>
-    g.tabs.map((t) => `${t.isActive && g.isActive ? '*' : ''}${t.label} (${t.input instanceof vscode.TabInputWebview ? `webview ${t.input.viewType}` : t.input instanceof vscode.TabInputText ? 'text' : 'other'})`),
-  );
+  const kind = (t: vscode.Tab) =>
+    t.input instanceof vscode.TabInputWebview ? `webview ${t.input.viewType}` : t.input instanceof vscode.TabInputText ? 'text' : 'other';
+  const tabs = vscode.window.tabGroups.all.map((g) => g.tabs.map((t) => `${t.isActive && g.isActive ? '*' : ''}${t.label} (${kind(t)})`));
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   const entries = folder && fs.existsSync(folder) ? fs.readdirSync(folder).sort() : [];
   return [
@@ -181,7 +182,9 @@ export async function reportFailedTest(title: string): Promise<void> {
   console.log(`[integration] FAILED ${JSON.stringify(title)}; the window showed:\n${describeWindow()}`);
   if (!shot) return;
   console.log(`[integration] screenshot requested: ${shot}`);
-  await waitFor(() => fs.existsSync(shot), `the runner's screenshot ${shot}`, { timeoutMs: 20000 }).catch(() => console.log(`[integration] no screenshot came: ${shot}`));
+  await waitFor(() => fs.existsSync(shot), `the runner's screenshot ${shot}`, { timeoutMs: 20000 }).catch(() => {
+    console.log(`[integration] no screenshot came: ${shot}`);
+  });
 }
 
 /**
