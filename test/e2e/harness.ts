@@ -368,29 +368,57 @@ export const quickInputBox = (page: Page): Locator => page.locator('.quick-input
 export const quickInputRows = (page: Page): Locator => page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
 
 /**
- * Runs a command through the command palette (F1) by its title as shown there ("Category: Title").
- * Retries: contributions of the (remote) extension host only show up once it has started.
+ * Runs a command through the command palette (F1) by its title as shown there ("Category: Title"):
+ * types the title, waits for the row with exactly that label, accepts it (Enter when it is the
+ * focused row, else a click on it) and waits until the palette has closed. Retries (Escape, reopen):
+ * contributions of the (remote) extension host only show up once it has started, and an open palette
+ * does not refresh its list by itself.
  */
 export async function runCommand(page: Page, title: string, { timeout = 45000 } = {}): Promise<void> {
   const deadline = Date.now() + timeout;
   const input = quickInputBox(page);
+  const palette = async () => (await quickInputWidget(page).isVisible()) && (await input.inputValue()).startsWith('>');
   let lastError: unknown;
   while (Date.now() < deadline) {
     try {
       await page.keyboard.press('F1');
       await input.waitFor({ state: 'visible', timeout: 5000 });
       await input.fill('>' + title);
-      const row = quickInputRows(page).filter({ hasText: title }).first();
+      const label = page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) });
+      const row = quickInputRows(page).filter({ has: label }).first();
       await row.waitFor({ state: 'visible', timeout: 3000 });
-      await row.click();
+      if ((await row.getAttribute('class'))?.split(/\s+/).includes('focused')) await input.press('Enter');
+      else await clickClear(page, row);
+      await waitUntil(async () => !(await palette()), `the palette to close after "${title}"`, { timeout: 10_000 });
       return;
     } catch (err) {
       lastError = err;
       await page.keyboard.press('Escape').catch(() => {});
-      await page.waitForTimeout(500);
+      await waitUntil(async () => !(await palette()), 'the palette to close', { timeout: 10_000 }).catch(() => {});
     }
   }
-  throw new Error(`Command "${title}" not found in the palette: ${(lastError as Error)?.message}`);
+  const open = describeQuickInput(await readQuickInput(page));
+  throw new Error(`Command "${title}" not found in the palette: ${(lastError as Error)?.message}; palette: ${open}`);
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Moves the pointer to an empty spot (the middle of the editor area) and waits until no hover is
+ * shown. A hover (an activity bar entry's title, an Explorer row's path, a tree item's tooltip) stays
+ * while the pointer rests on its target and can cover the next thing to click; a click that hits it
+ * waits forever, since the pointer never leaves.
+ */
+export async function clearHover(page: Page): Promise<void> {
+  await page.mouse.move(700, 600);
+  const hovers = page.locator('.monaco-hover:visible, .workbench-hover:visible, .hover-contents:visible');
+  await waitUntil(async () => (await hovers.count()) === 0, 'no hover shown after moving the pointer away', { timeout: 20_000 });
+}
+
+/** Clicks `target` after the pointer has left its previous place and no hover covers the window (see clearHover). */
+export async function clickClear(page: Page, target: Locator, options: { button?: 'left' | 'right' } = {}): Promise<void> {
+  await clearHover(page);
+  await target.click(options);
 }
 
 /** Waits for a notification toast containing `text`; returns its locator. */
@@ -461,20 +489,16 @@ export function webviewFrameLocator(page: Page, { extensionId, title }: { extens
 
 /** The webview's inner document as a Playwright Frame (for evaluate()), found by a selector it contains. */
 export async function findWebviewFrame(page: Page, selector: string, { timeout = 30000 } = {}): Promise<Frame> {
-  const deadline = Date.now() + timeout;
-  while (Date.now() < deadline) {
+  const find = async () => {
     for (const frame of page.frames()) {
       const parent = frame.parentFrame();
       if (!parent || !parent.url().includes('/webview/browser/pre/')) continue;
-      try {
-        if (await frame.$(selector)) return frame;
-      } catch {
-        /* frame navigated/detached meanwhile */
-      }
+      // A frame navigated or detached meanwhile throws: waitUntil looks again.
+      if (await frame.$(selector)) return frame;
     }
-    await page.waitForTimeout(250);
-  }
-  throw new Error(`No webview frame contains ${selector}`);
+    return null;
+  };
+  return waitUntil(find, `a webview frame that contains ${selector}`, { timeout });
 }
 
 // ------------------------------------------------------------------ artifacts

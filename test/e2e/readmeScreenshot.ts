@@ -18,21 +18,28 @@ async function main(): Promise<void> {
     await h.waitUntil(() => activity.isVisible(), 'the dvmdostem activity bar entry', { timeout: 60_000 });
     await activity.click();
     const row = (name: string) => page.locator('.part.sidebar .monaco-list-row').filter({ hasText: name }).first();
-    await row('output').waitFor({ timeout: 60_000 });
-    await row('output').click();
-    await page.keyboard.press('ArrowRight');
-    await row('Failed cells').waitFor({ timeout: 20_000 });
-    await row('Failed cells').click();
-    await page.keyboard.press('ArrowRight');
+    const expand = async (name: string) => {
+      await row(name).waitFor({ timeout: 60_000 });
+      if ((await row(name).getAttribute('aria-expanded')) !== 'true') {
+        await row(name).click();
+        if ((await row(name).getAttribute('aria-expanded')) !== 'true') await row(name).press('ArrowRight');
+      }
+      await h.waitUntil(async () => (await row(name).getAttribute('aria-expanded')) === 'true', `${name} expanded`);
+    };
+    await expand('output');
+    await expand('Failed cells');
     await row('row 1, col 2').waitFor({ timeout: 20_000 });
     await row('row 1, col 2').click();
     const frame = await h.findWebviewFrame(page, 'canvas#grid[data-cells="100"]', { timeout: 60_000 });
-    await page.waitForTimeout(500);
-    const center = await frame.evaluate(() => (window as unknown as { __gridTest: { cellCenter(r: number, c: number): { x: number; y: number } } }).__gridTest.cellCenter(1, 2));
+    type GridWindow = { __gridTest?: { cellCenter(r: number, c: number): { x: number; y: number } } };
+    const drawn = () => typeof (window as unknown as GridWindow).__gridTest?.cellCenter === 'function';
+    await h.waitUntil(() => frame.evaluate(drawn), 'the grid drawn');
+    const center = await frame.evaluate(() => (window as unknown as GridWindow).__gridTest!.cellCenter(1, 2));
     const box = await page.locator('iframe.webview').first().boundingBox();
     await h.runCommand(page, 'Notifications: Clear All Notifications').catch(() => undefined);
     if (box) await page.mouse.move(box.x + center.x, box.y + center.y);
-    await page.waitForTimeout(700);
+    const tooltip = frame.locator('#tooltip');
+    await h.waitUntil(async () => /row 1, col 2/.test(await tooltip.innerText()), 'the tooltip of cell (1,2)');
     await page.screenshot({ path: path.join(h.repoRoot, 'media', 'screenshot.png') });
     console.log('wrote media/screenshot.png');
   } finally {

@@ -25,7 +25,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as util from 'node:util';
+import type { Page } from 'playwright-core';
 import * as h from './harness';
+import { describeScreen } from './screenState';
 
 interface Options {
   extensionTestsPath: string;
@@ -97,7 +99,11 @@ async function runSuite(opts: Options, restricted: boolean): Promise<number> {
       workspace,
       root: ws ? path.join(ws.root, 'code-server') : undefined,
       trust: !restricted,
-      env: { DVMDOSTEM_E2E_SUITE: restricted ? 'restricted' : 'default' },
+      env: {
+        DVMDOSTEM_E2E_SUITE: restricted ? 'restricted' : 'default',
+        // Where a failed test asks for its screenshot (test/integration/util.ts reportFailedTest).
+        DVMDOSTEM_E2E_SCREENSHOTS: path.join(h.ARTIFACTS, tag),
+      },
       logFile: path.join(h.ARTIFACTS, `${tag}-code-server.log`),
     });
     browser = await h.launchBrowser();
@@ -112,6 +118,7 @@ async function runSuite(opts: Options, restricted: boolean): Promise<number> {
       if ((m = /^\s*(\d+) passing/.exec(line))) passing = Number(m[1]);
       if ((m = /^\s*(\d+) failing/.exec(line))) failing = Number(m[1]);
       (type === 'error' ? process.stderr : process.stdout).write(line + '\n');
+      if ((m = /^\[integration\] screenshot requested: (.+)$/m.exec(line))) void screenshotFor(page, m[1]);
     });
     await page.exposeFunction('codeAutomationExit', (code: number, logs?: { relativePath: string; contents: string }[]) => {
       for (const log of logs || []) {
@@ -130,14 +137,17 @@ async function runSuite(opts: Options, restricted: boolean): Promise<number> {
       const result = await Promise.race([finished, timedOut]);
       if ('timeout' in result) {
         console.error(`${label} tests: TIMEOUT after ${opts.timeout} s`);
-        await page.screenshot({ path: path.join(h.ARTIFACTS, `${tag}-timeout.png`) }).catch(() => {});
+        console.error(await describeScreen(page, `${tag}-timeout`));
         console.error(server.output().split('\n').slice(-30).join('\n'));
       } else {
         exitCode = result.code === 0 ? 0 : 1;
+        if (exitCode !== 0) {
+          console.error(`${label} tests failed; at the end:\n${await describeScreen(page, `${tag}-end`)}`);
+        }
       }
     } catch (err) {
       console.error(`${label} tests: harness error:`, err);
-      await page.screenshot({ path: path.join(h.ARTIFACTS, `${tag}-error.png`) }).catch(() => {});
+      console.error(await describeScreen(page, `${tag}-error`));
     } finally {
       clearTimeout(timer);
     }
@@ -164,6 +174,25 @@ async function runSuite(opts: Options, restricted: boolean): Promise<number> {
       `(exit ${exitCode}, ${((Date.now() - started) / 1000).toFixed(1)} s)`,
   );
   return exitCode;
+}
+
+/**
+ * Takes the screenshot a failed extension-host test asked for (it waits for the file) and prints what
+ * else the window showed. Only looks: the tests go on in the same window.
+ */
+async function screenshotFor(page: Page, file: string): Promise<void> {
+  const resolved = path.resolve(file);
+  if (path.dirname(resolved) !== h.ARTIFACTS) return; // only ever write where the runner said
+  const partial = `${resolved}.partial.png`;
+  try {
+    await page.screenshot({ path: partial });
+    fs.renameSync(partial, resolved);
+    console.error(`ext-host: screenshot of the failed test: ${resolved}`);
+    const screen = await describeScreen(page, path.basename(resolved, '.png'), { touch: false, screenshot: false });
+    console.error(screen);
+  } catch (err) {
+    console.error(`ext-host: could not take the screenshot ${resolved}: ${(err as Error).message}`);
+  }
 }
 
 main().then(

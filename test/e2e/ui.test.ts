@@ -23,137 +23,15 @@ import type { Frame, Locator, Page } from 'playwright-core';
 import { readRunMask } from '../../src/core/runMask';
 import { readRunStatus } from '../../src/core/runStatus';
 import * as h from './harness';
+import { answerPrompts as answerPromptsIn, type Answer } from './prompts';
+import { reportScreenOnFailure } from './screenState';
 
 const MODES = (process.env.E2E_MODES || 'dev,vsix').split(',').map((m) => m.trim()).filter(Boolean);
 for (const m of MODES) if (m !== 'dev' && m !== 'vsix') throw new Error(`E2E_MODES: unknown mode ${m} (dev, vsix)`);
 const FAILED_CELLS: [number, number][] = [[1, 2], [6, 4], [7, 9], [9, 6]];
 const STEP_TIMEOUT = 120_000;
-
-/** How to answer one prompt: `match` is tested against the prompt's placeholder + message, then its title. */
-interface Answer {
-  name: string;
-  match: RegExp;
-  /** A path to type (or to pick when a quick pick lists it), or a quick-pick item / dialog button to choose. */
-  value?: string;
-  pick?: RegExp;
-}
-
-/**
- * Answers quick inputs and modal dialogs until `done()` holds. Every prompt must match an answer,
- * otherwise the test fails naming the prompt (so a changed wording shows up clearly).
- */
-async function answerPrompts(page: Page, ws: h.TestWorkspace, what: string, answers: Answer[], done: () => boolean | Promise<boolean>, { timeout = 90_000 } = {}): Promise<string[]> {
-  const deadline = Date.now() + timeout;
-  const seen: string[] = [];
-  const counts = new Map<string, number>();
-  let lastPrompt = '';
-  while (Date.now() < deadline) {
-    if (await done()) return seen;
-    const dialog = await h.readDialog(page);
-    if (dialog) {
-      // Only expected confirmations are answered; anything else (an error dialog…) fails the test.
-      const a = answers.find((x) => x.pick && x.match.test(dialog.text));
-      if (!a) {
-        await h.screenshot(page, `${what}-unexpected-dialog`);
-        throw new Error(`${what}: unexpected modal dialog "${dialog.text}" (buttons ${JSON.stringify(dialog.buttons)})`);
-      }
-      const idx = dialog.buttons.findIndex((b) => a.pick!.test(b));
-      if (idx < 0) throw new Error(`${what}: modal dialog "${dialog.text}" has no button matching ${a.pick}: ${JSON.stringify(dialog.buttons)}`);
-      seen.push(`dialog "${dialog.text}" -> ${dialog.buttons[idx]}`);
-      await h.screenshot(page, `${what}-dialog`);
-      await page.locator('.monaco-dialog-box .dialog-buttons .monaco-button').nth(idx).click();
-      await page.waitForTimeout(300);
-      continue;
-    }
-    const q = await h.readQuickInput(page);
-    if (q && q.value.startsWith('>')) {
-      // The command palette that started the command is still closing.
-      await page.waitForTimeout(250);
-      continue;
-    }
-    if (q) {
-      const key = `${q.title}|${q.placeholder}|${q.message}`;
-      const n = (counts.get(key) ?? 0) + 1;
-      counts.set(key, n);
-      if (n > 4) throw new Error(`${what}: the same prompt keeps coming back (answer rejected?): ${h.describeQuickInput(q)}`);
-      // The placeholder / prompt says what is asked; the title is often the command's name for every step.
-      const specific = `${q.placeholder} ${q.message}`;
-      const a = answers.find((x) => x.match.test(specific)) ?? answers.find((x) => x.match.test(q.title));
-      if (!a) throw new Error(`${what}: unexpected prompt ${h.describeQuickInput(q)}; known answers: ${answers.map((x) => `${x.name} ${x.match}`).join(', ')}`);
-      seen.push(`${a.name}: ${h.describeQuickInput(q)}`);
-      lastPrompt = h.describeQuickInput(q);
-      await h.screenshot(page, `${what}-prompt-${a.name}`);
-      await answerQuickInput(page, a, q, ws);
-      await page.waitForTimeout(400);
-      continue;
-    }
-    await page.waitForTimeout(250);
-  }
-  const toasts = await h.notificationTexts(page);
-  throw new Error(`${what}: not finished after ${timeout} ms. Prompts answered: ${JSON.stringify(seen)}; last prompt ${lastPrompt}; notifications: ${JSON.stringify(toasts)}`);
-}
-
-async function answerQuickInput(page: Page, a: Answer, q: h.QuickInputState, ws: h.TestWorkspace): Promise<void> {
-  if (a.pick) {
-    await chooseQuickPickItem(page, (item) => a.pick!.test(item.label) || a.pick!.test(item.aria), `an item matching ${a.pick}`, q);
-    return;
-  }
-  const value = a.value!;
-  // A quick pick listing paths (run folders, masks): choose the item naming this path exactly.
-  if (q.items.length > 0) {
-    const names = [value, path.relative(ws.dir, value), path.basename(value)];
-    for (const name of names) {
-      const hit = (await quickPickItems(page)).find((it) => it.label === name || it.description === name);
-      if (hit) {
-        await chooseQuickPickItem(page, (it) => it.index === hit.index, JSON.stringify(name), q);
-        return;
-      }
-    }
-  }
-  // An input box (or the simple file dialog): type the path and accept.
-  const input = h.quickInputBox(page);
-  await input.fill(value);
-  await page.waitForTimeout(200);
-  await input.press('Enter');
-}
-
-interface QuickPickItem {
-  index: number;
-  label: string;
-  description: string;
-  aria: string;
-}
-
-async function quickPickItems(page: Page): Promise<QuickPickItem[]> {
-  return h.quickInputRows(page).evaluateAll((rows) =>
-    rows.map((r) => ({
-      index: Number(r.getAttribute('data-index')),
-      label: (r.querySelector('.label-name')?.textContent ?? '').trim(),
-      description: (r.querySelector('.label-description')?.textContent ?? '').trim(),
-      aria: r.getAttribute('aria-label') ?? '',
-    })),
-  );
-}
-
-/**
- * Chooses a quick-pick item with the keyboard (arrow keys, Enter), as a keyboard user would. Mouse
- * clicks are unreliable here: the hover of the item under the pointer can cover the next item.
- */
-async function chooseQuickPickItem(page: Page, pred: (it: QuickPickItem) => boolean, what: string, q: h.QuickInputState): Promise<void> {
-  const target = (await quickPickItems(page)).find(pred);
-  if (!target) throw new Error(`no quick-pick item for ${what} in ${h.describeQuickInput(q)}`);
-  for (let i = 0; i < 100; i++) {
-    const focused = page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused').first();
-    const current = (await focused.count()) ? Number(await focused.getAttribute('data-index')) : -1;
-    if (current === target.index) {
-      await page.keyboard.press('Enter');
-      return;
-    }
-    await page.keyboard.press(current < target.index ? 'ArrowDown' : 'ArrowUp');
-    await page.waitForTimeout(50);
-  }
-  throw new Error(`could not move the quick-pick focus to ${what}`);
-}
+/** A test body that has not finished by then fails with a description of the screen (before the runner cancels it). */
+const BODY_TIMEOUT = STEP_TIMEOUT - 20_000;
 
 /** Every file under `dir` with its size and mtime, sorted (to check nothing changed). */
 function listTree(dir: string): string[] {
@@ -182,6 +60,14 @@ for (const MODE of MODES) describe(`dvmdostem Run Rescue in a real VS Code (code
   const backupDir = () => path.join(ws.dir, 'output-backup');
   const newMask = () => path.join(ws.dir, 'rerun-mask.nc');
   const mergedDir = () => path.join(ws.dir, 'merged');
+
+  /** A test of this flow: on failure (or when not finished in time) its error says what the screen showed. */
+  const test = (name: string, body: () => Promise<void>) =>
+    it(name, { timeout: STEP_TIMEOUT }, reportScreenOnFailure(() => page, `${MODE}-${name.slice(0, 40)}`, body, {
+      timeout: BODY_TIMEOUT,
+    }));
+  const answerPrompts = (what: string, answers: Answer[], done: () => boolean | Promise<boolean>) =>
+    answerPromptsIn(page, ws.dir, what, answers, done);
 
   before(async () => {
     h.requireBuiltExtension();
@@ -228,21 +114,46 @@ for (const MODE of MODES) describe(`dvmdostem Run Rescue in a real VS Code (code
     // Clicking the Explorer entry while it is shown would hide the side bar: click only when hidden.
     if (await page.locator('.explorer-folders-view').isVisible().catch(() => false)) return;
     const explorer = page.locator('.part.activitybar a.action-label[aria-label^="Explorer"]').first();
-    await explorer.click();
+    await h.clickClear(page, explorer);
     await page.locator('.explorer-folders-view').waitFor({ timeout: 20_000 });
+    await h.clearHover(page);
   }
 
   async function contextMenuItems(row: Locator): Promise<string[]> {
-    await row.click({ button: 'right' });
+    await h.clickClear(page, row, { button: 'right' });
     const menu = page.locator('.monaco-menu .actions-container').first();
     await menu.waitFor({ state: 'visible', timeout: 10_000 });
     return (await page.locator('.monaco-menu .action-item .action-label').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
   }
 
-  it('shows the run with its counts in the dvmdostem view (activity bar)', { timeout: STEP_TIMEOUT }, async () => {
+  /** Closes every editor (the grids) and waits until no editor tab is left. */
+  async function closeAllEditors(): Promise<void> {
+    await h.runCommand(page, 'View: Close All Editors');
+    const tabs = page.locator('.part.editor .tabs-container .tab');
+    await h.waitUntil(async () => (await tabs.count()) === 0, 'every editor tab to close', { timeout: 20_000 });
+  }
+
+  async function closeContextMenu(): Promise<void> {
+    await page.keyboard.press('Escape');
+    await page.locator('.monaco-menu').first().waitFor({ state: 'hidden', timeout: 10_000 });
+  }
+
+  /** Expands a tree row as a user does (click it; Right arrow if the click did not expand it), waits until it is expanded. */
+  async function expandRow(row: Locator, what: string): Promise<void> {
+    const expanded = async () => (await row.getAttribute('aria-expanded')) === 'true';
+    if (await expanded()) return;
+    await h.clickClear(page, row);
+    const focused = async () => /\bfocused\b/.test((await row.getAttribute('class')) ?? '');
+    await h.waitUntil(async () => (await expanded()) || (await focused()), `${what} to be focused`, { timeout: 20_000 });
+    if (!(await expanded())) await row.press('ArrowRight');
+    await h.waitUntil(expanded, `${what} to expand`, { timeout: 20_000 });
+  }
+
+  test('shows the run with its counts in the dvmdostem view (activity bar)', async () => {
     await h.waitUntil(() => activityBarItem().isVisible(), 'the dvmdostem entry in the activity bar', { timeout: 60_000 });
-    await activityBarItem().click();
+    await h.clickClear(page, activityBarItem());
     await page.locator('.part.sidebar').filter({ hasText: /dvmdostem Runs/i }).first().waitFor({ timeout: 20_000 });
+    await h.clearHover(page);
     const row = runRow('output');
     await row.waitFor({ state: 'visible', timeout: 60_000 });
     await shot('runs-view');
@@ -269,34 +180,32 @@ for (const MODE of MODES) describe(`dvmdostem Run Rescue in a real VS Code (code
     assert.match(hoverText, /\b2 failed\b/);
     assert.match(hoverText, /\b2 timed out\b/);
     assert.match(hoverText, /\b90 masked\b/);
-    await page.mouse.move(700, 600);
+    await h.clearHover(page);
     // The rerun is a run too.
     await runRow('rerun').waitFor({ state: 'visible', timeout: 10_000 });
   });
 
-  it('offers Salvage only on run folders in the Explorer context menu (dvmdostem.runFolders)', { timeout: STEP_TIMEOUT }, async () => {
+  test('offers Salvage only on run folders in the Explorer context menu (dvmdostem.runFolders)', async () => {
     await openExplorer();
     await explorerRow('notes').waitFor({ timeout: 20_000 });
     const notesItems = await contextMenuItems(explorerRow('notes'));
     await shot('explorer-menu-notes');
-    await page.keyboard.press('Escape');
+    await closeContextMenu();
     assert.ok(!notesItems.some((t) => /Salvage/.test(t)), `Salvage is offered on a folder that is not a run: ${JSON.stringify(notesItems)}`);
     const outputItems = await contextMenuItems(explorerRow('output'));
     await shot('explorer-menu-output');
-    await page.keyboard.press('Escape');
+    await closeContextMenu();
     assert.ok(outputItems.some((t) => /Salvage/.test(t)), `no Salvage in the context menu of the output folder: ${JSON.stringify(outputItems)}`);
   });
 
-  it('salvages from the Explorer context menu: answers the prompts, writes the backup and the mask', { timeout: STEP_TIMEOUT }, async () => {
+  test('salvages from the Explorer context menu: answers the prompts, writes the backup and the mask', async () => {
     await openExplorer();
-    await explorerRow('output').click({ button: 'right' });
+    await h.clickClear(page, explorerRow('output'), { button: 'right' });
     const item = page.locator('.monaco-menu .action-item').filter({ hasText: /Salvage/ }).first();
     await item.waitFor({ state: 'visible', timeout: 10_000 });
     await shot('salvage-menu');
-    await item.click();
+    await h.clickClear(page, item);
     const prompts = await answerPrompts(
-      page,
-      ws,
       `${MODE}-salvage`,
       [
         { name: 'new-mask', match: /new run-?mask|new.{0,20}mask/i, value: newMask() },
@@ -319,12 +228,10 @@ for (const MODE of MODES) describe(`dvmdostem Run Rescue in a real VS Code (code
     for (const f of backupFiles) assert.ok(fs.readFileSync(path.join(backupDir(), f)).equals(fs.readFileSync(path.join(ws.output, f))), `backup of ${f} differs`);
   });
 
-  it('merges from the command palette: answers the prompts, writes the merged folder', { timeout: STEP_TIMEOUT }, async () => {
+  test('merges from the command palette: answers the prompts, writes the merged folder', async () => {
     const salvaged = fs.existsSync(path.join(backupDir(), 'run_status.nc')) ? backupDir() : ws.output;
     await h.runCommand(page, 'dvmdostem: Merge Salvaged and Rerun Outputs…');
     const prompts = await answerPrompts(
-      page,
-      ws,
       `${MODE}-merge`,
       [
         { name: 'salvaged', match: /salvaged|backup/i, value: salvaged },
@@ -345,11 +252,9 @@ for (const MODE of MODES) describe(`dvmdostem Run Rescue in a real VS Code (code
     );
   });
 
-  it('shows the status grid: 100 cells, legend counts, tooltip and colours of a failed cell', { timeout: STEP_TIMEOUT }, async () => {
+  test('shows the status grid: 100 cells, legend counts, tooltip and colours of a failed cell', async () => {
     await h.runCommand(page, 'dvmdostem: Show Run Status Grid');
     await answerPrompts(
-      page,
-      ws,
       `${MODE}-grid`,
       [{ name: 'run', match: /run|folder/i, value: ws.output }],
       async () => (await page.locator('iframe.webview.ready').count()) > 0 || (await h.readDialog(page)) !== null,
@@ -411,7 +316,7 @@ for (const MODE of MODES) describe(`dvmdostem Run Rescue in a real VS Code (code
     assert.notEqual(colors.fail, colors.masked, 'failed and masked cells have the same colour');
   });
 
-  it('shows a folder named like HTML, with quotes and unicode, as text in the tree and the grid', { timeout: STEP_TIMEOUT }, async () => {
+  test('shows a folder named like HTML, with quotes and unicode, as text in the tree and the grid', async () => {
     const name = `<img src=x onerror=alert(1)> "q" ünï`;
     let alerted = '';
     page.on('dialog', (d) => {
@@ -426,22 +331,20 @@ for (const MODE of MODES) describe(`dvmdostem Run Rescue in a real VS Code (code
     assert.equal((await row.locator('.label-name').innerText()).trim(), name);
     await shot('hostile-name-tree');
     // Open its grid from the tree: expand the run and its failed cells; a cell opens the run's grid.
-    await row.click();
-    await page.keyboard.press('ArrowRight');
+    await expandRow(row, 'the oddly named run in the tree');
     const cells = runRow('Failed cells');
     await cells.waitFor({ state: 'visible', timeout: 20_000 });
-    await cells.click();
-    await page.keyboard.press('ArrowRight');
+    await expandRow(cells, 'its "Failed cells" node');
     const cell = runRow('row 1, col 2');
     await cell.waitFor({ state: 'visible', timeout: 20_000 });
-    await cell.click();
+    await h.clickClear(page, cell);
     const frame = await h.waitUntil(() => gridFrame(name), 'the grid of the oddly named run, showing its name as text', { timeout: 60_000 });
     await shot('hostile-name-grid');
     assert.equal(await frame.locator('img').count(), 0, 'the name must not become an <img> element');
     assert.equal(alerted, '', 'no script from the name may run');
   });
 
-  it('salvages a run deep in a long path with spaces, named like a command link: every name stays text', { timeout: STEP_TIMEOUT }, async () => {
+  test('salvages a run deep in a long path with spaces, named like a command link: every name stays text', async () => {
     // VS Code turns `[label](command:…)` in a notification into a clickable command link: a folder
     // with such a name must show as text in the prompts, the tree, the grid and the notifications.
     const linkName = '[open me](command:workbench.action.files.newUntitledFile)';
@@ -461,11 +364,9 @@ for (const MODE of MODES) describe(`dvmdostem Run Rescue in a real VS Code (code
     await shot('long-name-tree');
 
     // With a grid in front, the commands act on its run: close the grids so they ask which run.
-    await h.runCommand(page, 'View: Close All Editors');
+    await closeAllEditors();
     await h.runCommand(page, 'dvmdostem: Salvage Failed Cells…');
     const prompts = await answerPrompts(
-      page,
-      ws,
       `${MODE}-salvage-long`,
       [
         { name: 'new-mask', match: /new run-?mask|new.{0,20}mask/i, value: mask },
@@ -493,16 +394,16 @@ for (const MODE of MODES) describe(`dvmdostem Run Rescue in a real VS Code (code
 
     // The grid of that run shows its name as text.
     await h.runCommand(page, 'dvmdostem: Show Run Status Grid');
-    await answerPrompts(page, ws, `${MODE}-grid-long`, [{ name: 'run', match: /run|folder/i, value: run }], async () => (await gridFrame(linkName)) !== undefined);
+    await answerPrompts(`${MODE}-grid-long`, [{ name: 'run', match: /run|folder/i, value: run }], async () => (await gridFrame(linkName)) !== undefined);
     await shot('long-name-grid');
   });
 
-  it('ignores forged messages posted from inside the live grid webview; a valid one still asks the user where to write', { timeout: STEP_TIMEOUT }, async () => {
+  test('ignores forged messages posted from inside the live grid webview; a valid one still asks the user where to write', async () => {
     // Whatever runs in the webview can post any message to the extension (as acquireVsCodeApi's
     // postMessage does). Forge some and check the extension acts on none of them.
-    await h.runCommand(page, 'View: Close All Editors');
+    await closeAllEditors();
     await h.runCommand(page, 'dvmdostem: Show Run Status Grid');
-    await answerPrompts(page, ws, `${MODE}-grid-forge`, [{ name: 'run', match: /run|folder/i, value: ws.output }], async () => (await gridFrame('output')) !== undefined);
+    await answerPrompts(`${MODE}-grid-forge`, [{ name: 'run', match: /run|folder/i, value: ws.output }], async () => (await gridFrame('output')) !== undefined);
     const frame = (await gridFrame('output'))!;
     await frame.locator('canvas#grid[data-cells="100"]').waitFor({ timeout: 30_000 });
     const evil = path.join(ws.root, 'forged-write.nc');
@@ -553,7 +454,7 @@ for (const MODE of MODES) describe(`dvmdostem Run Rescue in a real VS Code (code
     console.log(`# forged writeMask with a path: the user is asked ${h.describeQuickInput(prompt)}`);
     await shot('forged-valid-prompt');
     assert.ok(!JSON.stringify(prompt).includes('forged-write'), `the smuggled path reached the prompt: ${h.describeQuickInput(prompt)}`);
-    await page.keyboard.press('Escape');
+    await h.quickInputBox(page).press('Escape');
     const reply = await pending;
     console.log(`# dismissed -> ${JSON.stringify(reply)}`);
     assert.deepEqual(reply, { type: 'maskWritten', path: null });

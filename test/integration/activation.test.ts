@@ -4,7 +4,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { openNetcdf } from '../../src/core/netcdf/ncfile';
-import { activateExtension, COMMANDS, EXTENSION_ID, listRuns, manifest, runFoldersOnDisk, waitForRuns, workspace, type ExtensionApi } from './util';
+import {
+  activateExtension, COMMANDS, EXTENSION_ID, listRuns, manifest, runFoldersOnDisk, waitFor, waitForRuns, workspace, type ExtensionApi,
+} from './util';
 
 type RunSummaryLike = Awaited<ReturnType<ExtensionApi['listRuns']>>[number];
 
@@ -79,14 +81,10 @@ describe('activation and the runs tree', () => {
     await vscode.commands.executeCommand('dvmdostem.refreshRuns');
     const expected = runFoldersOnDisk(ws.dir);
     assert.ok(expected.includes(ws.output) && expected.includes(ws.rerun));
-    const deadline = Date.now() + 10000;
-    let actual: string[] = [];
-    for (;;) {
-      actual = [...api.runFolders()].map((p) => path.resolve(p)).sort();
-      if (JSON.stringify(actual) === JSON.stringify(expected) || Date.now() > deadline) break;
-      await new Promise((r) => setTimeout(r, 300));
-    }
-    assert.deepEqual(actual, expected);
+    const actual = () => [...api.runFolders()].map((p) => path.resolve(p)).sort();
+    const named = () => JSON.stringify(actual()) === JSON.stringify(expected);
+    await waitFor(named, 'dvmdostem.runFolders to name the run folders on disk', { describe: actual }).catch(() => {});
+    assert.deepEqual(actual(), expected);
   });
   it('follows a running batch: a rewritten run_status.nc refreshes the tree by itself and shows as running; a copied run does not', async () => {
     const live = path.join(ws.dir, 'live-run');
@@ -101,13 +99,12 @@ describe('activation and the runs tree', () => {
       values[1 * 10 + 2] = 100;
       file.writeNumbers(v, values);
       // No refresh command: the file watcher must bring the change.
-      const deadline = Date.now() + 20000;
       let seen: RunSummaryLike | undefined;
-      while (Date.now() < deadline) {
-        seen = (await api.listRuns()).find((r) => path.resolve(r.folder) === live);
-        if (seen?.counts?.success === 7) break;
-        await new Promise((r) => setTimeout(r, 250));
-      }
+      await waitFor(
+        async () => (seen = (await api.listRuns()).find((r) => path.resolve(r.folder) === live))?.counts?.success === 7,
+        'the tree to show the rewritten run_status.nc (7 successes)',
+        { describe: () => seen },
+      ).catch(() => {});
       assert.equal(seen?.counts?.success, 7, `the tree did not follow the rewrite: ${JSON.stringify(seen)}`);
       assert.equal(seen?.state, 'running');
       assert.equal(seen?.counts?.fail, 1);

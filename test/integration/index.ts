@@ -8,6 +8,7 @@
 //   restricted  only workspaceTrust.test.js (the window was opened in Restricted Mode)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { reportFailedTest } from './util';
 
 // mocha 11 is CommonJS; mocha 12 is ESM (require() returns a namespace).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -31,6 +32,10 @@ export function run(): Promise<void> {
     .filter((f) => (suite === 'restricted' ? f === 'workspaceTrust.test.js' : true))
     .sort();
   if (files.length === 0) return Promise.reject(new Error(`no *.test.js files in ${__dirname}`));
+  // Every failure says what the window showed (and, under the code-server runner, gets a screenshot).
+  mocha.suite.afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await reportFailedTest(this.currentTest.fullTitle());
+  });
   for (const f of files) mocha.addFile(path.join(__dirname, f));
   console.log(`[integration] suite=${suite}, files: ${files.join(', ')}`);
   return new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
 // dvmdostem.showGrid opens the Run Status webview panel for a run folder.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { activateExtension, sleep, workspace } from './util';
+import { activateExtension, waitFor, workspace } from './util';
 
 function gridTabs(title?: string): vscode.Tab[] {
   return vscode.window.tabGroups.all
@@ -25,17 +25,18 @@ describe('dvmdostem.showGrid', () => {
   it('opens a webview panel (viewType dvmdostem.statusGrid) titled "Run Status: output"', async () => {
     const result = await vscode.commands.executeCommand('dvmdostem.showGrid', vscode.Uri.file(ws.output));
     assert.ok(result !== undefined, 'dvmdostem.showGrid returned undefined (cancelled?) although a folder was given');
-    const deadline = Date.now() + 10000;
-    while (gridTabs('Run Status: output').length === 0 && Date.now() < deadline) await sleep(200);
-    const tabs = gridTabs('Run Status: output');
-    const all = vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => `${t.label} (${t.input instanceof vscode.TabInputWebview ? t.input.viewType : typeof t.input})`);
-    assert.equal(tabs.length, 1, `tabs: ${JSON.stringify(all)}`);
+    const all = () =>
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .map((t) => `${t.label} (${t.input instanceof vscode.TabInputWebview ? t.input.viewType : typeof t.input})`);
+    await waitFor(() => gridTabs('Run Status: output').length > 0, 'the "Run Status: output" tab', { describe: all });
+    assert.equal(gridTabs('Run Status: output').length, 1, `tabs: ${JSON.stringify(all())}`);
   });
 
   it('opens a second panel for another run', async () => {
     await vscode.commands.executeCommand('dvmdostem.showGrid', vscode.Uri.file(ws.rerun));
-    const deadline = Date.now() + 10000;
-    while (gridTabs('Run Status: rerun').length === 0 && Date.now() < deadline) await sleep(200);
+    const labels = () => gridTabs().map((t) => t.label);
+    await waitFor(() => gridTabs('Run Status: rerun').length > 0, 'the "Run Status: rerun" tab', { describe: labels });
     assert.equal(gridTabs('Run Status: rerun').length, 1);
     assert.equal(gridTabs('Run Status: output').length, 1);
   });

@@ -89,19 +89,49 @@ export async function listRuns(api: ExtensionApi): Promise<RunView[]> {
   return runs.map(viewRun);
 }
 
+/**
+ * Waits for a state: resolves with the first truthy value of `check()` (looked at again every
+ * `interval` ms), or fails after `timeoutMs` naming `what` and, through `describe`, what was there
+ * instead. Tests wait with this for what they need (a tab open, a run listed, a file written), never
+ * for a fixed time.
+ */
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  what: string,
+  options: { timeoutMs?: number; interval?: number; describe?: () => unknown } = {},
+): Promise<NonNullable<T>> {
+  const { timeoutMs = 20000, interval = 200, describe } = options;
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value as NonNullable<T>;
+      lastError = undefined;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) {
+      const instead = describe ? `; instead: ${JSON.stringify(await describe())}` : '';
+      const error = lastError ? `; last error: ${(lastError as Error).message}` : '';
+      assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}${instead}${error}`);
+    }
+    await sleep(interval);
+  }
+}
+
 /** Refreshes the tree (contract command) and waits until `pred(runs)` holds. */
 export async function waitForRuns(api: ExtensionApi, pred: (runs: RunView[]) => boolean, what: string, timeoutMs = 20000): Promise<RunView[]> {
-  const deadline = Date.now() + timeoutMs;
   let runs: RunView[] = [];
-  for (;;) {
-    await vscode.commands.executeCommand('dvmdostem.refreshRuns');
-    runs = await listRuns(api);
-    if (pred(runs)) return runs;
-    if (Date.now() > deadline) {
-      assert.fail(`${what}: runs listed after ${timeoutMs} ms: ${JSON.stringify(runs.map((r) => ({ folder: r.folder, counts: r.counts })))}`);
-    }
-    await sleep(300);
-  }
+  return waitFor(
+    async () => {
+      await vscode.commands.executeCommand('dvmdostem.refreshRuns');
+      runs = await listRuns(api);
+      return pred(runs) ? runs : undefined;
+    },
+    `${what} (runs listed)`,
+    { timeoutMs, interval: 300, describe: () => runs.map((r) => ({ folder: r.folder, counts: r.counts })) },
+  );
 }
 
 /** Folders below `dir` (depth ≤ 3, hidden ones skipped) that hold a run_status.nc: what the tree should list. */
@@ -118,7 +148,44 @@ export function runFoldersOnDisk(dir: string, depth = 3): string[] {
   return out.sort();
 }
 
+/** A pause between two looks at a state (see waitFor); never a wait on its own. */
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * What the window shows, as far as the extension host can tell (printed when a test fails, next to
+ * the runner's screenshot): the editor tabs of every group, the active one, the workspace's top level.
+ */
+export function describeWindow(): string {
+  const kind = (t: vscode.Tab) =>
+    t.input instanceof vscode.TabInputWebview ? `webview ${t.input.viewType}` : t.input instanceof vscode.TabInputText ? 'text' : 'other';
+  const tabs = vscode.window.tabGroups.all.map((g) => g.tabs.map((t) => `${t.isActive && g.isActive ? '*' : ''}${t.label} (${kind(t)})`));
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const entries = folder && fs.existsSync(folder) ? fs.readdirSync(folder).sort() : [];
+  return [
+    `editor tabs by group: ${JSON.stringify(tabs)}`,
+    `active editor: ${vscode.window.activeTextEditor?.document.uri.fsPath ?? '(none)'}`,
+    `workspace ${folder ?? '(none)'}: ${JSON.stringify(entries)}`,
+  ].join('\n');
+}
+
+let failedTests = 0;
+
+/**
+ * Says what the window showed when a test failed (index.ts calls this from a root afterEach hook).
+ * Under test/e2e/runExtensionTests.ts (DVMDOSTEM_E2E_SCREENSHOTS = a path prefix under test-results/)
+ * it also asks the runner, which drives the browser, for a screenshot and waits until the file is
+ * there, so the picture shows the window as the failed test left it, before the next test runs.
+ */
+export async function reportFailedTest(title: string): Promise<void> {
+  const prefix = process.env.DVMDOSTEM_E2E_SCREENSHOTS;
+  const shot = prefix ? `${prefix}-FAILED-${++failedTests}.png` : undefined;
+  console.log(`[integration] FAILED ${JSON.stringify(title)}; the window showed:\n${describeWindow()}`);
+  if (!shot) return;
+  console.log(`[integration] screenshot requested: ${shot}`);
+  await waitFor(() => fs.existsSync(shot), `the runner's screenshot ${shot}`, { timeoutMs: 20000 }).catch(() => {
+    console.log(`[integration] no screenshot came: ${shot}`);
+  });
+}
 
 /**
  * Runs a command that is expected to refuse (show an error and return undefined, or throw). Scripts
