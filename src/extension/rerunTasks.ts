@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { parseJobId } from './sbatchOutput';
 
 /**
  * The `dvmdostem` task type (package.json `taskDefinitions`): running a prepared rerun folder's
@@ -20,10 +21,6 @@ export function isTaskDefinition(d: vscode.TaskDefinition): d is DvmdostemTaskDe
   return d.type === TASK_TYPE && (d.action === 'run' || d.action === 'submit') && typeof d.rerunDir === 'string' && d.rerunDir.length > 0;
 }
 
-/** `sbatch` prints "Submitted batch job 123" (or "123[;cluster]" with --parsable). */
-export function parseJobId(sbatchOutput: string): string | undefined {
-  return /Submitted batch job (\d+)/.exec(sbatchOutput)?.[1] ?? /^(\d+)(;\S+)?\s*$/m.exec(sbatchOutput)?.[1];
-}
 
 /** rerunDir as written in tasks.json: `${workspaceFolder}` and relative paths resolve against the task's folder. */
 function resolveRerunDir(rerunDir: string, scope: vscode.Task['scope']): string {
