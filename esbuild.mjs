@@ -34,6 +34,8 @@ const nodeBundle = (entry, outfile, extra = {}) => ({
   format: 'cjs',
   target: 'node20',
   external: ['vscode'],
+  // jsonc-parser's "main" is a UMD build that requires its parts at run time (not bundled): use its ESM build.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   banner: { js: importMetaBanner },
   ...extra,
 });
