@@ -18,7 +18,8 @@ export function cellsLeftToRun(report: CheckReport): number {
  * salvaged run and the rerun's output folder filled in.
  */
 export class RerunCompletion {
-  private readonly checking = new Set<string>();
+  /** The last check started per rerun folder: checks of one rerun run one after the other. */
+  private readonly checking = new Map<string, Promise<CheckReport | undefined>>();
 
   constructor(private readonly core: CoreClient, private readonly registry: RerunRegistry, private readonly log: vscode.LogOutputChannel) {}
 
@@ -34,9 +35,16 @@ export class RerunCompletion {
   }
 
   /** Checks a rerun's output against its mask; offers Merge when no cell is left to run. Returns the check. */
-  async checkAndOffer(rerun: KnownRerun, force = false): Promise<CheckReport | undefined> {
-    if (this.checking.has(rerun.rerunDir) || !fs.existsSync(path.join(rerun.outputDir, RUN_STATUS_FILE))) return undefined;
-    this.checking.add(rerun.rerunDir);
+  checkAndOffer(rerun: KnownRerun, force = false): Promise<CheckReport | undefined> {
+    const previous = this.checking.get(rerun.rerunDir) ?? Promise.resolve(undefined);
+    const next = previous.then(() => this.check(rerun, force));
+    this.checking.set(rerun.rerunDir, next);
+    void next.finally(() => this.checking.get(rerun.rerunDir) === next && this.checking.delete(rerun.rerunDir));
+    return next;
+  }
+
+  private async check(rerun: KnownRerun, force: boolean): Promise<CheckReport | undefined> {
+    if (!fs.existsSync(path.join(rerun.outputDir, RUN_STATUS_FILE))) return undefined;
     try {
       const report = await this.core.read('checkRun', { runDir: rerun.outputDir, mask: path.join(rerun.rerunDir, 'run-mask.nc') });
       if (cellsLeftToRun(report) > 0) return report;
@@ -48,8 +56,6 @@ export class RerunCompletion {
     } catch (err) {
       this.log.warn(`Cannot check the rerun in ${rerun.outputDir}: ${(err as Error).message}`);
       return undefined;
-    } finally {
-      this.checking.delete(rerun.rerunDir);
     }
   }
 

@@ -66,8 +66,9 @@ export async function prepareRerunCommand(
         {
           modal: true,
           detail:
-            `Folder: ${plan.rerunDir}\nWorking directory: ${plan.workdir}${plan.workdirInferred ? ' (inferred)' : ''}\nCommand: ${commandLine}\n` +
-            `dvmdostem will write into ${plan.outputDir}.\n${run.fsPath} and ${mask} are not changed.`,
+            `Folder: ${plan.rerunDir}\nWorking directory: ${plan.workdir} (${plan.workdirHow})\nCommand: ${commandLine}\n` +
+            `dvmdostem will write into ${plan.outputDir}.\n${run.fsPath} and ${mask} are not changed.` +
+            plan.warnings.map((w) => `\nNote: ${w}`).join(''),
         },
         'Prepare',
       );
@@ -80,6 +81,7 @@ export async function prepareRerunCommand(
     deps.rememberMask(result.outputDir, result.maskPath);
     deps.afterWrite();
     deps.log.info(`Rerun prepared in ${result.rerunDir}: bash ${result.runScript}, or sbatch ${result.slurmScript}`);
+    for (const w of result.warnings) deps.log.warn(`Prepare Rerun: ${w}`);
     if (result.timedOutCells > 0) {
       deps.log.warn(`${result.timedOutCells} of the cells timed out before; cell_timelimit in the rerun: ${result.cellTimelimit ?? 'none'} s`);
     }
@@ -138,7 +140,7 @@ async function askCellTimelimit(plan: RerunPlan): Promise<number | undefined> {
   const current = plan.cellTimelimit;
   const answer = await vscode.window.showInputBox({
     title: `${TITLE}: cell time limit`,
-    prompt: `${plan.timedOutCells} of the ${plan.cells} cells timed out with cell_timelimit ${current ?? 'unset'} s; the same limit usually times out again. Seconds per cell for the rerun (0 = no limit):`,
+    prompt: `${plan.timedOutCells} of the ${plan.cells} cells timed out with cell_timelimit ${plan.originalCellTimelimit ?? 'unset'} s; the same limit usually times out again. Seconds per cell for the rerun (0 = no limit):`,
     value: current === undefined ? '0' : String(current),
     ignoreFocusOut: true,
     validateInput: (v) => (/^\d+$/.test(v.trim()) ? undefined : 'Enter a whole number of seconds'),
