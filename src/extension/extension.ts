@@ -12,7 +12,7 @@ import { loadGridData, findMaskFor, RunMaskRegistry } from './gridSource';
 import { reportError, requireTrust } from './notify';
 import { RUN_STATUS_FILE } from './runDiscovery';
 import { RerunCompletion } from './rerunCompletion';
-import { RerunRegistry } from './rerunRegistry';
+import { RerunRegistry, type KnownRerun } from './rerunRegistry';
 import { registerTaskProvider } from './rerunTasks';
 import { RunStatusPoller } from './runStatusPoller';
 import { RunsTreeProvider, type RunSummary } from './runsTree';
@@ -27,6 +27,8 @@ export interface DvmdostemApi {
   failedCellItems(folder: string): Promise<{ label: string; description: string; tooltip: string }[]>;
   /** Whether run_status.nc files are being polled now, and how many polls ran so far. */
   polling(): { active: boolean; polls: number };
+  /** The reruns prepared in this workspace as kept in workspaceState, with their SLURM job ids. */
+  reruns(): (KnownRerun & { jobId?: string })[];
 }
 
 /** Wires the tree, commands, watcher and panel together; behaviour lives in the modules. */
@@ -172,6 +174,7 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
     runFolders: () => [...runFolders],
     failedCellItems: (folder) => tree.failedCellItems(folder),
     polling: () => ({ active: poller.active, polls: poller.pollCount }),
+    reruns: () => reruns.reruns().map((r) => ({ ...r, jobId: reruns.job(r.rerunDir) })),
   };
 }
 

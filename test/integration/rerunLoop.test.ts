@@ -139,6 +139,7 @@ describe('rescue loop: salvage → prepare rerun → run it as a task → merge 
     }
     assert.ok(result.check, 'no completeness check after the task ended');
     assert.equal(result.check.complete, true, JSON.stringify(result.check.cells));
+    assert.equal(api.reruns().find((r) => r.rerunDir === p.rerunDir)?.mergeOffered, true, 'Merge was not offered once the rerun had no cell left');
     await waitForRuns(api, (rs) => rs.some((r) => r.folder === plan.outputDir && r.counts.success === FAILED_CELLS.length), 'the rerun output in the tree');
   });
 

@@ -71,6 +71,8 @@ describe('Submit Rerun to SLURM (a real one-node SLURM)', function () {
     const job = run('scontrol', ['show', 'job', '-o', result.jobId!]);
     const q = run('squeue', ['-h', '-j', result.jobId!, '-o', '%i']);
     assert.ok(job.code === 0 || q.stdout.trim() === result.jobId, `SLURM does not know job ${result.jobId}: ${job.stderr}`);
+    const kept = api.reruns().find((r) => r.rerunDir === p.rerunDir);
+    assert.equal(kept?.jobId, result.jobId, `the job id is not kept in workspaceState: ${JSON.stringify(api.reruns())}`);
   });
 
   it('the job’s output shows up in the runs tree by itself, with the rerun cells successful', async () => {
@@ -83,6 +85,14 @@ describe('Submit Rerun to SLURM (a real one-node SLURM)', function () {
         const logs = fs.readdirSync(p.rerunDir).filter((f) => f.startsWith('slurm-')).map((f) => fs.readFileSync(path.join(p.rerunDir, f), 'utf8'));
         assert.fail(`the rerun output is not in the tree with ${FAILED_CELLS.length} successes after ${WAIT_MS / 1000} s: ${JSON.stringify(rerun?.counts)}; job log: ${logs.join('\n') || '(none)'}`);
       }
+      await sleep(500);
+    }
+  });
+
+  it('offers Merge once the job has no cell left to run (noticed without any command)', async () => {
+    const deadline = Date.now() + 60_000;
+    while (!api.reruns().find((r) => r.rerunDir === p.rerunDir)?.mergeOffered) {
+      if (Date.now() > deadline) assert.fail(`Merge was not offered for ${p.rerunDir}: ${JSON.stringify(api.reruns())}`);
       await sleep(500);
     }
   });
