@@ -47,7 +47,10 @@ export interface CheckReport {
   shortFiles: ShortFile[];
   /** Cells checked: those enabled in the mask. */
   checked: number;
-  /** Which cells were checked: a given mask, the mask config_record.js names, or every cell run_status does not mark masked. */
+  /**
+   * Which cells were checked: a given mask, the mask config_record.js names, or every cell run_status
+   * does not mark masked.
+   */
   maskSource: MaskSource;
   maskPath?: string;
 }
@@ -64,7 +67,10 @@ export async function checkRun(runDir: string, opts: { mask?: string } = {}): Pr
   let enabled: Uint8Array;
   if (maskPath) {
     const mask = await readRunMask(maskPath);
-    if (!sameGrid(mask.grid, status.grid)) throw new UserError(`${maskPath}: the mask's grid is ${describeGrid(mask.grid)}, but ${statusPath} is ${describeGrid(status.grid)}`);
+    if (!sameGrid(mask.grid, status.grid))
+      throw new UserError(
+        `${maskPath}: the mask's grid is ${describeGrid(mask.grid)}, but ${statusPath} is ${describeGrid(status.grid)}`,
+      );
     enabled = mask.enabled;
   } else {
     maskPath = undefined;
@@ -88,7 +94,16 @@ export async function checkRun(runDir: string, opts: { mask?: string } = {}): Pr
     cells.push(cell);
   }
   const shortFiles = await findShortFiles(dir);
-  return { runDir: dir, complete: cells.length === 0, totals: countStates(status.status), cells, shortFiles, checked, maskSource, maskPath };
+  return {
+    runDir: dir,
+    complete: cells.length === 0,
+    totals: countStates(status.status),
+    cells,
+    shortFiles,
+    checked,
+    maskSource,
+    maskPath,
+  };
 }
 
 /** The run-mask config_record.js names, when it can be found (absolute, or from the inferred working directory). */

@@ -41,7 +41,9 @@ export async function readConfigRecord(runDir: string): Promise<ConfigRecord> {
     text = await fs.promises.readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new UserError(`${file}: config_record.js not found (dvmdostem writes it into its output folder at start-up)`);
+      throw new UserError(
+        `${file}: config_record.js not found (dvmdostem writes it into its output folder at start-up)`,
+      );
     }
     throw asUserError(err, `reading ${file}`);
   }
@@ -52,9 +54,13 @@ export function parseConfigRecord(text: string, file: string): ConfigRecord {
   const value = parseJsonWithComments(text, file);
   if (!isObject(value)) throw new UserError(`${file}: expected a JSON object with CLI_command and original_config`);
   const cliCommand = value.CLI_command;
-  if (typeof cliCommand !== 'string' || !cliCommand.trim()) throw new UserError(`${file}: CLI_command is missing or not a string (expected the recorded dvmdostem command line)`);
+  if (typeof cliCommand !== 'string' || !cliCommand.trim())
+    throw new UserError(
+      `${file}: CLI_command is missing or not a string (expected the recorded dvmdostem command line)`,
+    );
   const config = value.original_config;
-  if (!isObject(config)) throw new UserError(`${file}: original_config is missing or not an object (expected the config dvmdostem read)`);
+  if (!isObject(config))
+    throw new UserError(`${file}: original_config is missing or not an object (expected the config dvmdostem read)`);
   const other = value.other_config;
   const count = isObject(other) ? other.process_count : undefined;
   const record: ConfigRecord = { file, cliCommand, argv: cliCommand.trim().split(/\s+/), config };

@@ -42,6 +42,7 @@ export async function readFailLog(runDir: string): Promise<FailReason[]> {
 
 /** The reason for one cell (the last line wins when a cell failed more than once). */
 export function reasonFor(reasons: readonly FailReason[], row: number, col: number): string | undefined {
-  for (let i = reasons.length - 1; i >= 0; i--) if (reasons[i].row === row && reasons[i].col === col) return reasons[i].message;
+  for (let i = reasons.length - 1; i >= 0; i--)
+    if (reasons[i].row === row && reasons[i].col === col) return reasons[i].message;
   return undefined;
 }

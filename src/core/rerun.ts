@@ -65,7 +65,13 @@ export interface RerunPlan {
   warnings: string[];
 }
 
-export const RERUN_FILES = { config: 'config.js', mask: 'run-mask.nc', run: 'run.sh', slurm: 'slurm_runner.sh', output: 'output' } as const;
+export const RERUN_FILES = {
+  config: 'config.js',
+  mask: 'run-mask.nc',
+  run: 'run.sh',
+  slurm: 'slurm_runner.sh',
+  output: 'output',
+} as const;
 
 /** Everything prepareRerun writes, computed and checked first. */
 interface RerunContents {
@@ -79,27 +85,46 @@ async function buildRerun(o: PrepareRerunOptions): Promise<RerunContents> {
   const rerunDir = path.resolve(o.rerunDir);
   const mask = path.resolve(o.mask);
   requireFolder(runDir, 'run folder');
-  if (isSameOrInside(rerunDir, runDir)) throw new UserError(`${rerunDir}: the rerun folder must not be inside the run folder ${runDir}`);
-  if (isSameOrInside(runDir, rerunDir)) throw new UserError(`${rerunDir}: the rerun folder must not contain the run folder ${runDir}`);
+  if (isSameOrInside(rerunDir, runDir))
+    throw new UserError(`${rerunDir}: the rerun folder must not be inside the run folder ${runDir}`);
+  if (isSameOrInside(runDir, rerunDir))
+    throw new UserError(`${rerunDir}: the rerun folder must not contain the run folder ${runDir}`);
   requireNewFolder(rerunDir, 'rerun folder', true);
   // sbatch reads #SBATCH lines itself; a line break in the log path cannot be written there.
-  if (hasControlChars(rerunDir)) throw new UserError(`${JSON.stringify(rerunDir)}: the rerun folder's name holds a line break or control character, which an #SBATCH line cannot hold; choose another name`);
-  for (const [name, value] of [['--partition', o.partition], ['--time', o.time], ['--account', o.account], ['--job-name', o.jobName]] as const) {
-    if (value !== undefined && (value === '' || hasControlChars(value))) throw new UserError(`${name} ${JSON.stringify(value)}: expected a non-empty value on one line`);
+  if (hasControlChars(rerunDir))
+    throw new UserError(
+      `${JSON.stringify(rerunDir)}: the rerun folder's name holds a line break or control character, ` +
+        'which an #SBATCH line cannot hold; choose another name',
+    );
+  for (const [name, value] of [
+    ['--partition', o.partition],
+    ['--time', o.time],
+    ['--account', o.account],
+    ['--job-name', o.jobName],
+  ] as const) {
+    if (value !== undefined && (value === '' || hasControlChars(value)))
+      throw new UserError(`${name} ${JSON.stringify(value)}: expected a non-empty value on one line`);
   }
   if (o.cellTimelimit !== undefined && !(Number.isFinite(o.cellTimelimit) && o.cellTimelimit >= 0)) {
     throw new UserError(`--cell-timelimit ${o.cellTimelimit}: expected seconds (0 for no limit)`);
   }
-  if (o.mpiRanks !== undefined && !(Number.isInteger(o.mpiRanks) && o.mpiRanks >= 1)) throw new UserError(`--mpi-ranks ${o.mpiRanks}: expected a whole number of at least 1`);
+  if (o.mpiRanks !== undefined && !(Number.isInteger(o.mpiRanks) && o.mpiRanks >= 1))
+    throw new UserError(`--mpi-ranks ${o.mpiRanks}: expected a whole number of at least 1`);
 
   const record = await readConfigRecord(runDir);
   const io = ioSection(record.config);
-  if (!io) throw new UserError(`${record.file}: original_config has no IO section (expected IO.output_dir, IO.runmask_file, …)`);
+  if (!io)
+    throw new UserError(
+      `${record.file}: original_config has no IO section (expected IO.output_dir, IO.runmask_file, …)`,
+    );
 
   const statusPath = path.join(runDir, 'run_status.nc');
   const status = await readRunStatus(statusPath);
   const runMask = await readRunMask(mask);
-  if (!sameGrid(runMask.grid, status.grid)) throw new UserError(`${mask}: the mask's grid is ${describeGrid(runMask.grid)}, but ${statusPath} is ${describeGrid(status.grid)}`);
+  if (!sameGrid(runMask.grid, status.grid))
+    throw new UserError(
+      `${mask}: the mask's grid is ${describeGrid(runMask.grid)}, but ${statusPath} is ${describeGrid(status.grid)}`,
+    );
   let cells = 0;
   let timedOutCells = 0;
   for (let i = 0; i < runMask.enabled.length; i++) {
@@ -107,12 +132,14 @@ async function buildRerun(o: PrepareRerunOptions): Promise<RerunContents> {
     cells++;
     if (status.status[i] === STATUS_CODES.timeout) timedOutCells++;
   }
-  if (cells === 0) throw new UserError(`${mask}: the mask enables no cells (variable run is 0 everywhere); nothing to rerun`);
+  if (cells === 0)
+    throw new UserError(`${mask}: the mask enables no cells (variable run is 0 everywhere); nothing to rerun`);
 
   const wd = chooseWorkdir(runDir, record.file, record.config, o.workdir);
   const warnings: string[] = [];
   const program = o.dvmdostem !== undefined ? path.resolve(o.dvmdostem) : record.argv[0];
-  if (o.dvmdostem !== undefined && !fs.existsSync(program)) throw new UserError(`${program}: dvmdostem program not found (--dvmdostem)`);
+  if (o.dvmdostem !== undefined && !fs.existsSync(program))
+    throw new UserError(`${program}: dvmdostem program not found (--dvmdostem)`);
   if (o.dvmdostem === undefined && program.includes('/') && !fs.existsSync(path.resolve(wd.workdir, program))) {
     warnings.push(`the recorded program ${program} is not found from ${wd.workdir}; give it with --dvmdostem`);
   }
@@ -126,10 +153,15 @@ async function buildRerun(o: PrepareRerunOptions): Promise<RerunContents> {
   // dvmdostem appends file names to output_dir: keep the trailing separator.
   newIo.output_dir = outputDir + path.sep;
   const settings = (config.model_settings ??= {}) as Record<string, unknown>;
-  const recordedLimit = typeof settings.cell_timelimit === 'number' && settings.cell_timelimit > 0 ? settings.cell_timelimit : undefined;
+  const recordedLimit =
+    typeof settings.cell_timelimit === 'number' && settings.cell_timelimit > 0 ? settings.cell_timelimit : undefined;
   if (o.cellTimelimit !== undefined) settings.cell_timelimit = o.cellTimelimit;
-  const cellTimelimit = o.cellTimelimit !== undefined ? (o.cellTimelimit > 0 ? o.cellTimelimit : undefined) : recordedLimit;
-  if (record.processCount && record.processCount > 1 && !o.mpiRanks) warnings.push(`the original run used ${record.processCount} MPI processes; this rerun runs serially unless --mpi-ranks is given`);
+  const cellTimelimit =
+    o.cellTimelimit !== undefined ? (o.cellTimelimit > 0 ? o.cellTimelimit : undefined) : recordedLimit;
+  if (record.processCount && record.processCount > 1 && !o.mpiRanks)
+    warnings.push(
+      `the original run used ${record.processCount} MPI processes; this rerun runs serially unless --mpi-ranks is given`,
+    );
 
   const args = rerunArgs(record.argv.slice(1), configPath);
   let slurmTemplate: string | undefined;
@@ -141,16 +173,38 @@ async function buildRerun(o: PrepareRerunOptions): Promise<RerunContents> {
     }
   }
   const scripts: ScriptInput = {
-    rerunDir, runDir, workdir: wd.workdir, program, args, cells, mpiRanks: o.mpiRanks,
-    partition: o.partition, time: o.time, account: o.account, jobName: o.jobName ?? DEFAULT_JOB_NAME, slurmTemplate,
+    rerunDir,
+    runDir,
+    workdir: wd.workdir,
+    program,
+    args,
+    cells,
+    mpiRanks: o.mpiRanks,
+    partition: o.partition,
+    time: o.time,
+    account: o.account,
+    jobName: o.jobName ?? DEFAULT_JOB_NAME,
+    slurmTemplate,
   };
   const plan: RerunPlan = {
-    rerunDir, outputDir, configPath, maskPath,
+    rerunDir,
+    outputDir,
+    configPath,
+    maskPath,
     runScript: path.join(rerunDir, RERUN_FILES.run),
     slurmScript: path.join(rerunDir, RERUN_FILES.slurm),
-    workdir: wd.workdir, workdirInferred: wd.inferred, workdirHow: wd.how,
-    program, args, mpiRanks: o.mpiRanks, cells, timedOutCells, cellTimelimit,
-    originalCellTimelimit: recordedLimit, originalProcessCount: record.processCount, warnings,
+    workdir: wd.workdir,
+    workdirInferred: wd.inferred,
+    workdirHow: wd.how,
+    program,
+    args,
+    mpiRanks: o.mpiRanks,
+    cells,
+    timedOutCells,
+    cellTimelimit,
+    originalCellTimelimit: recordedLimit,
+    originalProcessCount: record.processCount,
+    warnings,
   };
   return { plan, config, scripts };
 }

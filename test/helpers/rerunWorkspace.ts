@@ -4,10 +4,19 @@ import { copyDir, fixture, repoRoot } from './files';
 
 /** The input files the fixture's config_record.js names (relative to the folder dvmdostem ran in). */
 export const FIXTURE_INPUTS = [
-  'inputs-badA/co2.nc', 'inputs-badA/drainage.nc', 'inputs-badA/fri-fire.nc', 'inputs-badA/historic-climate.nc',
-  'inputs-badA/historic-explicit-fire.nc', 'inputs-badA/projected-climate.nc', 'inputs-badA/projected-co2.nc',
-  'inputs-badA/projected-explicit-fire.nc', 'inputs-badA/soil-texture.nc', 'inputs-badA/topo.nc', 'inputs-badA/vegetation.nc',
-  'config/output_spec.csv', 'parameters/',
+  'inputs-badA/co2.nc',
+  'inputs-badA/drainage.nc',
+  'inputs-badA/fri-fire.nc',
+  'inputs-badA/historic-climate.nc',
+  'inputs-badA/historic-explicit-fire.nc',
+  'inputs-badA/projected-climate.nc',
+  'inputs-badA/projected-co2.nc',
+  'inputs-badA/projected-explicit-fire.nc',
+  'inputs-badA/soil-texture.nc',
+  'inputs-badA/topo.nc',
+  'inputs-badA/vegetation.nc',
+  'config/output_spec.csv',
+  'parameters/',
 ];
 
 export const STANDIN = path.join(repoRoot, 'test', 'standin', 'dvmdostem');

@@ -48,7 +48,23 @@ describe('SLURM: the generated slurm_runner.sh runs the rerun as a real job', ()
     const rerunDir = path.join(ws.workdir, `rerun 'q' "d" $(touch PWNED) %1`);
     const jobName = `pyddt-test-${process.pid}`;
     fs.copyFileSync(fixture.rerunMask, path.join(ws.workdir, 'masks', 'rerun-mask-A.nc'));
-    const prep = run(process.execPath, [path.join(repoRoot, 'dist', 'pyddt-rerun.js'), 'ORIGINAL-A', rerunDir, '--mask', 'masks/rerun-mask-A.nc', '--dvmdostem', STANDIN, '--job-name', jobName, '--time', '10:00'], ws.workdir);
+    const prep = run(
+      process.execPath,
+      [
+        path.join(repoRoot, 'dist', 'pyddt-rerun.js'),
+        'ORIGINAL-A',
+        rerunDir,
+        '--mask',
+        'masks/rerun-mask-A.nc',
+        '--dvmdostem',
+        STANDIN,
+        '--job-name',
+        jobName,
+        '--time',
+        '10:00',
+      ],
+      ws.workdir,
+    );
     assert.equal(prep.code, 0, prep.stderr);
     const submit = run('sbatch', ['--parsable', path.join(rerunDir, 'slurm_runner.sh')], tempDir('submit'));
     assert.equal(submit.code, 0, `sbatch failed: ${submit.stderr}`);
@@ -57,7 +73,11 @@ describe('SLURM: the generated slurm_runner.sh runs the rerun as a real job', ()
 
     const deadline = Date.now() + WAIT_MS;
     let s = jobState(id);
-    while (!/^(COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|BOOT_FAIL|DEADLINE|PREEMPTED|UNKNOWN)/.test(s.state)) {
+    while (
+      !/^(COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|BOOT_FAIL|DEADLINE|PREEMPTED|UNKNOWN)/.test(
+        s.state,
+      )
+    ) {
       if (Date.now() > deadline) {
         run('scancel', [id]);
         assert.fail(`job ${id} did not finish within ${WAIT_MS / 1000} s (state ${s.state}): ${s.text}`);

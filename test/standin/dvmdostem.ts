@@ -27,11 +27,25 @@ import { readRunStatus } from '../../src/core/runStatus';
 import { fixture } from '../helpers/files';
 
 const VALUE_OPTIONS: Record<string, string> = {
-  f: 'ctrl-file', l: 'log-level', p: 'pr-yrs', e: 'eq-yrs', s: 'sp-yrs', t: 'tr-yrs', n: 'sc-yrs', o: 'loop-order', m: 'max-eq',
+  f: 'ctrl-file',
+  l: 'log-level',
+  p: 'pr-yrs',
+  e: 'eq-yrs',
+  s: 'sp-yrs',
+  t: 'tr-yrs',
+  n: 'sc-yrs',
+  o: 'loop-order',
+  m: 'max-eq',
 };
 const LONG_VALUE_OPTIONS = new Set([...Object.values(VALUE_OPTIONS), 'log-scope', 'max-output-volume', 'last-n-json']);
 const FLAG_OPTIONS: Record<string, string> = { c: 'cal-mode', x: 'fpe', h: 'help' };
-const LONG_FLAGS = new Set([...Object.values(FLAG_OPTIONS), 'no-output-cleanup', 'archive-all-json', 'inter-stage-pause', 'restart-run']);
+const LONG_FLAGS = new Set([
+  ...Object.values(FLAG_OPTIONS),
+  'no-output-cleanup',
+  'archive-all-json',
+  'inter-stage-pause',
+  'restart-run',
+]);
 const YEAR_OPTIONS = ['pr-yrs', 'eq-yrs', 'sp-yrs', 'tr-yrs', 'sc-yrs'];
 
 class StandinError extends Error {}
@@ -62,7 +76,8 @@ function parseArgv(argv: string[]): Map<string, string | true> {
   }
   for (const y of YEAR_OPTIONS) {
     const v = out.get(y);
-    if (typeof v === 'string' && !/^-?\d+$/.test(v)) throw new StandinError(`the argument ('${v}') for option '--${y}' is invalid`);
+    if (typeof v === 'string' && !/^-?\d+$/.test(v))
+      throw new StandinError(`the argument ('${v}') for option '--${y}' is invalid`);
   }
   return out;
 }
@@ -94,17 +109,26 @@ async function blankCells(file: string, cells: Set<number>, cols: number): Promi
 
 const STAGE_OF_OUTPUT = /_(pr|eq|sp|tr|sc)\.nc$/;
 const STAGE_YEARS: Record<string, string> = { pr: 'pr-yrs', eq: 'eq-yrs', sp: 'sp-yrs', tr: 'tr-yrs', sc: 'sc-yrs' };
-const DEFAULT_YEARS: Record<string, number> = { 'pr-yrs': 100, 'eq-yrs': 1000, 'sp-yrs': 100, 'tr-yrs': 0, 'sc-yrs': 0 };
+const DEFAULT_YEARS: Record<string, number> = {
+  'pr-yrs': 100,
+  'eq-yrs': 1000,
+  'sp-yrs': 100,
+  'tr-yrs': 0,
+  'sc-yrs': 0,
+};
 
 async function main(argv: string[]): Promise<void> {
   const args = parseArgv(argv);
   if (args.get('help')) {
-    process.stdout.write('stand-in dvmdostem (tests only): -f CONFIG -p N -e N -s N -t N -n N -l LEVEL [--no-output-cleanup]\n');
+    process.stdout.write(
+      'stand-in dvmdostem (tests only): -f CONFIG -p N -e N -s N -t N -n N -l LEVEL [--no-output-cleanup]\n',
+    );
     return;
   }
   const years = (opt: string) => Number(args.get(opt) ?? DEFAULT_YEARS[opt]);
   const configPath = (args.get('ctrl-file') as string | undefined) ?? 'config/config.js';
-  if (!fs.existsSync(configPath)) throw new StandinError(`control file not found: ${configPath} (from ${process.cwd()})`);
+  if (!fs.existsSync(configPath))
+    throw new StandinError(`control file not found: ${configPath} (from ${process.cwd()})`);
   const config = parseJsonWithComments(fs.readFileSync(configPath, 'utf8'), configPath);
   if (!isObject(config) || !isObject(config.IO)) throw new StandinError(`${configPath}: no IO section`);
   const io = config.IO;
@@ -112,11 +136,14 @@ async function main(argv: string[]): Promise<void> {
   const maskPath = String(io.runmask_file ?? '');
   if (!outputDir || !maskPath) throw new StandinError(`${configPath}: IO.output_dir and IO.runmask_file are required`);
   const missing = missingInputs(process.cwd(), recordedInputs(config));
-  if (missing.length) throw new StandinError(`cannot open ${missing[0].value} (${missing[0].key}) from ${process.cwd()}`);
+  if (missing.length)
+    throw new StandinError(`cannot open ${missing[0].value} (${missing[0].key}) from ${process.cwd()}`);
   const mask = await readRunMask(maskPath);
   const { cols } = mask.grid;
 
-  console.log(`stand-in dvmdostem: config ${configPath}, output_dir ${outputDir}, ${mask.enabled.reduce((n, e) => n + e, 0)} cells enabled`);
+  console.log(
+    `stand-in dvmdostem: config ${configPath}, output_dir ${outputDir}, ${mask.enabled.reduce((n, e) => n + e, 0)} cells enabled`,
+  );
   if (!args.get('no-output-cleanup') && !io.restart_from) fs.rmSync(outputDir, { recursive: true, force: true });
   fs.mkdirSync(outputDir, { recursive: true });
   const argv0 = process.env.STANDIN_ARGV0 ?? 'dvmdostem';
@@ -138,7 +165,10 @@ async function main(argv: string[]): Promise<void> {
     if (!mask.enabled[i] && hasData) blank.add(i);
     if (mask.enabled[i] && !hasData) failed.push(i);
   }
-  for (const name of fs.readdirSync(fixture.rerun).filter((f) => f.endsWith('.nc')).sort()) {
+  for (const name of fs
+    .readdirSync(fixture.rerun)
+    .filter((f) => f.endsWith('.nc'))
+    .sort()) {
     const stage = STAGE_OF_OUTPUT.exec(name)?.[1];
     if (stage && years(STAGE_YEARS[stage]) <= 0) continue;
     if (stage && !name.startsWith('restart-') && io[`output_nc_${stage}`] === 0) continue;
@@ -149,13 +179,26 @@ async function main(argv: string[]): Promise<void> {
       const status = nc.variable('run_status')!;
       const runtime = nc.variable('total_runtime')!;
       const rt = nc.readNumbers(runtime);
-      nc.writeNumbers(status, Array.from(mask.enabled, (e, i) => (!e ? STATUS_CODES.masked : source.status[i] > 0 ? STATUS_CODES.success : STATUS_CODES.fail)));
-      nc.writeNumbers(runtime, Array.from(rt, (v, i) => (mask.enabled[i] && source.status[i] > 0 ? v : STATUS_CODES.fill)));
+      nc.writeNumbers(
+        status,
+        Array.from(mask.enabled, (e, i) =>
+          !e ? STATUS_CODES.masked : source.status[i] > 0 ? STATUS_CODES.success : STATUS_CODES.fail,
+        ),
+      );
+      nc.writeNumbers(
+        runtime,
+        Array.from(rt, (v, i) => (mask.enabled[i] && source.status[i] > 0 ? v : STATUS_CODES.fill)),
+      );
     } else await blankCells(dest, blank, cols);
   }
-  const failLog = failed.map((i) => `EXCEPTION!! At pixel at (row, col): (${Math.floor(i / cols)}, ${i % cols}) stand-in dvmdostem: no fixture data for this cell\n`);
+  const failLog = failed.map(
+    (i) =>
+      `EXCEPTION!! At pixel at (row, col): (${Math.floor(i / cols)}, ${i % cols}) stand-in dvmdostem: no fixture data for this cell\n`,
+  );
   if (failLog.length) fs.writeFileSync(path.join(outputDir, 'fail_log.txt'), failLog.join(''));
-  console.log(`stand-in dvmdostem: done, ${mask.enabled.reduce((n, e) => n + e, 0) - failed.length} cells succeeded, ${failed.length} failed`);
+  console.log(
+    `stand-in dvmdostem: done, ${mask.enabled.reduce((n, e) => n + e, 0) - failed.length} cells succeeded, ${failed.length} failed`,
+  );
 }
 
 main(process.argv.slice(2)).then(

@@ -28,7 +28,11 @@ describe('checkRun', () => {
     assert.deepEqual(r.totals, { success: 6, fail: 2, timeout: 2, masked: 90, unwritten: 0, other: 0 });
     assert.deepEqual(r.cells, FIXTURE_UNFINISHED);
     assert.deepEqual(r.shortFiles, []);
-    assert.equal(r.maskSource, 'run_status', 'the recorded masks/mask-A.nc is not found from any folder above the fixture');
+    assert.equal(
+      r.maskSource,
+      'run_status',
+      'the recorded masks/mask-A.nc is not found from any folder above the fixture',
+    );
     assert.equal(r.checked, 10);
   });
 
@@ -51,14 +55,32 @@ describe('checkRun', () => {
   it('counts a cell the mask enables but the run never ran as unfinished', async () => {
     const r = await checkRun(fixture.rerun, { mask: fixture.mask });
     assert.equal(r.complete, false);
-    assert.deepEqual(r.cells.map((c) => [c.row, c.col, c.state, c.status]), [[0, 0, 'masked', 0], [0, 5, 'masked', 0], [2, 7, 'masked', 0], [3, 3, 'masked', 0], [4, 8, 'masked', 0], [5, 1, 'masked', 0]]);
+    assert.deepEqual(
+      r.cells.map((c) => [c.row, c.col, c.state, c.status]),
+      [
+        [0, 0, 'masked', 0],
+        [0, 5, 'masked', 0],
+        [2, 7, 'masked', 0],
+        [3, 3, 'masked', 0],
+        [4, 8, 'masked', 0],
+        [5, 1, 'masked', 0],
+      ],
+    );
   });
 
   it('notes output files with fewer time steps than their siblings of the same stage', async () => {
     const dir = copyDir(fixture.rerun, path.join(tempDir('short'), 'run'));
     const grid = 'y = 10 ; x = 10 ;';
-    ncgen(`netcdf a { dimensions: time = UNLIMITED ; ${grid} variables: double ALD(time, y, x) ; ALD:_FillValue = -9999. ; double time(time) ; data: time = 0, 365, 730 ; }`, path.join(dir, 'ALD_yearly_tr.nc'), 'netCDF-4');
-    ncgen(`netcdf r { dimensions: time = UNLIMITED ; ${grid} variables: double RECO(time, y, x) ; RECO:_FillValue = -9999. ; double time(time) ; data: time = ${Array.from({ length: 24 }, (_, i) => i * 30).join(', ')} ; }`, path.join(dir, 'RECO_monthly_sc.nc'), 'netCDF-4');
+    ncgen(
+      `netcdf a { dimensions: time = UNLIMITED ; ${grid} variables: double ALD(time, y, x) ; ALD:_FillValue = -9999. ; double time(time) ; data: time = 0, 365, 730 ; }`,
+      path.join(dir, 'ALD_yearly_tr.nc'),
+      'netCDF-4',
+    );
+    ncgen(
+      `netcdf r { dimensions: time = UNLIMITED ; ${grid} variables: double RECO(time, y, x) ; RECO:_FillValue = -9999. ; double time(time) ; data: time = ${Array.from({ length: 24 }, (_, i) => i * 30).join(', ')} ; }`,
+      path.join(dir, 'RECO_monthly_sc.nc'),
+      'netCDF-4',
+    );
     for (const f of fs.readdirSync(dir)) if (f.endsWith('.cdl')) fs.rmSync(path.join(dir, f));
     const r = await checkRun(dir, { mask: fixture.rerunMask });
     assert.deepEqual(r.shortFiles, [
@@ -74,14 +96,17 @@ describe('pyddt-check command line', () => {
     const r = cli([fixture.original]);
     assert.equal(r.code, 1);
     assert.equal(r.stderr, '');
-    assert.equal(r.stdout, [
-      '✗ Run not complete: 6 of 10 cells succeeded, 4 unfinished',
-      '  cell (row 1, col 2): failed (run_status -100), runtime —: Problem with initial parameter files!',
-      '  cell (row 6, col 4): failed (run_status -100), runtime —: Problem with initial parameter files!',
-      '  cell (row 7, col 9): timed out (run_status -5), runtime —: no entry in fail_log.txt (timeouts have none)',
-      '  cell (row 9, col 6): timed out (run_status -5), runtime —: no entry in fail_log.txt (timeouts have none)',
-      '',
-    ].join('\n'));
+    assert.equal(
+      r.stdout,
+      [
+        '✗ Run not complete: 6 of 10 cells succeeded, 4 unfinished',
+        '  cell (row 1, col 2): failed (run_status -100), runtime —: Problem with initial parameter files!',
+        '  cell (row 6, col 4): failed (run_status -100), runtime —: Problem with initial parameter files!',
+        '  cell (row 7, col 9): timed out (run_status -5), runtime —: no entry in fail_log.txt (timeouts have none)',
+        '  cell (row 9, col 6): timed out (run_status -5), runtime —: no entry in fail_log.txt (timeouts have none)',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('exit 0 and one line for a complete run; --json prints one object', () => {

@@ -21,16 +21,30 @@ describe('the whole rescue loop with the stand-in model', () => {
   it('salvage → pyddt-rerun → bash run.sh → pyddt-merge → pyddt-check exits 0, values equal to original + rerun', async () => {
     const ws = makeWorkdir(tempDir('loop'));
     const originalHashes = hashTree(ws.runDir);
-    const s = tool('pyddt-salvage', ['ORIGINAL-A', 'ORIGINAL-A-backup', '--original-mask', 'masks/mask-A.nc', '--new-mask', 'masks/rerun-mask-A.nc'], ws.workdir);
+    const s = tool(
+      'pyddt-salvage',
+      ['ORIGINAL-A', 'ORIGINAL-A-backup', '--original-mask', 'masks/mask-A.nc', '--new-mask', 'masks/rerun-mask-A.nc'],
+      ws.workdir,
+    );
     assert.equal(s.code, 0, s.stderr);
 
-    const r = tool('pyddt-rerun', ['ORIGINAL-A-backup', 'RERUN-A', '--mask', 'masks/rerun-mask-A.nc', '--dvmdostem', STANDIN, '-v'], ws.workdir);
+    const r = tool(
+      'pyddt-rerun',
+      ['ORIGINAL-A-backup', 'RERUN-A', '--mask', 'masks/rerun-mask-A.nc', '--dvmdostem', STANDIN, '-v'],
+      ws.workdir,
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Number of cells to rerun: 4\n/);
-    assert.ok(r.stdout.includes(`Working directory: ${ws.workdir} (the 13 recorded input files and folders exist from there)`), r.stdout);
+    assert.ok(
+      r.stdout.includes(`Working directory: ${ws.workdir} (the 13 recorded input files and folders exist from there)`),
+      r.stdout,
+    );
 
     // Run from elsewhere: the script itself goes to the working directory.
-    const run = spawnSync('bash', [path.join(ws.workdir, 'RERUN-A', 'run.sh')], { cwd: tempDir('elsewhere'), encoding: 'utf8' });
+    const run = spawnSync('bash', [path.join(ws.workdir, 'RERUN-A', 'run.sh')], {
+      cwd: tempDir('elsewhere'),
+      encoding: 'utf8',
+    });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /stand-in dvmdostem: done, 4 cells succeeded, 0 failed/);
 
@@ -47,7 +61,16 @@ describe('the whole rescue loop with the stand-in model', () => {
     const ncFiles = fs.readdirSync(fixture.original).filter((f) => f.endsWith('.nc'));
     assert.equal(ncFiles.length, 22);
     for (const f of ncFiles) {
-      assert.deepEqual(await verifyMergedFile(path.join(fixture.original, f), path.join(fixture.rerun, f), path.join(merged, f), rerunCells), [], f);
+      assert.deepEqual(
+        await verifyMergedFile(
+          path.join(fixture.original, f),
+          path.join(fixture.rerun, f),
+          path.join(merged, f),
+          rerunCells,
+        ),
+        [],
+        f,
+      );
     }
     assert.deepEqual(hashTree(ws.runDir), originalHashes, 'the original run is untouched');
   });
@@ -68,13 +91,20 @@ describe('the stand-in model (tests only)', () => {
     fs.writeFileSync(path.join(out, 'left-over.txt'), 'dvmdostem deletes its output_dir');
     const run = spawnSync('bash', [path.join(ws.workdir, 'R', 'run.sh')], { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
-    assert.equal(fs.existsSync(path.join(out, 'left-over.txt')), false, 'output_dir deleted at start-up, like dvmdostem');
+    assert.equal(
+      fs.existsSync(path.join(out, 'left-over.txt')),
+      false,
+      'output_dir deleted at start-up, like dvmdostem',
+    );
 
     const status = await readRunStatus(path.join(out, 'run_status.nc'));
     assert.deepEqual(status.counts, { success: 1, fail: 1, timeout: 0, masked: 98, unwritten: 0, other: 0 });
     assert.equal(status.status[12], 100);
     assert.equal(status.status[0], -100);
-    assert.match(fs.readFileSync(path.join(out, 'fail_log.txt'), 'utf8'), /^EXCEPTION!! At pixel at \(row, col\): \(0, 0\) /);
+    assert.match(
+      fs.readFileSync(path.join(out, 'fail_log.txt'), 'utf8'),
+      /^EXCEPTION!! At pixel at \(row, col\): \(0, 0\) /,
+    );
 
     const ald = async (dir: string) => {
       const f = await openNetcdf(path.join(dir, 'ALD_yearly_tr.nc'));
@@ -89,7 +119,10 @@ describe('the stand-in model (tests only)', () => {
     }
     const c = tool('pyddt-check', [out], ws.workdir);
     assert.equal(c.code, 1);
-    assert.match(c.stdout, /cell \(row 0, col 0\): failed \(run_status -100\), runtime —: stand-in dvmdostem: no fixture data for this cell\n/);
+    assert.match(
+      c.stdout,
+      /cell \(row 0, col 0\): failed \(run_status -100\), runtime —: stand-in dvmdostem: no fixture data for this cell\n/,
+    );
   });
 
   it('rejects options dvmdostem does not have', () => {

@@ -30,7 +30,23 @@ describe('config_record.js', () => {
     const r = await readConfigRecord(fixture.original);
     assert.equal(r.file, path.join(fixture.original, 'config_record.js'));
     assert.equal(r.cliCommand, './dvmdostem -f config/config-origA.js -p 5 -e 10 -s 5 -t 10 -n 5 -l fatal ');
-    assert.deepEqual(r.argv, ['./dvmdostem', '-f', 'config/config-origA.js', '-p', '5', '-e', '10', '-s', '5', '-t', '10', '-n', '5', '-l', 'fatal']);
+    assert.deepEqual(r.argv, [
+      './dvmdostem',
+      '-f',
+      'config/config-origA.js',
+      '-p',
+      '5',
+      '-e',
+      '10',
+      '-s',
+      '5',
+      '-t',
+      '10',
+      '-n',
+      '5',
+      '-l',
+      'fatal',
+    ]);
     const io = r.config.IO as Record<string, unknown>;
     assert.equal(io.output_dir, 'ORIGINAL-A/');
     assert.equal(io.runmask_file, 'masks/mask-A.nc');
@@ -55,5 +71,6 @@ describe('config_record.js', () => {
     await refuse(text.slice(0, 400), /not valid JSON \(with comments\): .* at line \d+/);
   });
   it('refuses a record without CLI_command', () => refuse('{ "original_config": {} }', /CLI_command is missing/));
-  it('refuses a record without original_config', () => refuse('{ "CLI_command": "./dvmdostem -f c.js" }', /original_config is missing/));
+  it('refuses a record without original_config', () =>
+    refuse('{ "CLI_command": "./dvmdostem -f c.js" }', /original_config is missing/));
 });

@@ -84,7 +84,14 @@ export function slurmScript(s: ScriptInput): string {
     directives.push(...kept);
     setup.push(...lines);
   }
-  return ['#!/usr/bin/env bash', ...directives, ...header(s, 'slurm_runner.sh (submit with sbatch)'), ...setup, ...body(s), ''].join('\n');
+  return [
+    '#!/usr/bin/env bash',
+    ...directives,
+    ...header(s, 'slurm_runner.sh (submit with sbatch)'),
+    ...setup,
+    ...body(s),
+    '',
+  ].join('\n');
 }
 
 /**
@@ -104,7 +111,13 @@ function templateParts(text: string, own: Set<string>, program: string): { kept:
       continue;
     }
     if (!t || t.startsWith('#')) continue;
-    if (/^cd(\s|$)/.test(t) || /\b(mpirun|srun|mpiexec)\b/.test(t) || t.includes('dvmdostem') || t.includes(programName)) continue;
+    if (
+      /^cd(\s|$)/.test(t) ||
+      /\b(mpirun|srun|mpiexec)\b/.test(t) ||
+      t.includes('dvmdostem') ||
+      t.includes(programName)
+    )
+      continue;
     lines.push(line);
   }
   return { kept, lines };

@@ -25,7 +25,13 @@ export function recordedInputs(config: Record<string, unknown>): RecordedInput[]
   const io = ioSection(config);
   if (!io) return [];
   return Object.entries(io)
-    .filter(([key, value]) => !REPLACED_KEYS.has(key) && (/_(file|dir)$/.test(key) || key === 'restart_from') && typeof value === 'string' && value !== '')
+    .filter(
+      ([key, value]) =>
+        !REPLACED_KEYS.has(key) &&
+        (/_(file|dir)$/.test(key) || key === 'restart_from') &&
+        typeof value === 'string' &&
+        value !== '',
+    )
     .map(([key, value]) => ({ key: `IO.${key}`, value: value as string }));
 }
 
@@ -66,23 +72,39 @@ export function inferWorkdir(runDir: string, config: Record<string, unknown>): W
   if (typeof outputDir === 'string' && outputDir && !path.isAbsolute(outputDir)) {
     const target = realOrResolved(runDir);
     for (const dir of candidates) {
-      if (realOrResolved(path.resolve(dir, outputDir)) === target) return { workdir: dir, inferred: true, how: `the recorded output_dir "${outputDir}" names the run folder from there` };
+      if (realOrResolved(path.resolve(dir, outputDir)) === target)
+        return {
+          workdir: dir,
+          inferred: true,
+          how: `the recorded output_dir "${outputDir}" names the run folder from there`,
+        };
     }
   }
   const inputs = recordedInputs(config);
   if (!inputs.length) return undefined;
   for (const dir of candidates) {
-    if (missingInputs(dir, inputs).length === 0) return { workdir: dir, inferred: true, how: `the ${inputs.length} recorded input files and folders exist from there` };
+    if (missingInputs(dir, inputs).length === 0)
+      return {
+        workdir: dir,
+        inferred: true,
+        how: `the ${inputs.length} recorded input files and folders exist from there`,
+      };
   }
   return undefined;
 }
 
 /** --workdir when given, else inferred; then every recorded input must exist from it. */
-export function chooseWorkdir(runDir: string, recordFile: string, config: Record<string, unknown>, explicit?: string): WorkdirChoice {
+export function chooseWorkdir(
+  runDir: string,
+  recordFile: string,
+  config: Record<string, unknown>,
+  explicit?: string,
+): WorkdirChoice {
   let choice: WorkdirChoice;
   if (explicit !== undefined) {
     const dir = path.resolve(explicit);
-    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UserError(`${dir}: working directory not found (--workdir)`);
+    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+      throw new UserError(`${dir}: working directory not found (--workdir)`);
     choice = { workdir: dir, inferred: false, how: 'given with --workdir' };
   } else {
     const found = inferWorkdir(runDir, config);
@@ -102,7 +124,10 @@ export function chooseWorkdir(runDir: string, recordFile: string, config: Record
     const more = missing.length > 1 ? ` (and ${missing.length - 1} more)` : '';
     throw new UserError(
       `${path.resolve(choice.workdir, m.value)}: recorded input ${m.key} "${m.value}" not found from the working directory ` +
-        `${choice.workdir}${more}; ${choice.inferred ? 'give the right folder with --workdir' : 'is --workdir the folder dvmdostem was started in?'}`,
+        `${choice.workdir}${more}; ` +
+        (choice.inferred
+          ? 'give the right folder with --workdir'
+          : 'is --workdir the folder dvmdostem was started in?'),
     );
   }
   return choice;
