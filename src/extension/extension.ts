@@ -83,7 +83,10 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
     void reruns.rememberJob(rerunDir, jobId);
     log.info(`SLURM job ${jobId} submitted for ${rerunDir}`);
     void vscode.window.showInformationMessage(
-      notificationText(`SLURM job ${jobId} submitted for ${path.basename(rerunDir)}. The runs view follows its output while it is shown; Merge is offered when no cell is left to run.`),
+      notificationText(
+        `SLURM job ${jobId} submitted for ${path.basename(rerunDir)}. The runs view follows its output while it is ` +
+          'shown; Merge is offered when no cell is left to run.',
+      ),
     );
     poller.update();
   };
@@ -134,11 +137,19 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
   );
   cmd('dvmdostem.merge', (arg?: unknown, options?: MergeArgs) => mergeCommand({ core, log, afterWrite: refreshSoon }, arg, options));
   cmd('dvmdostem.prepareRerun', (arg?: unknown, options?: PrepareRerunArgs) =>
-    prepareRerunCommand({ core, log, registry: reruns, activeRun, afterWrite: refreshSoon, rememberMask }, arg, options),
+    prepareRerunCommand(
+      { core, log, registry: reruns, activeRun, afterWrite: refreshSoon, rememberMask },
+      arg,
+      options,
+    ),
   );
-  cmd('dvmdostem.runRerun', (arg?: unknown) => runRerunCommand({ log, registry: reruns, completion, onJobId, afterWrite: refreshSoon }, arg));
+  cmd('dvmdostem.runRerun', (arg?: unknown) =>
+    runRerunCommand({ log, registry: reruns, completion, onJobId, afterWrite: refreshSoon }, arg),
+  );
   cmd('dvmdostem.submitRerun', (arg?: unknown) => submitRerunCommand({ log, registry: reruns, onJobId }, arg));
-  cmd('dvmdostem.checkRun', (arg?: unknown, options?: CheckRunArgs) => checkRunCommand({ core, log, activeRun }, arg, options));
+  cmd('dvmdostem.checkRun', (arg?: unknown, options?: CheckRunArgs) =>
+    checkRunCommand({ core, log, activeRun }, arg, options),
+  );
   cmd('dvmdostem.showGrid', async (arg?: unknown) => {
     const folder = uriFromArg(arg) ?? activeRun() ?? (await pickRunFolder('Show Run Status Grid', 'Which run?'));
     if (folder) StatusGridPanel.show(context.extensionUri, folder, gridDeps);
@@ -159,7 +170,9 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
     poller,
     view.onDidChangeVisibility(() => poller.update()),
     StatusGridPanel.onDidChangeVisibility(() => poller.update()),
-    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('dvmdostem.pollIntervalSeconds') && poller.update()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('dvmdostem.pollIntervalSeconds')) poller.update();
+    }),
     registerTaskProvider(() => reruns.reruns().map((r) => r.rerunDir), onJobId),
   );
   context.subscriptions.push(log, core, tree, view, watcher, registerStatusGridSerializer(context, gridDeps), {

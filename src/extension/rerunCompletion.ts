@@ -21,11 +21,18 @@ export class RerunCompletion {
   /** The last check started per rerun folder: checks of one rerun run one after the other. */
   private readonly checking = new Map<string, Promise<CheckReport | undefined>>();
 
-  constructor(private readonly core: CoreClient, private readonly registry: RerunRegistry, private readonly log: vscode.LogOutputChannel) {}
+  constructor(
+    private readonly core: CoreClient,
+    private readonly registry: RerunRegistry,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
 
   /** run_status.nc paths of prepared reruns whose merge was not offered yet (polled even before they exist). */
   pendingStatusFiles(): string[] {
-    return this.registry.reruns().filter((r) => !r.mergeOffered).map((r) => path.join(r.outputDir, RUN_STATUS_FILE));
+    return this.registry
+      .reruns()
+      .filter((r) => !r.mergeOffered)
+      .map((r) => path.join(r.outputDir, RUN_STATUS_FILE));
   }
 
   /** A run_status.nc changed somewhere: if it is a pending rerun's, check it. */
@@ -46,7 +53,10 @@ export class RerunCompletion {
   private async check(rerun: KnownRerun, force: boolean): Promise<CheckReport | undefined> {
     if (!fs.existsSync(path.join(rerun.outputDir, RUN_STATUS_FILE))) return undefined;
     try {
-      const report = await this.core.read('checkRun', { runDir: rerun.outputDir, mask: path.join(rerun.rerunDir, 'run-mask.nc') });
+      const report = await this.core.read('checkRun', {
+        runDir: rerun.outputDir,
+        mask: path.join(rerun.rerunDir, 'run-mask.nc'),
+      });
       if (cellsLeftToRun(report) > 0) return report;
       const current = this.registry.find(rerun.rerunDir);
       if (current?.mergeOffered && !force) return report;
@@ -61,13 +71,29 @@ export class RerunCompletion {
 
   private offerMerge(rerun: KnownRerun, report: CheckReport): void {
     const t = report.totals;
-    const failing = report.cells.length ? ` ${report.cells.length} cells failed again (see Check Run Completeness).` : '';
-    this.log.info(`Rerun ${rerun.rerunDir} has no cell left to run: ${t.success} succeeded.${failing} Merge ${rerun.runDir} + ${rerun.outputDir}.`);
+    const failing = report.cells.length
+      ? ` ${report.cells.length} cells failed again (see Check Run Completeness).`
+      : '';
+    this.log.info(
+      `Rerun ${rerun.rerunDir} has no cell left to run: ${t.success} succeeded.${failing} ` +
+        `Merge ${rerun.runDir} + ${rerun.outputDir}.`,
+    );
     void vscode.window
-      .showInformationMessage(notificationText(`The rerun in ${path.basename(rerun.rerunDir)} has finished: ${t.success} cells succeeded.${failing} Merge it into ${path.basename(rerun.runDir)}?`), 'Merge…', 'Show Grid')
+      .showInformationMessage(
+        notificationText(
+          `The rerun in ${path.basename(rerun.rerunDir)} has finished: ${t.success} cells succeeded.${failing} ` +
+            `Merge it into ${path.basename(rerun.runDir)}?`,
+        ),
+        'Merge…',
+        'Show Grid',
+      )
       .then((choice) => {
-        if (choice === 'Merge…') void vscode.commands.executeCommand('dvmdostem.merge', vscode.Uri.file(rerun.runDir), { rerunDir: rerun.outputDir });
-        if (choice === 'Show Grid') void vscode.commands.executeCommand('dvmdostem.showGrid', vscode.Uri.file(rerun.outputDir));
+        if (choice === 'Merge…')
+          void vscode.commands.executeCommand('dvmdostem.merge', vscode.Uri.file(rerun.runDir), {
+            rerunDir: rerun.outputDir,
+          });
+        if (choice === 'Show Grid')
+          void vscode.commands.executeCommand('dvmdostem.showGrid', vscode.Uri.file(rerun.outputDir));
       });
   }
 }

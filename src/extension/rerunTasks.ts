@@ -18,9 +18,13 @@ export interface DvmdostemTaskDefinition extends vscode.TaskDefinition {
 }
 
 export function isTaskDefinition(d: vscode.TaskDefinition): d is DvmdostemTaskDefinition {
-  return d.type === TASK_TYPE && (d.action === 'run' || d.action === 'submit') && typeof d.rerunDir === 'string' && d.rerunDir.length > 0;
+  return (
+    d.type === TASK_TYPE &&
+    (d.action === 'run' || d.action === 'submit') &&
+    typeof d.rerunDir === 'string' &&
+    d.rerunDir.length > 0
+  );
 }
-
 
 /** rerunDir as written in tasks.json: `${workspaceFolder}` and relative paths resolve against the task's folder. */
 function resolveRerunDir(rerunDir: string, scope: vscode.Task['scope']): string {
@@ -40,9 +44,25 @@ export function buildTask(
   const target = scope ?? vscode.TaskScope.Workspace;
   const task =
     definition.action === 'run'
-      ? new vscode.Task(definition, target, `Run Rerun: ${name}`, TASK_TYPE, new vscode.ProcessExecution('bash', [path.join(rerunDir, 'run.sh')], { cwd: rerunDir }))
-      : new vscode.Task(definition, target, `Submit to SLURM: ${name}`, TASK_TYPE, new vscode.CustomExecution(async () => new SbatchTerminal(rerunDir, onJobId)));
-  task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, panel: vscode.TaskPanelKind.Dedicated, clear: true };
+      ? new vscode.Task(
+          definition,
+          target,
+          `Run Rerun: ${name}`,
+          TASK_TYPE,
+          new vscode.ProcessExecution('bash', [path.join(rerunDir, 'run.sh')], { cwd: rerunDir }),
+        )
+      : new vscode.Task(
+          definition,
+          target,
+          `Submit to SLURM: ${name}`,
+          TASK_TYPE,
+          new vscode.CustomExecution(async () => new SbatchTerminal(rerunDir, onJobId)),
+        );
+  task.presentationOptions = {
+    reveal: vscode.TaskRevealKind.Always,
+    panel: vscode.TaskPanelKind.Dedicated,
+    clear: true,
+  };
   return task;
 }
 
@@ -53,7 +73,10 @@ class SbatchTerminal implements vscode.Pseudoterminal {
   readonly onDidWrite = this.written.event;
   readonly onDidClose = this.closed.event;
 
-  constructor(private readonly rerunDir: string, private readonly onJobId: (rerunDir: string, jobId: string) => void) {}
+  constructor(
+    private readonly rerunDir: string,
+    private readonly onJobId: (rerunDir: string, jobId: string) => void,
+  ) {}
 
   open(): void {
     const script = path.join(this.rerunDir, 'slurm_runner.sh');
@@ -67,7 +90,11 @@ class SbatchTerminal implements vscode.Pseudoterminal {
     });
     child.stderr.on('data', (d: Buffer) => write(d.toString()));
     child.on('error', (err: NodeJS.ErrnoException) => {
-      write(err.code === 'ENOENT' ? 'sbatch was not found: submit from a machine where SLURM is installed (e.g. the login node).\n' : `${err.message}\n`);
+      write(
+        err.code === 'ENOENT'
+          ? 'sbatch was not found: submit from a machine where SLURM is installed (e.g. the login node).\n'
+          : `${err.message}\n`,
+      );
       this.closed.fire(127);
     });
     child.on('close', (code) => {
@@ -78,7 +105,7 @@ class SbatchTerminal implements vscode.Pseudoterminal {
       } else if (code === 0) {
         write('\nsbatch printed no job id.\n');
       }
-      this.closed.fire(code === 0 && !jobId ? 1 : code ?? 1);
+      this.closed.fire(code === 0 && !jobId ? 1 : (code ?? 1));
     });
   }
 
@@ -118,8 +145,11 @@ export function registerTaskProvider(
   return vscode.tasks.registerTaskProvider(TASK_TYPE, {
     provideTasks: () =>
       knownRerunDirs().flatMap((rerunDir) =>
-        (['run', 'submit'] as const).map((action) => buildTask({ type: TASK_TYPE, action, rerunDir }, vscode.TaskScope.Workspace, onJobId)),
+        (['run', 'submit'] as const).map((action) =>
+          buildTask({ type: TASK_TYPE, action, rerunDir }, vscode.TaskScope.Workspace, onJobId),
+        ),
       ),
-    resolveTask: (task) => (isTaskDefinition(task.definition) ? buildTask(task.definition, task.scope, onJobId) : undefined),
+    resolveTask: (task) =>
+      isTaskDefinition(task.definition) ? buildTask(task.definition, task.scope, onJobId) : undefined,
   });
 }

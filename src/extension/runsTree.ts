@@ -100,7 +100,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
       const failed = status.counts.fail + status.counts.timeout + status.counts.other;
       const state = running ? 'running' : failed > 0 ? 'failures' : 'complete';
       const reasons = failed > 0 ? await this.core.read('readFailLog', { runDir: folder.fsPath }) : [];
-      const summary: RunSummary = { folder: folder.fsPath, label, description: describeCounts(status.counts), state, counts: status.counts };
+      const description = describeCounts(status.counts);
+      const summary: RunSummary = { folder: folder.fsPath, label, description, state, counts: status.counts };
       return new RunNode(folder, summary, status, new Map(reasons.map((r) => [`${r.row},${r.col}`, r.message])));
     } catch (err) {
       const message = (err as Error).message;

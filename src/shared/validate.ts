@@ -193,7 +193,9 @@ export function validateGridData(raw: unknown): Validated<GridData> {
   if (raw.failReasons !== undefined) {
     if (!Array.isArray(raw.failReasons)) return fail('failReasons is not an array');
     for (const r of raw.failReasons) {
-      if (!isRecord(r) || !isIndex(r.cell) || r.cell >= n || typeof r.message !== 'string') return fail('failReasons holds an entry that is not { cell, message }');
+      if (!isRecord(r) || !isIndex(r.cell) || r.cell >= n || typeof r.message !== 'string') {
+        return fail('failReasons holds an entry that is not { cell, message } of this grid');
+      }
       failReasons.push({ cell: r.cell, message: r.message.slice(0, MAX_TEXT) });
     }
   }

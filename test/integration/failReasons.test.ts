@@ -21,7 +21,11 @@ describe('failure reasons in the runs tree', () => {
     for (const label of ['row 1, col 2', 'row 6, col 4']) {
       const item = items.find((i) => i.label === label);
       assert.ok(item, `no tree item ${label}; items: ${JSON.stringify(items.map((i) => i.label))}`);
-      assert.match(item.tooltip, /fail_log\.txt: Problem with initial parameter files!/, `${label} tooltip: ${item.tooltip}`);
+      assert.match(
+        item.tooltip,
+        /fail_log\.txt: Problem with initial parameter files!/,
+        `${label} tooltip: ${item.tooltip}`,
+      );
       assert.match(item.description, /failed \(-100\)/);
     }
   });

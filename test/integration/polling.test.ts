@@ -26,7 +26,8 @@ describe('polling run_status.nc while the runs view is visible', () => {
     fs.mkdirSync(polled);
     fs.copyFileSync(path.join(ws.output, 'run_status.nc'), path.join(polled, 'run_status.nc'));
     testWatcher = vscode.workspace.createFileSystemWatcher('**/run_status.nc');
-    for (const ev of [testWatcher.onDidChange, testWatcher.onDidCreate, testWatcher.onDidDelete]) ev((u) => events.push(u.fsPath));
+    for (const ev of [testWatcher.onDidChange, testWatcher.onDidCreate, testWatcher.onDidDelete])
+      ev((u) => events.push(u.fsPath));
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
@@ -67,7 +68,10 @@ describe('polling run_status.nc while the runs view is visible', () => {
     for (;;) {
       counts = (await listRuns(api)).find((r) => r.folder === polled)?.counts;
       if (counts && counts.fail === 0 && counts.success === 4) break;
-      if (Date.now() > deadline) assert.fail(`the tree still shows ${JSON.stringify(counts)} for ${polled} 20 s after its run_status.nc changed`);
+      if (Date.now() > deadline)
+        assert.fail(
+          `the tree still shows ${JSON.stringify(counts)} for ${polled} 20 s after its run_status.nc changed`,
+        );
       await sleep(300);
     }
     const seen = events.filter((e) => e.startsWith(polled));

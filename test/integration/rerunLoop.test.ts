@@ -15,7 +15,17 @@ import { readRunMask } from '../../src/core/runMask';
 import { readRunStatus } from '../../src/core/runStatus';
 import type { MergeCommandResult } from '../../src/extension/commands/merge';
 import type { RerunTaskResult } from '../../src/extension/commands/runRerun';
-import { activateExtension, FAILED_CELLS, manifest, repoRoot, treeChanges, tryCommand, waitForRuns, workspace, type ExtensionApi } from './util';
+import {
+  activateExtension,
+  FAILED_CELLS,
+  manifest,
+  repoRoot,
+  treeChanges,
+  tryCommand,
+  waitForRuns,
+  workspace,
+  type ExtensionApi,
+} from './util';
 
 const NEW_COMMANDS: Record<string, string> = {
   'dvmdostem.prepareRerun': 'Prepare Rerun…',
@@ -38,7 +48,7 @@ describe('rescue loop: salvage → prepare rerun → run it as a task → merge 
     p = {
       backup: path.join(ws.dir, 'loop-backup'),
       newMask: path.join(ws.dir, 'loop-mask-failed.nc'),
-      rerunDir: path.join(ws.dir, 'loop rerun $(touch PWNED) \'q\''),
+      rerunDir: path.join(ws.dir, "loop rerun $(touch PWNED) 'q'"),
       merged: path.join(ws.dir, 'loop-merged'),
       workdir: path.join(ws.dir, 'model'),
     };
@@ -54,10 +64,13 @@ describe('rescue loop: salvage → prepare rerun → run it as a task → merge 
       }
     }
     outputBefore = hashTree(ws.output);
-    assert.ok(fs.existsSync(path.join(repoRoot, 'out', 'test', 'standin', 'dvmdostem.js')), 'the stand-in model is not compiled (npm run compile-tests)');
+    assert.ok(
+      fs.existsSync(path.join(repoRoot, 'out', 'test', 'standin', 'dvmdostem.js')),
+      'the stand-in model is not compiled (npm run compile-tests)',
+    );
   });
 
-  it('contributes Prepare Rerun, Run Rerun, Submit to SLURM and Check Run, registered in the extension host', async () => {
+  it('contributes Prepare Rerun, Run Rerun, Submit to SLURM and Check Run, all registered', async () => {
     const declared = (manifest().contributes.commands ?? []) as { command: string; title: string; category?: string }[];
     const registered = new Set(await vscode.commands.getCommands(true));
     for (const [id, title] of Object.entries(NEW_COMMANDS)) {
@@ -69,19 +82,30 @@ describe('rescue loop: salvage → prepare rerun → run it as a task → merge 
     }
   });
 
-  it('contributes the dvmdostem task type and a walkthrough whose every step has a working command button', async () => {
+  it('contributes the dvmdostem task type and a walkthrough whose steps have working buttons', async () => {
     const c = manifest().contributes;
     const def = (c.taskDefinitions ?? []).find((d: { type: string }) => d.type === 'dvmdostem');
     assert.ok(def, 'no taskDefinitions entry of type dvmdostem');
     assert.deepEqual([...def.required].sort(), ['action', 'rerunDir']);
-    const steps = (c.walkthroughs?.[0]?.steps ?? []) as { id: string; description: string; media: { markdown?: string } }[];
-    assert.deepEqual(steps.map((s) => s.id), ['find', 'salvage', 'rerun', 'merge']);
+    const steps = (c.walkthroughs?.[0]?.steps ?? []) as {
+      id: string;
+      description: string;
+      media: { markdown?: string };
+    }[];
+    assert.deepEqual(
+      steps.map((s) => s.id),
+      ['find', 'salvage', 'rerun', 'merge'],
+    );
     const registered = new Set(await vscode.commands.getCommands(true));
     for (const s of steps) {
       const links = [...s.description.matchAll(/\]\(command:([\w.]+)\)/g)].map((m) => m[1]);
       assert.ok(links.length > 0, `walkthrough step ${s.id} has no command button`);
-      for (const l of links) assert.ok(registered.has(l), `walkthrough step ${s.id} links to ${l}, which is not registered`);
-      assert.ok(s.media.markdown && fs.existsSync(path.join(repoRoot, s.media.markdown)), `step ${s.id}: media ${s.media.markdown} missing`);
+      for (const l of links)
+        assert.ok(registered.has(l), `walkthrough step ${s.id} links to ${l}, which is not registered`);
+      assert.ok(
+        s.media.markdown && fs.existsSync(path.join(repoRoot, s.media.markdown)),
+        `step ${s.id}: media ${s.media.markdown} missing`,
+      );
     }
   });
 
@@ -96,16 +120,20 @@ describe('rescue loop: salvage → prepare rerun → run it as a task → merge 
     assert.ok(fs.existsSync(p.newMask));
   });
 
-  it('prepares the rerun: config.js, a byte copy of the mask, run.sh and slurm_runner.sh; inputs untouched', async () => {
+  it('prepares the rerun: config.js, a copy of the mask, run.sh, slurm_runner.sh; inputs untouched', async () => {
     const backupBefore = hashTree(p.backup);
     const maskBefore = hashFile(p.newMask);
-    const result = await vscode.commands.executeCommand<RerunPlan>('dvmdostem.prepareRerun', vscode.Uri.file(p.backup), {
-      mask: p.newMask,
-      rerunDir: p.rerunDir,
-      workdir: p.workdir,
-      dvmdostem: standin,
-      skipConfirm: true,
-    });
+    const result = await vscode.commands.executeCommand<RerunPlan>(
+      'dvmdostem.prepareRerun',
+      vscode.Uri.file(p.backup),
+      {
+        mask: p.newMask,
+        rerunDir: p.rerunDir,
+        workdir: p.workdir,
+        dvmdostem: standin,
+        skipConfirm: true,
+      },
+    );
     assert.ok(result, 'dvmdostem.prepareRerun returned undefined although every option was given');
     plan = result;
     assert.equal(plan.rerunDir, p.rerunDir);
@@ -114,7 +142,11 @@ describe('rescue loop: salvage → prepare rerun → run it as a task → merge 
     const config = JSON.parse(fs.readFileSync(path.join(p.rerunDir, 'config.js'), 'utf8'));
     assert.equal(config.IO.runmask_file, path.join(p.rerunDir, 'run-mask.nc'));
     assert.equal(path.resolve(config.IO.output_dir), path.join(p.rerunDir, 'output'));
-    assert.equal(hashFile(path.join(p.rerunDir, 'run-mask.nc')), maskBefore, 'run-mask.nc is not a byte copy of the mask');
+    assert.equal(
+      hashFile(path.join(p.rerunDir, 'run-mask.nc')),
+      maskBefore,
+      'run-mask.nc is not a byte copy of the mask',
+    );
     for (const f of ['run.sh', 'slurm_runner.sh']) assert.ok(fs.existsSync(path.join(p.rerunDir, f)), `${f} missing`);
     assert.deepEqual(treeChanges(backupBefore, hashTree(p.backup)), [], 'the run folder changed');
     assert.equal(hashFile(p.newMask), maskBefore, 'the mask changed');
@@ -122,30 +154,53 @@ describe('rescue loop: salvage → prepare rerun → run it as a task → merge 
 
   it('provides the rerun’s run and submit tasks (type dvmdostem)', async () => {
     const tasks = await vscode.tasks.fetchTasks({ type: 'dvmdostem' });
-    const ours = tasks.filter((t) => t.definition.rerunDir === p.rerunDir).map((t) => t.definition.action).sort();
+    const ours = tasks
+      .filter((t) => t.definition.rerunDir === p.rerunDir)
+      .map((t) => t.definition.action)
+      .sort();
     assert.deepEqual(ours, ['run', 'submit'], JSON.stringify(tasks.map((t) => t.definition)));
   });
 
   it('runs the rerun as a task: exit 0, the enabled cells succeed, and the rerun shows in the runs tree', async () => {
-    const result = await vscode.commands.executeCommand<RerunTaskResult>('dvmdostem.runRerun', vscode.Uri.file(p.rerunDir));
+    const result = await vscode.commands.executeCommand<RerunTaskResult>(
+      'dvmdostem.runRerun',
+      vscode.Uri.file(p.rerunDir),
+    );
     assert.ok(result, 'dvmdostem.runRerun returned undefined');
     assert.equal(result.exitCode, 0, `run.sh exited with ${result.exitCode}`);
-    assert.equal(fs.existsSync(path.join(ws.dir, 'PWNED')) || fs.existsSync(path.join(p.workdir, 'PWNED')), false, 'a $(…) in the folder name was executed');
+    assert.equal(
+      fs.existsSync(path.join(ws.dir, 'PWNED')) || fs.existsSync(path.join(p.workdir, 'PWNED')),
+      false,
+      'a $(…) in the folder name was executed',
+    );
     const status = await readRunStatus(path.join(plan.outputDir, 'run_status.nc'));
     const mask = await readRunMask(path.join(p.rerunDir, 'run-mask.nc'));
     for (let i = 0; i < mask.enabled.length; i++) {
-      if (mask.enabled[i]) assert.ok(status.status[i] > 0, `enabled cell ${i} did not succeed in the rerun (${status.status[i]})`);
+      if (mask.enabled[i])
+        assert.ok(status.status[i] > 0, `enabled cell ${i} did not succeed in the rerun (${status.status[i]})`);
       else assert.equal(status.status[i], 0, `cell ${i} is not enabled but was run`);
     }
     assert.ok(result.check, 'no completeness check after the task ended');
     assert.equal(result.check.complete, true, JSON.stringify(result.check.cells));
-    assert.equal(api.reruns().find((r) => r.rerunDir === p.rerunDir)?.mergeOffered, true, 'Merge was not offered once the rerun had no cell left');
-    await waitForRuns(api, (rs) => rs.some((r) => r.folder === plan.outputDir && r.counts.success === FAILED_CELLS.length), 'the rerun output in the tree');
+    assert.equal(
+      api.reruns().find((r) => r.rerunDir === p.rerunDir)?.mergeOffered,
+      true,
+      'Merge was not offered once the rerun had no cell left',
+    );
+    await waitForRuns(
+      api,
+      (rs) => rs.some((r) => r.folder === plan.outputDir && r.counts.success === FAILED_CELLS.length),
+      'the rerun output in the tree',
+    );
   });
 
-  it('merges the salvaged run with the rerun and checks the result: complete, every enabled cell successful', async () => {
+  it('merges the salvaged run with the rerun and checks it: complete, every enabled cell successful', async () => {
     const backupBefore = hashTree(p.backup);
-    const result = await vscode.commands.executeCommand<MergeCommandResult>('dvmdostem.merge', vscode.Uri.file(p.backup), { rerunDir: plan.outputDir, outputDir: p.merged });
+    const result = await vscode.commands.executeCommand<MergeCommandResult>(
+      'dvmdostem.merge',
+      vscode.Uri.file(p.backup),
+      { rerunDir: plan.outputDir, outputDir: p.merged },
+    );
     assert.ok(result, 'merge returned undefined');
     const check: CheckReport | undefined = result.check;
     assert.ok(check, 'no completeness check after the merge');
@@ -172,7 +227,10 @@ describe('rescue loop: salvage → prepare rerun → run it as a task → merge 
       { mask: p.newMask, rerunDir: p.rerunDir, workdir: p.workdir, dvmdostem: standin, skipConfirm: true },
     ]);
     assert.ok(settled, 'prepareRerun did not return after refusing');
-    assert.ok(error || value === undefined, `prepareRerun into a non-empty folder reported success: ${JSON.stringify(value)}`);
+    assert.ok(
+      error || value === undefined,
+      `prepareRerun into a non-empty folder reported success: ${JSON.stringify(value)}`,
+    );
     assert.deepEqual(treeChanges(before, hashTree(p.rerunDir)), []);
   });
 });

@@ -47,7 +47,14 @@ describe('Submit Rerun to SLURM (a real one-node SLURM)', function () {
       fs.mkdirSync(input.key.endsWith('_dir') ? target : path.dirname(target), { recursive: true });
       if (!input.key.endsWith('_dir')) fs.writeFileSync(target, '');
     }
-    assert.ok(await vscode.commands.executeCommand('dvmdostem.salvage', vscode.Uri.file(ws.output), { originalMask: ws.mask, backupDir: p.backup, newMask: p.newMask, skipConfirm: true }));
+    assert.ok(
+      await vscode.commands.executeCommand('dvmdostem.salvage', vscode.Uri.file(ws.output), {
+        originalMask: ws.mask,
+        backupDir: p.backup,
+        newMask: p.newMask,
+        skipConfirm: true,
+      }),
+    );
     plan = (await vscode.commands.executeCommand<RerunPlan>('dvmdostem.prepareRerun', vscode.Uri.file(p.backup), {
       mask: p.newMask,
       rerunDir: p.rerunDir,
@@ -65,14 +72,24 @@ describe('Submit Rerun to SLURM (a real one-node SLURM)', function () {
 
   it('submits slurm_runner.sh through a task and returns the job id sbatch gave', async () => {
     await vscode.commands.executeCommand('workbench.view.extension.dvmdostem');
-    const result = await vscode.commands.executeCommand<SubmitResult>('dvmdostem.submitRerun', vscode.Uri.file(p.rerunDir));
+    const result = await vscode.commands.executeCommand<SubmitResult>(
+      'dvmdostem.submitRerun',
+      vscode.Uri.file(p.rerunDir),
+    );
     assert.ok(result, 'dvmdostem.submitRerun returned undefined (sbatch failed? see the log)');
     assert.match(result.jobId ?? '', /^\d+$/);
     const job = run('scontrol', ['show', 'job', '-o', result.jobId!]);
     const q = run('squeue', ['-h', '-j', result.jobId!, '-o', '%i']);
-    assert.ok(job.code === 0 || q.stdout.trim() === result.jobId, `SLURM does not know job ${result.jobId}: ${job.stderr}`);
+    assert.ok(
+      job.code === 0 || q.stdout.trim() === result.jobId,
+      `SLURM does not know job ${result.jobId}: ${job.stderr}`,
+    );
     const kept = api.reruns().find((r) => r.rerunDir === p.rerunDir);
-    assert.equal(kept?.jobId, result.jobId, `the job id is not kept in workspaceState: ${JSON.stringify(api.reruns())}`);
+    assert.equal(
+      kept?.jobId,
+      result.jobId,
+      `the job id is not kept in workspaceState: ${JSON.stringify(api.reruns())}`,
+    );
   });
 
   it('the job’s output shows up in the runs tree by itself, with the rerun cells successful', async () => {
@@ -82,8 +99,14 @@ describe('Submit Rerun to SLURM (a real one-node SLURM)', function () {
       const rerun = (await listRuns(api)).find((r) => r.folder === plan.outputDir);
       if (rerun && rerun.counts.success === FAILED_CELLS.length) break;
       if (Date.now() > deadline) {
-        const logs = fs.readdirSync(p.rerunDir).filter((f) => f.startsWith('slurm-')).map((f) => fs.readFileSync(path.join(p.rerunDir, f), 'utf8'));
-        assert.fail(`the rerun output is not in the tree with ${FAILED_CELLS.length} successes after ${WAIT_MS / 1000} s: ${JSON.stringify(rerun?.counts)}; job log: ${logs.join('\n') || '(none)'}`);
+        const logs = fs
+          .readdirSync(p.rerunDir)
+          .filter((f) => f.startsWith('slurm-'))
+          .map((f) => fs.readFileSync(path.join(p.rerunDir, f), 'utf8'));
+        assert.fail(
+          `the rerun output is not in the tree with ${FAILED_CELLS.length} successes after ${WAIT_MS / 1000} s: ` +
+            `${JSON.stringify(rerun?.counts)}; job log: ${logs.join('\n') || '(none)'}`,
+        );
       }
       await sleep(500);
     }
@@ -92,7 +115,8 @@ describe('Submit Rerun to SLURM (a real one-node SLURM)', function () {
   it('offers Merge once the job has no cell left to run (noticed without any command)', async () => {
     const deadline = Date.now() + 60_000;
     while (!api.reruns().find((r) => r.rerunDir === p.rerunDir)?.mergeOffered) {
-      if (Date.now() > deadline) assert.fail(`Merge was not offered for ${p.rerunDir}: ${JSON.stringify(api.reruns())}`);
+      if (Date.now() > deadline)
+        assert.fail(`Merge was not offered for ${p.rerunDir}: ${JSON.stringify(api.reruns())}`);
       await sleep(500);
     }
   });

@@ -82,19 +82,21 @@ describe(`Workspace Trust (${restricted ? 'Restricted Mode' : 'trusted workspace
       ]);
       assert.equal(fs.existsSync(rerunDir), false, 'a rerun folder was written in Restricted Mode');
       assert.ok(settled, 'dvmdostem.prepareRerun did not return within 15 s in Restricted Mode');
-      assert.ok(error || value === undefined, `prepareRerun reported success in Restricted Mode: ${JSON.stringify(value)}`);
+      assert.ok(error || value === undefined, `prepareRerun succeeded in Restricted Mode: ${JSON.stringify(value)}`);
     });
 
     it('refuses dvmdostem.runRerun and dvmdostem.submitRerun: the scripts do not run', async () => {
       // A rerun folder outside the workspace whose scripts would leave a mark if they ran.
       const rerunDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dvmdostem-restricted-rerun-'));
       const mark = path.join(rerunDir, 'RAN');
-      for (const f of ['run.sh', 'slurm_runner.sh']) fs.writeFileSync(path.join(rerunDir, f), `#!/bin/bash\ntouch '${mark}'\n`, { mode: 0o755 });
+      for (const f of ['run.sh', 'slurm_runner.sh']) {
+        fs.writeFileSync(path.join(rerunDir, f), `#!/bin/bash\ntouch '${mark}'\n`, { mode: 0o755 });
+      }
       try {
         for (const id of ['dvmdostem.runRerun', 'dvmdostem.submitRerun']) {
           const { settled, value, error } = await tryCommand(id, [vscode.Uri.file(rerunDir)]);
           assert.ok(settled, `${id} did not return within 15 s in Restricted Mode`);
-          assert.ok(error || value === undefined, `${id} reported success in Restricted Mode: ${JSON.stringify(value)}`);
+          assert.ok(error || value === undefined, `${id} succeeded in Restricted Mode: ${JSON.stringify(value)}`);
         }
         assert.equal(fs.existsSync(mark), false, 'a rerun script ran in Restricted Mode');
       } finally {

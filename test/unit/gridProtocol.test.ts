@@ -259,7 +259,8 @@ describe('validateGridData (webview side)', () => {
   });
 
   it('fail_log reasons: kept when each names a cell of the grid, refused otherwise', () => {
-    const r = validateGridData({ ...grid(), failReasons: [{ cell: 3, message: 'Problem with initial parameter files!' }] });
+    const failReasons = [{ cell: 3, message: 'Problem with initial parameter files!' }];
+    const r = validateGridData({ ...grid(), failReasons });
     assert.ok(r.ok);
     assert.deepEqual(r.value.failReasons, [{ cell: 3, message: 'Problem with initial parameter files!' }]);
     assert.ok(!validateGridData({ ...grid(), failReasons: [{ cell: 6, message: 'x' }] }).ok, 'cell one past the grid');

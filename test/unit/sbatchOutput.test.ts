@@ -11,7 +11,10 @@ describe('parseJobId: the job id in what sbatch printed', () => {
   });
 
   it('no id when sbatch refused', () => {
-    assert.equal(parseJobId('sbatch: error: Batch job submission failed: Invalid partition name specified\n'), undefined);
+    assert.equal(
+      parseJobId('sbatch: error: Batch job submission failed: Invalid partition name specified\n'),
+      undefined,
+    );
     assert.equal(parseJobId(''), undefined);
   });
 });

@@ -21,7 +21,8 @@ export async function checkRunCommand(
   options: CheckRunArgs = {},
 ): Promise<CheckReport | undefined> {
   try {
-    const folder = uriFromArg(arg) ?? deps.activeRun() ?? (await pickRunFolder(TITLE, 'Which run? (e.g. the merged folder)'));
+    const folder =
+      uriFromArg(arg) ?? deps.activeRun() ?? (await pickRunFolder(TITLE, 'Which run? (e.g. the merged folder)'));
     if (!folder) return undefined;
     const report = await deps.core.read('checkRun', { runDir: folder.fsPath, mask: options.mask });
     showCheckReport(deps.log, report);
@@ -35,7 +36,9 @@ export async function checkRunCommand(
 /** One line per unfinished cell, as the log shows it and the notification lists the first few. */
 export function describeUnfinished(c: CheckReport['cells'][number]): string {
   const runtime = c.runtime !== undefined && Number.isFinite(c.runtime) ? `, ${c.runtime} s` : '';
-  const reason = c.reason ?? (c.state === 'timeout' ? 'timed out (no fail_log.txt entry for timeouts)' : 'no reason in fail_log.txt');
+  const reason =
+    c.reason ??
+    (c.state === 'timeout' ? 'timed out (no fail_log.txt entry for timeouts)' : 'no reason in fail_log.txt');
   return `(${c.row}, ${c.col}) ${c.state}${runtime}: ${reason}`;
 }
 
@@ -43,20 +46,34 @@ export function describeUnfinished(c: CheckReport['cells'][number]): string {
 export function showCheckReport(log: vscode.LogOutputChannel, report: CheckReport): void {
   const name = path.basename(report.runDir);
   const t = report.totals;
-  log.info(`Check ${report.runDir}: ${report.complete ? 'complete' : 'NOT complete'} (${t.success} succeeded, ${t.fail} failed, ${t.timeout} timed out, ${t.unwritten} never written, ${t.other} other)`);
+  log.info(
+    `Check ${report.runDir}: ${report.complete ? 'complete' : 'NOT complete'} (${t.success} succeeded, ` +
+      `${t.fail} failed, ${t.timeout} timed out, ${t.unwritten} never written, ${t.other} other)`,
+  );
   for (const c of report.cells) log.info(`  unfinished ${describeUnfinished(c)}`);
   for (const f of report.shortFiles) log.warn(`  ${f.file}: ${f.steps} time steps, its siblings have ${f.expected}`);
-  const short = report.shortFiles.length ? ` ${report.shortFiles.length} output files are shorter than their siblings (see the log).` : '';
+  const short = report.shortFiles.length
+    ? ` ${report.shortFiles.length} output files are shorter than their siblings (see the log).`
+    : '';
   if (report.complete) {
-    void vscode.window.showInformationMessage(notificationText(`${name} is complete: all ${t.success} enabled cells succeeded.${short}`));
+    void vscode.window.showInformationMessage(
+      notificationText(`${name} is complete: all ${t.success} enabled cells succeeded.${short}`),
+    );
     return;
   }
   const listed = report.cells.slice(0, LISTED).map(describeUnfinished).join('; ');
   const more = report.cells.length > LISTED ? `; and ${report.cells.length - LISTED} more (see the log)` : '';
   void vscode.window
-    .showWarningMessage(notificationText(`${name} is not complete: ${report.cells.length} cells still failing: ${listed}${more}.${short}`), 'Show Log', 'Show Grid')
+    .showWarningMessage(
+      notificationText(
+        `${name} is not complete: ${report.cells.length} cells still failing: ${listed}${more}.${short}`,
+      ),
+      'Show Log',
+      'Show Grid',
+    )
     .then((choice) => {
       if (choice === 'Show Log') log.show(true);
-      if (choice === 'Show Grid') void vscode.commands.executeCommand('dvmdostem.showGrid', vscode.Uri.file(report.runDir));
+      if (choice === 'Show Grid')
+        void vscode.commands.executeCommand('dvmdostem.showGrid', vscode.Uri.file(report.runDir));
     });
 }

@@ -37,16 +37,25 @@ export async function runRerunCommand(
     if (!folder) return undefined;
     const rerunDir = folder.fsPath;
     const script = path.join(rerunDir, 'run.sh');
-    if (!fs.existsSync(script)) throw new UserError(`${script}: not found (is ${rerunDir} a folder made by Prepare Rerun?)`);
+    if (!fs.existsSync(script))
+      throw new UserError(`${script}: not found (is ${rerunDir} a folder made by Prepare Rerun?)`);
     deps.log.info(`Running ${script} as a task`);
-    const exitCode = await runTask(buildTask({ type: TASK_TYPE, action: 'run', rerunDir }, vscode.TaskScope.Workspace, deps.onJobId));
+    const exitCode = await runTask(
+      buildTask({ type: TASK_TYPE, action: 'run', rerunDir }, vscode.TaskScope.Workspace, deps.onJobId),
+    );
     deps.log.info(`${script} ended with exit code ${exitCode ?? 'unknown'}`);
     deps.afterWrite();
     const known = deps.registry.find(rerunDir);
     const check = known ? await deps.completion.checkAndOffer(known, true) : undefined;
     if (exitCode !== 0) {
       void vscode.window
-        .showWarningMessage(notificationText(`The rerun in ${path.basename(rerunDir)} ended with exit code ${exitCode ?? 'unknown'} (see the task's terminal).`), 'Show Log')
+        .showWarningMessage(
+          notificationText(
+            `The rerun in ${path.basename(rerunDir)} ended with exit code ${exitCode ?? 'unknown'} ` +
+              "(see the task's terminal).",
+          ),
+          'Show Log',
+        )
         .then((c) => c && deps.log.show(true));
     }
     return { rerunDir, exitCode, check };

@@ -32,15 +32,21 @@ export async function submitRerunCommand(
     if (!folder) return undefined;
     const rerunDir = folder.fsPath;
     const script = path.join(rerunDir, 'slurm_runner.sh');
-    if (!fs.existsSync(script)) throw new UserError(`${script}: not found (is ${rerunDir} a folder made by Prepare Rerun?)`);
+    if (!fs.existsSync(script))
+      throw new UserError(`${script}: not found (is ${rerunDir} a folder made by Prepare Rerun?)`);
     let jobId: string | undefined;
     const onJobId = (dir: string, id: string) => {
       jobId = id;
       deps.onJobId(dir, id);
     };
-    const exitCode = await runTask(buildTask({ type: TASK_TYPE, action: 'submit', rerunDir }, vscode.TaskScope.Workspace, onJobId));
+    const exitCode = await runTask(
+      buildTask({ type: TASK_TYPE, action: 'submit', rerunDir }, vscode.TaskScope.Workspace, onJobId),
+    );
     // A custom-execution task may end without a process exit code: the job id is what counts.
-    if (!jobId) throw new UserError(`sbatch ${script} failed (exit code ${exitCode ?? 'unknown'}); its output is in the task's terminal`);
+    if (!jobId)
+      throw new UserError(
+        `sbatch ${script} failed (exit code ${exitCode ?? 'unknown'}); its output is in the task's terminal`,
+      );
     return { rerunDir, exitCode: exitCode ?? 0, jobId };
   } catch (err) {
     reportError(deps.log, TITLE, err);
