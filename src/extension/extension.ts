@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CoreClient } from './coreClient';
@@ -173,7 +174,7 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('dvmdostem.pollIntervalSeconds')) poller.update();
     }),
-    registerTaskProvider(() => reruns.reruns().map((r) => r.rerunDir), onJobId),
+    registerTaskProvider(() => reruns.reruns().map((r) => r.rerunDir).filter((d) => fs.existsSync(d)), onJobId),
   );
   context.subscriptions.push(log, core, tree, view, watcher, registerStatusGridSerializer(context, gridDeps), {
     dispose: () => {

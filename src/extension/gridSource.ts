@@ -64,7 +64,8 @@ export async function findMaskFor(core: CoreClient, masks: RunMaskRegistry, runF
 export async function loadGridData(core: CoreClient, masks: RunMaskRegistry, runFolder: vscode.Uri): Promise<GridData> {
   const status = await core.read('readRunStatus', { path: path.join(runFolder.fsPath, RUN_STATUS_FILE) });
   const mask = await findMaskFor(core, masks, runFolder.fsPath, status.grid.rows, status.grid.cols);
-  const reasons = await core.read('readFailLog', { runDir: runFolder.fsPath });
+  const failed = status.counts.fail + status.counts.timeout + status.counts.other;
+  const reasons = failed > 0 ? await core.read('readFailLog', { runDir: runFolder.fsPath }) : [];
   const failReasons = reasons
     .filter((r) => r.row >= 0 && r.row < status.grid.rows && r.col >= 0 && r.col < status.grid.cols)
     .map((r) => ({ cell: r.row * status.grid.cols + r.col, message: r.message }));

@@ -83,6 +83,13 @@ class SbatchTerminal implements vscode.Pseudoterminal {
     const write = (text: string) => this.written.fire(text.replace(/\r?\n/g, '\r\n'));
     write(`$ sbatch ${script}\n`);
     let output = '';
+    let finished = false;
+    // A failed spawn reports 'error' and may also report 'close': end the terminal once.
+    const finish = (code: number) => {
+      if (finished) return;
+      finished = true;
+      this.closed.fire(code);
+    };
     const child = spawn('sbatch', [script], { cwd: this.rerunDir });
     child.stdout.on('data', (d: Buffer) => {
       output += d.toString();
@@ -95,9 +102,10 @@ class SbatchTerminal implements vscode.Pseudoterminal {
           ? 'sbatch was not found: submit from a machine where SLURM is installed (e.g. the login node).\n'
           : `${err.message}\n`,
       );
-      this.closed.fire(127);
+      finish(127);
     });
     child.on('close', (code) => {
+      if (finished) return;
       const jobId = parseJobId(output);
       if (code === 0 && jobId) {
         write(`\nSLURM job ${jobId} submitted; its log goes to ${this.rerunDir}.\n`);
@@ -105,7 +113,7 @@ class SbatchTerminal implements vscode.Pseudoterminal {
       } else if (code === 0) {
         write('\nsbatch printed no job id.\n');
       }
-      this.closed.fire(code === 0 && !jobId ? 1 : (code ?? 1));
+      finish(code === 0 && !jobId ? 1 : (code ?? 1));
     });
   }
 
@@ -120,8 +128,9 @@ export async function runTask(task: vscode.Task): Promise<number | undefined> {
   let execution: vscode.TaskExecution | undefined;
   const key = JSON.stringify(task.definition);
   const ours = (e: vscode.TaskExecution) => e === execution || JSON.stringify(e.task.definition) === key;
+  let subs: vscode.Disposable[] = [];
   const ended = new Promise<void>((resolve) => {
-    const subs = [
+    subs = [
       vscode.tasks.onDidEndTaskProcess((e) => {
         if (ours(e.execution)) exitCode = e.exitCode;
       }),
@@ -132,7 +141,12 @@ export async function runTask(task: vscode.Task): Promise<number | undefined> {
       }),
     ];
   });
-  execution = await vscode.tasks.executeTask(task);
+  try {
+    execution = await vscode.tasks.executeTask(task);
+  } catch (err) {
+    for (const s of subs) s.dispose();
+    throw err;
+  }
   await ended;
   return exitCode;
 }
