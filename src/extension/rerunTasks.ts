@@ -56,7 +56,7 @@ export function buildTask(
           target,
           `Submit to SLURM: ${name}`,
           TASK_TYPE,
-          new vscode.CustomExecution(async () => new SbatchTerminal(rerunDir, onJobId)),
+          new vscode.CustomExecution(() => Promise.resolve(new SbatchTerminal(rerunDir, onJobId))),
         );
   task.presentationOptions = {
     reveal: vscode.TaskRevealKind.Always,

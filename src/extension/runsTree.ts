@@ -154,7 +154,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
     if (!run) return [];
     return failedCells(run).map((c) => {
       const item = this.getTreeItem(c);
-      return { label: String(item.label), description: String(item.description), tooltip: String(item.tooltip) };
+      const text = (v: unknown) => (typeof v === 'string' ? v : '');
+      return { label: text(item.label), description: text(item.description), tooltip: text(item.tooltip) };
     });
   }
 

@@ -34,6 +34,14 @@ const NEW_COMMANDS: Record<string, string> = {
   'dvmdostem.checkRun': 'Check Run Completeness',
 };
 
+/** The parts of package.json `contributes` these tests read. */
+interface Contributes {
+  commands?: { command: string; title: string; category?: string }[];
+  taskDefinitions?: { type: string; required?: string[] }[];
+  walkthroughs?: { steps: { id: string; description: string; media: { markdown?: string } }[] }[];
+}
+const contributes = () => (manifest() as { contributes: Contributes }).contributes;
+
 describe('rescue loop: salvage → prepare rerun → run it as a task → merge → check', () => {
   let api: ExtensionApi;
   let ws: ReturnType<typeof workspace>;
@@ -71,7 +79,7 @@ describe('rescue loop: salvage → prepare rerun → run it as a task → merge 
   });
 
   it('contributes Prepare Rerun, Run Rerun, Submit to SLURM and Check Run, all registered', async () => {
-    const declared = (manifest().contributes.commands ?? []) as { command: string; title: string; category?: string }[];
+    const declared = contributes().commands ?? [];
     const registered = new Set(await vscode.commands.getCommands(true));
     for (const [id, title] of Object.entries(NEW_COMMANDS)) {
       const cmd = declared.find((d) => d.command === id);
@@ -83,15 +91,11 @@ describe('rescue loop: salvage → prepare rerun → run it as a task → merge 
   });
 
   it('contributes the dvmdostem task type and a walkthrough whose steps have working buttons', async () => {
-    const c = manifest().contributes;
-    const def = (c.taskDefinitions ?? []).find((d: { type: string }) => d.type === 'dvmdostem');
+    const c = contributes();
+    const def = (c.taskDefinitions ?? []).find((d) => d.type === 'dvmdostem');
     assert.ok(def, 'no taskDefinitions entry of type dvmdostem');
-    assert.deepEqual([...def.required].sort(), ['action', 'rerunDir']);
-    const steps = (c.walkthroughs?.[0]?.steps ?? []) as {
-      id: string;
-      description: string;
-      media: { markdown?: string };
-    }[];
+    assert.deepEqual([...(def.required ?? [])].sort(), ['action', 'rerunDir']);
+    const steps = c.walkthroughs?.[0]?.steps ?? [];
     assert.deepEqual(
       steps.map((s) => s.id),
       ['find', 'salvage', 'rerun', 'merge'],
@@ -139,7 +143,9 @@ describe('rescue loop: salvage → prepare rerun → run it as a task → merge 
     assert.equal(plan.rerunDir, p.rerunDir);
     assert.equal(plan.cells, FAILED_CELLS.length);
     assert.equal(plan.timedOutCells, 2, 'the fixture has two timed-out cells among the failed ones');
-    const config = JSON.parse(fs.readFileSync(path.join(p.rerunDir, 'config.js'), 'utf8'));
+    const config = JSON.parse(fs.readFileSync(path.join(p.rerunDir, 'config.js'), 'utf8')) as {
+      IO: { runmask_file: string; output_dir: string };
+    };
     assert.equal(config.IO.runmask_file, path.join(p.rerunDir, 'run-mask.nc'));
     assert.equal(path.resolve(config.IO.output_dir), path.join(p.rerunDir, 'output'));
     assert.equal(
@@ -156,7 +162,7 @@ describe('rescue loop: salvage → prepare rerun → run it as a task → merge 
     const tasks = await vscode.tasks.fetchTasks({ type: 'dvmdostem' });
     const ours = tasks
       .filter((t) => t.definition.rerunDir === p.rerunDir)
-      .map((t) => t.definition.action)
+      .map((t) => String(t.definition.action))
       .sort();
     assert.deepEqual(ours, ['run', 'submit'], JSON.stringify(tasks.map((t) => t.definition)));
   });

@@ -26,7 +26,7 @@ export async function runRerunCommand(
     log: vscode.LogOutputChannel;
     registry: RerunRegistry;
     completion: RerunCompletion;
-    onJobId(rerunDir: string, jobId: string): void;
+    onJobId: (rerunDir: string, jobId: string) => void;
     afterWrite(): void;
   },
   arg?: unknown,

@@ -23,7 +23,7 @@ const TITLE = 'Submit Rerun to SLURM';
  * polling while it is visible, and Merge is offered when no cell is left to run.
  */
 export async function submitRerunCommand(
-  deps: { log: vscode.LogOutputChannel; registry: RerunRegistry; onJobId(rerunDir: string, jobId: string): void },
+  deps: { log: vscode.LogOutputChannel; registry: RerunRegistry; onJobId: (rerunDir: string, jobId: string) => void },
   arg?: unknown,
 ): Promise<SubmitResult | undefined> {
   if (!requireTrust(TITLE)) return undefined;
