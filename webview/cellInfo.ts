@@ -15,11 +15,11 @@ export function formatDegrees(d: number): string {
   return String(Number(d.toFixed(4)));
 }
 
-type CellSource = Pick<GridData, 'rows' | 'cols' | 'status' | 'runtime' | 'lat' | 'lon'>;
+type CellSource = Pick<GridData, 'rows' | 'cols' | 'status' | 'runtime' | 'lat' | 'lon' | 'failReasons'>;
 
 /**
  * e.g. `row 1, col 2 · failed (-100) · runtime —`, then ` · lat 68.6794, lon -149.5874` when the
- * run-mask gave coordinates.
+ * run-mask gave coordinates, then ` · fail_log: Problem with initial parameter files!` when dvmdostem gave a reason.
  */
 export function cellTooltip(d: CellSource, row: number, col: number): string {
   const i = row * d.cols + col;
@@ -29,5 +29,7 @@ export function cellTooltip(d: CellSource, row: number, col: number): string {
   const lat = d.lat ? d.lat[i] : NaN;
   const lon = d.lon ? d.lon[i] : NaN;
   if (Number.isFinite(lat) && Number.isFinite(lon)) text += ` · lat ${formatDegrees(lat)}, lon ${formatDegrees(lon)}`;
+  const reason = d.failReasons?.find((r) => r.cell === i)?.message;
+  if (reason) text += ` · fail_log: ${reason}`;
   return text;
 }

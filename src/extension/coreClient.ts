@@ -112,13 +112,16 @@ export class CoreClient implements vscode.Disposable {
     this.script = path.join(extensionUri.fsPath, 'dist', 'coreWorker.js');
   }
 
-  read<K extends 'readRunStatus' | 'readRunMask' | 'planSalvage'>(op: K, args: CoreOps[K]['args']): Promise<CoreOps[K]['result']> {
+  read<K extends 'readRunStatus' | 'readRunMask' | 'planSalvage' | 'planRerun' | 'checkRun' | 'readFailLog'>(
+    op: K,
+    args: CoreOps[K]['args'],
+  ): Promise<CoreOps[K]['result']> {
     this.reader ??= new CoreWorker(this.script, this.log);
     return this.reader.call(op, args);
   }
 
   /** Runs a writing operation in a worker of its own; `token` cancels it and its partial output. */
-  async write<K extends 'salvage' | 'merge' | 'writeRunMask'>(
+  async write<K extends 'salvage' | 'merge' | 'writeRunMask' | 'prepareRerun'>(
     op: K,
     args: CoreOps[K]['args'],
     progress?: (p: CoreOps[K]['progress']) => void,

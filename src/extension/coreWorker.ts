@@ -1,8 +1,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { checkRun } from '../core/check';
 import { CancelledError, UserError } from '../core/errors';
+import { readFailLog } from '../core/failLog';
 import { mergeRuns } from '../core/merge';
 import { hdf5NeedsRestart } from '../core/netcdf/hdf5';
 import { readRunMask, writeRunMask } from '../core/runMask';
+import { planRerun, prepareRerun } from '../core/rerun';
 import { readRunStatus } from '../core/runStatus';
 import { planSalvage, salvageRun } from '../core/salvage';
 import type { CoreOp, CoreOps, WorkerInit, WorkerReply, WorkerRequest } from './coreWorkerProtocol';
@@ -33,6 +36,10 @@ const handlers: { [K in CoreOp]: Handler<K> } = {
       onProgress: (p) => progress({ kind: 'file', ...p }),
     }),
   writeRunMask: ({ template, dest, enabled }) => writeRunMask(template, dest, enabled),
+  planRerun: (opts) => planRerun(opts),
+  prepareRerun: (opts) => prepareRerun(opts),
+  checkRun: ({ runDir, mask }) => checkRun(runDir, { mask }),
+  readFailLog: ({ runDir }) => readFailLog(runDir),
 };
 
 const post = (reply: WorkerReply) => parentPort!.postMessage(reply);

@@ -2,7 +2,10 @@
  * Messages between the extension host and the core worker (dist/coreWorker.js). The worker runs the
  * file-reading and -writing core off the extension host's main thread, so the editor never freezes.
  */
+import type { CheckReport } from '../core/check';
+import type { FailReason } from '../core/failLog';
 import type { MergeOptions, MergeResult } from '../core/merge';
+import type { PrepareRerunOptions, RerunPlan } from '../core/rerun';
 import type { RunMask } from '../core/runMask';
 import type { RunStatus } from '../core/runStatus';
 import type { SalvageOptions, SalvagePlan, SalvageProgress } from '../core/salvage';
@@ -14,6 +17,10 @@ export interface CoreOps {
   salvage: { args: SalvageOptions; result: SalvagePlan; progress: SalvageProgress };
   merge: { args: MergeOptions; result: MergeResult; progress: MergeStep };
   writeRunMask: { args: { template: string; dest: string; enabled: Uint8Array }; result: void; progress: never };
+  planRerun: { args: PrepareRerunOptions; result: RerunPlan; progress: never };
+  prepareRerun: { args: PrepareRerunOptions; result: RerunPlan; progress: never };
+  checkRun: { args: { runDir: string; mask?: string }; result: CheckReport; progress: never };
+  readFailLog: { args: { runDir: string }; result: FailReason[]; progress: never };
 }
 export type CoreOp = keyof CoreOps;
 

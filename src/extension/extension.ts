@@ -1,12 +1,21 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CoreClient } from './coreClient';
+import { checkRunCommand, type CheckRunArgs } from './commands/checkRun';
 import { mergeCommand, type MergeArgs } from './commands/merge';
 import { pickRunFolder, pickRunMask, unusedPath, uriFromArg } from './commands/pickers';
+import { prepareRerunCommand, type PrepareRerunArgs } from './commands/prepareRerun';
+import { runRerunCommand } from './commands/runRerun';
 import { salvageCommand, type SalvageArgs } from './commands/salvage';
+import { submitRerunCommand } from './commands/submitRerun';
 import { loadGridData, findMaskFor, RunMaskRegistry } from './gridSource';
 import { reportError, requireTrust } from './notify';
 import { RUN_STATUS_FILE } from './runDiscovery';
+import { RerunCompletion } from './rerunCompletion';
+import { RerunRegistry, type KnownRerun } from './rerunRegistry';
+import { registerTaskProvider } from './rerunTasks';
+import { RunStatusPoller } from './runStatusPoller';
 import { RunsTreeProvider, type RunSummary } from './runsTree';
 import { registerStatusGridSerializer, StatusGridPanel, type GridPanelDeps } from './statusGridPanel';
 import { notificationText } from '../shared/plainText';
@@ -15,6 +24,12 @@ import { notificationText } from '../shared/plainText';
 export interface DvmdostemApi {
   listRuns(): Promise<RunSummary[]>;
   runFolders(): string[];
+  /** The failed-cell items the tree shows for a run folder (label, description, tooltip). */
+  failedCellItems(folder: string): Promise<{ label: string; description: string; tooltip: string }[]>;
+  /** Whether run_status.nc files are being polled now, and how many polls ran so far. */
+  polling(): { active: boolean; polls: number };
+  /** The reruns prepared in this workspace as kept in workspaceState, with their SLURM job ids. */
+  reruns(): (KnownRerun & { jobId?: string })[];
 }
 
 /** Wires the tree, commands, watcher and panel together; behaviour lives in the modules. */
@@ -23,6 +38,8 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
   const core = new CoreClient(context.extensionUri, log);
   const tree = new RunsTreeProvider(core, log);
   const masks = new RunMaskRegistry(context.workspaceState);
+  const reruns = new RerunRegistry(context.workspaceState);
+  const completion = new RerunCompletion(core, reruns, log);
   let runFolders: string[] = [];
 
   const view = vscode.window.createTreeView('dvmdostem.runs', { treeDataProvider: tree, showCollapseAll: true });
@@ -39,9 +56,41 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
   };
   // dvmdostem rewrites run_status.nc after every cell: the tree follows a running batch.
   const watcher = vscode.workspace.createFileSystemWatcher(`**/${RUN_STATUS_FILE}`);
-  watcher.onDidCreate(refreshSoon);
-  watcher.onDidChange(refreshSoon);
+  const statusChanged = (file: vscode.Uri) => {
+    refreshSoon();
+    completion.statusChanged(file.fsPath);
+  };
+  watcher.onDidCreate(statusChanged);
+  watcher.onDidChange(statusChanged);
   watcher.onDidDelete(refreshSoon);
+
+  // Where file events never arrive (NFS, Remote-SSH): poll known run_status.nc files while shown.
+  const poller = new RunStatusPoller(
+    () => [
+      ...runFolders.map((f) => path.join(f, RUN_STATUS_FILE)),
+      ...StatusGridPanel.all().map((p) => path.join(p.runFolder.fsPath, RUN_STATUS_FILE)),
+      ...completion.pendingStatusFiles(),
+    ],
+    () => view.visible || StatusGridPanel.all().some((p) => p.panel.visible),
+    (file) => {
+      log.debug(`Polling: ${file} changed`);
+      refreshSoon();
+      StatusGridPanel.get(vscode.Uri.file(path.dirname(file)))?.runStatusChanged();
+      completion.statusChanged(file);
+    },
+  );
+  poller.update();
+  const onJobId = (rerunDir: string, jobId: string) => {
+    void reruns.rememberJob(rerunDir, jobId);
+    log.info(`SLURM job ${jobId} submitted for ${rerunDir}`);
+    void vscode.window.showInformationMessage(
+      notificationText(
+        `SLURM job ${jobId} submitted for ${path.basename(rerunDir)}. The runs view follows its output while it is ` +
+          'shown; Merge is offered when no cell is left to run.',
+      ),
+    );
+    poller.update();
+  };
 
   const gridDeps: GridPanelDeps = {
     loadGrid: (folder) => loadGridData(core, masks, folder),
@@ -83,8 +132,25 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
   const activeRun = () => StatusGridPanel.active()?.runFolder;
   const cmd = (id: string, fn: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
   const rememberMask = (folder: string, mask: string) => masks.remember(folder, mask);
-  cmd('dvmdostem.salvage', (arg?: unknown, options?: SalvageArgs) => salvageCommand({ core, log, activeRun, afterWrite: refreshSoon, rememberMask }, arg, options));
+  const rememberSalvage = (backupDir: string, newMask: string) => reruns.rememberSalvage(backupDir, newMask);
+  cmd('dvmdostem.salvage', (arg?: unknown, options?: SalvageArgs) =>
+    salvageCommand({ core, log, activeRun, afterWrite: refreshSoon, rememberMask, rememberSalvage }, arg, options),
+  );
   cmd('dvmdostem.merge', (arg?: unknown, options?: MergeArgs) => mergeCommand({ core, log, afterWrite: refreshSoon }, arg, options));
+  cmd('dvmdostem.prepareRerun', (arg?: unknown, options?: PrepareRerunArgs) =>
+    prepareRerunCommand(
+      { core, log, registry: reruns, activeRun, afterWrite: refreshSoon, rememberMask },
+      arg,
+      options,
+    ),
+  );
+  cmd('dvmdostem.runRerun', (arg?: unknown) =>
+    runRerunCommand({ log, registry: reruns, completion, onJobId, afterWrite: refreshSoon }, arg),
+  );
+  cmd('dvmdostem.submitRerun', (arg?: unknown) => submitRerunCommand({ log, registry: reruns, onJobId }, arg));
+  cmd('dvmdostem.checkRun', (arg?: unknown, options?: CheckRunArgs) =>
+    checkRunCommand({ core, log, activeRun }, arg, options),
+  );
   cmd('dvmdostem.showGrid', async (arg?: unknown) => {
     const folder = uriFromArg(arg) ?? activeRun() ?? (await pickRunFolder('Show Run Status Grid', 'Which run?'));
     if (folder) StatusGridPanel.show(context.extensionUri, folder, gridDeps);
@@ -101,6 +167,15 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
   });
   cmd('dvmdostem.showLog', () => log.show(true));
 
+  context.subscriptions.push(
+    poller,
+    view.onDidChangeVisibility(() => poller.update()),
+    StatusGridPanel.onDidChangeVisibility(() => poller.update()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('dvmdostem.pollIntervalSeconds')) poller.update();
+    }),
+    registerTaskProvider(() => reruns.reruns().map((r) => r.rerunDir).filter((d) => fs.existsSync(d)), onJobId),
+  );
   context.subscriptions.push(log, core, tree, view, watcher, registerStatusGridSerializer(context, gridDeps), {
     dispose: () => {
       clearTimeout(refreshTimer);
@@ -111,6 +186,9 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
   return {
     listRuns: () => tree.listRuns(),
     runFolders: () => [...runFolders],
+    failedCellItems: (folder) => tree.failedCellItems(folder),
+    polling: () => ({ active: poller.active, polls: poller.pollCount }),
+    reruns: () => reruns.reruns().map((r) => ({ ...r, jobId: reruns.job(r.rerunDir) })),
   };
 }
 

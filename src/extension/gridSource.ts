@@ -64,6 +64,11 @@ export async function findMaskFor(core: CoreClient, masks: RunMaskRegistry, runF
 export async function loadGridData(core: CoreClient, masks: RunMaskRegistry, runFolder: vscode.Uri): Promise<GridData> {
   const status = await core.read('readRunStatus', { path: path.join(runFolder.fsPath, RUN_STATUS_FILE) });
   const mask = await findMaskFor(core, masks, runFolder.fsPath, status.grid.rows, status.grid.cols);
+  const failed = status.counts.fail + status.counts.timeout + status.counts.other;
+  const reasons = failed > 0 ? await core.read('readFailLog', { runDir: runFolder.fsPath }) : [];
+  const failReasons = reasons
+    .filter((r) => r.row >= 0 && r.row < status.grid.rows && r.col >= 0 && r.col < status.grid.cols)
+    .map((r) => ({ cell: r.row * status.grid.cols + r.col, message: r.message }));
   const toInt = Int32Array.from(status.status, (v) => (Number.isNaN(v) ? STATUS_CODES.fill : v));
   return {
     runName: path.basename(runFolder.fsPath),
@@ -78,5 +83,6 @@ export async function loadGridData(core: CoreClient, masks: RunMaskRegistry, run
     lat: mask?.lat ? Float32Array.from(mask.lat) : null,
     lon: mask?.lon ? Float32Array.from(mask.lon) : null,
     counts: status.counts,
+    ...(failReasons.length ? { failReasons } : {}),
   };
 }

@@ -21,7 +21,13 @@ type Node = RunNode | GroupNode | CellNode | FileNode;
 
 class RunNode {
   readonly kind = 'run';
-  constructor(readonly folder: vscode.Uri, readonly summary: RunSummary, readonly status: RunStatus | undefined) {}
+  constructor(
+    readonly folder: vscode.Uri,
+    readonly summary: RunSummary,
+    readonly status: RunStatus | undefined,
+    /** fail_log.txt's reason by "row,col". */
+    readonly reasons: ReadonlyMap<string, string> = new Map(),
+  ) {}
 }
 class GroupNode {
   readonly kind = 'group';
@@ -93,7 +99,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
       const running = previous !== undefined && previous !== status.mtimeMs && Date.now() - status.mtimeMs < runningWindow;
       const failed = status.counts.fail + status.counts.timeout + status.counts.other;
       const state = running ? 'running' : failed > 0 ? 'failures' : 'complete';
-      return new RunNode(folder, { folder: folder.fsPath, label, description: describeCounts(status.counts), state, counts: status.counts }, status);
+      const reasons = failed > 0 ? await this.core.read('readFailLog', { runDir: folder.fsPath }) : [];
+      const description = describeCounts(status.counts);
+      const summary: RunSummary = { folder: folder.fsPath, label, description, state, counts: status.counts };
+      return new RunNode(folder, summary, status, new Map(reasons.map((r) => [`${r.row},${r.col}`, r.message])));
     } catch (err) {
       const message = (err as Error).message;
       this.log.warn(`Cannot read ${path.join(folder.fsPath, RUN_STATUS_FILE)}: ${message}`);
@@ -126,6 +135,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
         item.description = `${CELL_STATE_LABELS[cellState(node.status)]} (${node.status})${runtime}`;
         item.iconPath = new vscode.ThemeIcon(cellState(node.status) === 'timeout' ? 'watch' : 'close', new vscode.ThemeColor('testing.iconFailed'));
         item.contextValue = 'dvmdostemCell';
+        item.tooltip = cellTooltip(node);
         item.command = { command: 'dvmdostem.showGrid', title: 'Show Run Status Grid', arguments: [node.run.folder] };
         return item;
       }
@@ -136,6 +146,17 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
         return item;
       }
     }
+  }
+
+  /** The failed-cell items of a run folder as the tree shows them (label, description, tooltip). */
+  async failedCellItems(folder: string): Promise<{ label: string; description: string; tooltip: string }[]> {
+    const run = (await this.load()).find((r) => r.folder.fsPath === folder);
+    if (!run) return [];
+    return failedCells(run).map((c) => {
+      const item = this.getTreeItem(c);
+      const text = (v: unknown) => (typeof v === 'string' ? v : '');
+      return { label: text(item.label), description: text(item.description), tooltip: text(item.tooltip) };
+    });
   }
 
   dispose(): void {
@@ -177,6 +198,19 @@ function runItem(node: RunNode): vscode.TreeItem {
   }
   item.tooltip = tip;
   return item;
+}
+
+/** A failed cell's tooltip: state and runtime, and the reason dvmdostem wrote to fail_log.txt. */
+function cellTooltip(node: CellNode): string {
+  const state = cellState(node.status);
+  const runtime = Number.isNaN(node.runtime) ? '' : `, runtime ${node.runtime} s`;
+  const reason = node.run.reasons.get(`${node.row},${node.col}`);
+  const why = reason
+    ? `fail_log.txt: ${reason}`
+    : state === 'timeout'
+      ? 'Timed out (cell_timelimit): dvmdostem writes no fail_log.txt entry for a timeout.'
+      : 'No reason in fail_log.txt.';
+  return `row ${node.row}, col ${node.col}: ${CELL_STATE_LABELS[state]} (${node.status})${runtime}\n${why}`;
 }
 
 function failedCells(run: RunNode): CellNode[] {

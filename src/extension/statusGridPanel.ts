@@ -49,6 +49,9 @@ const describe = (err: unknown) => (err instanceof Error ? err.message : String(
 
 export class StatusGridPanel {
   private static readonly panels = new Map<string, StatusGridPanel>();
+  private static readonly visibilityChanged = new vscode.EventEmitter<void>();
+  /** A grid panel was opened, closed, shown or hidden (the run_status poller follows this). */
+  static readonly onDidChangeVisibility = StatusGridPanel.visibilityChanged.event;
 
   /** Opens the grid for a run folder, or reveals the panel already showing it. */
   static show(extensionUri: vscode.Uri, runFolder: vscode.Uri, deps: GridPanelDeps): StatusGridPanel {
@@ -117,6 +120,7 @@ export class StatusGridPanel {
     this.disposables.push(
       panel.webview.onDidReceiveMessage((raw: unknown) => this.onRawMessage(raw)),
       panel.onDidDispose(() => this.dispose()),
+      panel.onDidChangeViewState(() => StatusGridPanel.visibilityChanged.fire()),
     );
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(runFolder, 'run_status.nc'));
     this.disposables.push(
@@ -126,6 +130,12 @@ export class StatusGridPanel {
       watcher.onDidDelete(() => this.scheduleReload()),
     );
     panel.webview.html = buildGridHtml(panel.webview, extensionUri, makeNonce());
+    StatusGridPanel.visibilityChanged.fire();
+  }
+
+  /** run_status.nc changed (seen by polling where file events do not arrive): reload if visible. */
+  runStatusChanged(): void {
+    this.scheduleReload();
   }
 
   reveal(): void {
@@ -140,6 +150,7 @@ export class StatusGridPanel {
     this.messenger.dispose('panel closed');
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
+    StatusGridPanel.visibilityChanged.fire();
   }
 
   /** Re-reads run_status.nc and sends it (also called by the watcher, debounced). */

@@ -43,6 +43,8 @@ export interface GridData {
   lat: Float32Array | null;
   lon: Float32Array | null;
   counts: Record<CellState, number>;
+  /** Reasons dvmdostem gave in fail_log.txt, by flat cell index (row * cols + col); absent when none. */
+  failReasons?: { cell: number; message: string }[];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -189,6 +189,16 @@ export function validateGridData(raw: unknown): Validated<GridData> {
     if (!isIndex(c)) return fail(`counts.${s} is not a count`);
     counts[s] = c;
   }
+  const failReasons: { cell: number; message: string }[] = [];
+  if (raw.failReasons !== undefined) {
+    if (!Array.isArray(raw.failReasons)) return fail('failReasons is not an array');
+    for (const r of raw.failReasons) {
+      if (!isRecord(r) || !isIndex(r.cell) || r.cell >= n || typeof r.message !== 'string') {
+        return fail('failReasons holds an entry that is not { cell, message } of this grid');
+      }
+      failReasons.push({ cell: r.cell, message: r.message.slice(0, MAX_TEXT) });
+    }
+  }
   return {
     ok: true,
     value: {
@@ -204,6 +214,7 @@ export function validateGridData(raw: unknown): Validated<GridData> {
       lat: (raw.lat as Float32Array | null) ?? null,
       lon: (raw.lon as Float32Array | null) ?? null,
       counts,
+      ...(failReasons.length ? { failReasons } : {}),
     },
   };
 }

@@ -307,6 +307,7 @@ for (const MODE of MODES) describe(`dvmdostem Run Rescue in a real VS Code (code
     assert.match(tip, /row 1, col 2/);
     assert.match(tip, /fail/i);
     assert.match(tip, /-100/);
+    assert.match(tip, /fail_log: Problem with initial parameter files!/, 'the hover lacks the reason from fail_log.txt');
     const colors = await frame.evaluate(() => {
       const g = (window as any).__gridTest;
       return { success: g.cellColor(0, 0), fail: g.cellColor(1, 2), timeout: g.cellColor(7, 9), masked: g.cellColor(0, 1) };

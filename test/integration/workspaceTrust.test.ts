@@ -5,6 +5,7 @@
 // folder not trusted, and sets DVMDOSTEM_E2E_SUITE=restricted; the normal run is trusted.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { hashTree } from '../helpers/files';
@@ -71,6 +72,36 @@ describe(`Workspace Trust (${restricted ? 'Restricted Mode' : 'trusted workspace
       assert.equal(fs.existsSync(merged), false, 'a merged folder was written in Restricted Mode');
       assert.ok(settled, 'dvmdostem.merge did not return within 15 s in Restricted Mode');
       assert.ok(error || value === undefined, `merge reported success in Restricted Mode: ${JSON.stringify(value)}`);
+    });
+
+    it('refuses dvmdostem.prepareRerun: no rerun folder', async () => {
+      const rerunDir = path.join(ws.dir, 'output-rerun');
+      const { settled, value, error } = await tryCommand('dvmdostem.prepareRerun', [
+        vscode.Uri.file(ws.output),
+        { mask: ws.mask, rerunDir, workdir: ws.dir, skipConfirm: true },
+      ]);
+      assert.equal(fs.existsSync(rerunDir), false, 'a rerun folder was written in Restricted Mode');
+      assert.ok(settled, 'dvmdostem.prepareRerun did not return within 15 s in Restricted Mode');
+      assert.ok(error || value === undefined, `prepareRerun succeeded in Restricted Mode: ${JSON.stringify(value)}`);
+    });
+
+    it('refuses dvmdostem.runRerun and dvmdostem.submitRerun: the scripts do not run', async () => {
+      // A rerun folder outside the workspace whose scripts would leave a mark if they ran.
+      const rerunDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dvmdostem-restricted-rerun-'));
+      const mark = path.join(rerunDir, 'RAN');
+      for (const f of ['run.sh', 'slurm_runner.sh']) {
+        fs.writeFileSync(path.join(rerunDir, f), `#!/bin/bash\ntouch '${mark}'\n`, { mode: 0o755 });
+      }
+      try {
+        for (const id of ['dvmdostem.runRerun', 'dvmdostem.submitRerun']) {
+          const { settled, value, error } = await tryCommand(id, [vscode.Uri.file(rerunDir)]);
+          assert.ok(settled, `${id} did not return within 15 s in Restricted Mode`);
+          assert.ok(error || value === undefined, `${id} succeeded in Restricted Mode: ${JSON.stringify(value)}`);
+        }
+        assert.equal(fs.existsSync(mark), false, 'a rerun script ran in Restricted Mode');
+      } finally {
+        fs.rmSync(rerunDir, { recursive: true, force: true });
+      }
     });
 
     it('left every file of the workspace as it was', () => {

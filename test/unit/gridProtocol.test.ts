@@ -257,4 +257,14 @@ describe('validateGridData (webview side)', () => {
     assert.ok(!validateGridData({ ...grid(), counts: { success: 1 } }).ok);
     assert.ok(!validateGridData({ ...grid(), runName: 5 }).ok);
   });
+
+  it('fail_log reasons: kept when each names a cell of the grid, refused otherwise', () => {
+    const failReasons = [{ cell: 3, message: 'Problem with initial parameter files!' }];
+    const r = validateGridData({ ...grid(), failReasons });
+    assert.ok(r.ok);
+    assert.deepEqual(r.value.failReasons, [{ cell: 3, message: 'Problem with initial parameter files!' }]);
+    assert.ok(!validateGridData({ ...grid(), failReasons: [{ cell: 6, message: 'x' }] }).ok, 'cell one past the grid');
+    assert.ok(!validateGridData({ ...grid(), failReasons: [{ cell: 1, message: 5 }] }).ok, 'message not text');
+    assert.ok(!validateGridData({ ...grid(), failReasons: 'x' }).ok, 'not an array');
+  });
 });

@@ -315,6 +315,16 @@ describe('tooltip text', () => {
     assert.match(cellTooltip({ ...d, runtime: null }, 1, 2), /^row 1, col 2 · other \(-3\) · runtime — · lat/);
   });
 
+  it('the reason from fail_log.txt for the cell hovered, and none for other cells', () => {
+    const failReasons = [{ cell: 2, message: 'Problem with initial parameter files!' }];
+    const withReasons = { ...d, lat: null, lon: null, failReasons };
+    assert.equal(
+      cellTooltip(withReasons, 0, 2),
+      'row 0, col 2 · failed (-100) · runtime 7.25 s · fail_log: Problem with initial parameter files!',
+    );
+    assert.equal(cellTooltip(withReasons, 1, 0), 'row 1, col 0 · timed out (-5) · runtime 600 s (10.0 min)');
+  });
+
   it('formatSeconds', () => {
     assert.equal(formatSeconds(NaN), '—');
     assert.equal(formatSeconds(40), '40 s');

@@ -1,8 +1,10 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { CheckReport } from '../../core/check';
 import type { MergeResult } from '../../core/merge';
 import type { CoreClient } from '../coreClient';
 import { reportError, requireTrust } from '../notify';
+import { showCheckReport } from './checkRun';
 import { askNewPath, pathFromPattern, pickRunFolder, unusedPath, uriFromArg } from './pickers';
 import { notificationText } from '../../shared/plainText';
 
@@ -11,17 +13,20 @@ export interface MergeArgs {
   outputDir?: string;
 }
 
+/** A merge's result and the completeness check of the merged folder run right after it. */
+export type MergeCommandResult = MergeResult & { outputDir: string; check?: CheckReport };
+
 const TITLE = 'Merge Salvaged and Rerun Outputs';
 
 /**
  * Merge…: pick the salvaged (backup) folder, the rerun folder and a new output folder, then merge
- * with per-file progress. Cancelling leaves nothing behind.
+ * with per-file progress. Cancelling leaves nothing behind. Then checks the merged run is complete.
  */
 export async function mergeCommand(
   deps: { core: CoreClient; log: vscode.LogOutputChannel; afterWrite(): void },
   arg?: unknown,
   options: MergeArgs = {},
-): Promise<MergeResult | undefined> {
+): Promise<MergeCommandResult | undefined> {
   if (!requireTrust(TITLE)) return undefined;
   try {
     const salvaged = uriFromArg(arg) ?? (await pickRunFolder(TITLE, 'The salvaged run: the backup folder that salvage made'));
@@ -61,7 +66,14 @@ export async function mergeCommand(
         if (choice === 'Show Grid') void vscode.commands.executeCommand('dvmdostem.showGrid', vscode.Uri.file(outputDir));
         if (choice === 'Show Log') deps.log.show(true);
       });
-    return result;
+    let check: CheckReport | undefined;
+    try {
+      check = await deps.core.read('checkRun', { runDir: outputDir });
+      showCheckReport(deps.log, check);
+    } catch (err) {
+      deps.log.warn(`Completeness check of ${outputDir} failed: ${(err as Error).message}`);
+    }
+    return { ...result, outputDir, check };
   } catch (err) {
     reportError(deps.log, TITLE, err);
     return undefined;

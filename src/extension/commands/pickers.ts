@@ -77,3 +77,35 @@ export function askNewPath(title: string, prompt: string, value: string, allowEm
     },
   });
 }
+
+/** Quick pick of the reruns prepared in this workspace (newest first), plus Browse…. */
+export async function pickRerunFolder(
+  title: string,
+  reruns: { rerunDir: string; runDir: string }[],
+): Promise<vscode.Uri | undefined> {
+  const items: (vscode.QuickPickItem & { uri?: vscode.Uri })[] = [...reruns]
+    .reverse()
+    .filter((r) => fs.existsSync(r.rerunDir))
+    .map((r) => ({
+      label: path.basename(r.rerunDir),
+      description: r.rerunDir,
+      detail: `Rerun of ${r.runDir}`,
+      uri: vscode.Uri.file(r.rerunDir),
+    }));
+  items.push({ label: BROWSE });
+  const picked = await vscode.window.showQuickPick(items, {
+    title,
+    placeHolder: 'The rerun folder (made by Prepare Rerun)',
+    ignoreFocusOut: true,
+  });
+  if (!picked) return undefined;
+  if (picked.uri) return picked.uri;
+  const chosen = await vscode.window.showOpenDialog({
+    title,
+    canSelectFolders: true,
+    canSelectFiles: false,
+    canSelectMany: false,
+    openLabel: 'Select Rerun Folder',
+  });
+  return chosen?.[0];
+}

@@ -27,6 +27,8 @@ export async function salvageCommand(
     activeRun(): vscode.Uri | undefined;
     afterWrite(): void;
     rememberMask(runFolder: string, mask: string): void;
+    /** Keeps the new mask as Prepare Rerun's default for the backup. */
+    rememberSalvage(backupDir: string, newMask: string): void;
   },
   arg?: unknown,
   options: SalvageArgs = {},
@@ -85,16 +87,27 @@ export async function salvageCommand(
     deps.afterWrite();
     deps.rememberMask(opts.outputDir, mask);
     deps.rememberMask(backupDir, mask);
+    deps.rememberSalvage(backupDir, newMask);
     const cells = result.failedCells.map((c) => `(${c.row}, ${c.col}) ${c.state}`).join(', ');
     deps.log.info(`Salvage complete: ${result.failedCells.length} failed cells to rerun: ${cells}`);
-    deps.log.info(`Next: point runmask_file in dvmdostem's config to ${newMask}, rerun dvmdostem into a new (or emptied) output folder, then run "Merge Salvaged and Rerun Outputs…" with ${backupDir} and that folder.`);
+    deps.log.info(
+      `Next: "Prepare Rerun…" on ${backupDir} with ${newMask} (or point runmask_file in dvmdostem's config to it ` +
+        'and rerun into a new output folder), then "Merge Salvaged and Rerun Outputs…".',
+    );
     void vscode.window
       .showInformationMessage(
-        notificationText(`Salvaged ${path.basename(output.fsPath)}: ${result.failedCells.length} failed cells to rerun. Backup: ${backupDir}. Rerun dvmdostem with runmask_file set to ${newMask}, then merge.`),
+        notificationText(
+          `Salvaged ${path.basename(output.fsPath)}: ${result.failedCells.length} failed cells to rerun. ` +
+            `Backup: ${backupDir}. Next: prepare the rerun with ${path.basename(newMask)}, run it, then merge.`,
+        ),
+        'Prepare Rerun…',
         'Show Grid',
         'Reveal New Mask',
       )
       .then((choice) => {
+        if (choice === 'Prepare Rerun…') {
+          void vscode.commands.executeCommand('dvmdostem.prepareRerun', vscode.Uri.file(backupDir), { mask: newMask });
+        }
         if (choice === 'Show Grid') void vscode.commands.executeCommand('dvmdostem.showGrid', output);
         if (choice === 'Reveal New Mask') void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(newMask));
       });
