@@ -18,8 +18,8 @@ import { validateGridData, validatePersistedState } from '../src/shared/validate
 // @ts-expect-error TS1479: ESM-only package imported from a file tsc treats as CommonJS
 import { provideVSCodeDesignSystem, vsCodeButton, vsCodeCheckbox } from '@vscode/webview-ui-toolkit';
 import { cellTooltip } from './cellInfo';
-import { cssRgb, heatLut, resolvePalette, STATE_CODE, statusLut, unpack, type Palette } from './colors';
-import { GridRenderer } from './gridRenderer';
+import { cssRgb, heatLut, resolvePalette, STATE_CODE, STATE_GLYPHS, statusLut, unpack, type Palette } from './colors';
+import { GridRenderer, type Glyph } from './gridRenderer';
 import { Legend } from './legend';
 import { runtimeCodes, statusCodes, type RuntimeCodes } from './levels';
 import { CellSelection, moveCursor, rectBetween } from './selection';
@@ -47,6 +47,11 @@ declare global {
     __gridTest?: GridTestHooks;
   }
 }
+
+/** Status-layer glyphs by cell code. */
+const STATUS_GLYPHS: ReadonlyMap<number, Glyph> = new Map(
+  Object.entries(STATE_GLYPHS).map(([state, glyph]) => [STATE_CODE[state as keyof typeof STATE_CODE], glyph as Glyph]),
+);
 
 /** Selections larger than this many runs are not kept in the webview state (it is JSON). */
 const MAX_PERSISTED_RUNS = 200_000;
@@ -249,9 +254,11 @@ class GridApp {
     if (!d || !this.codes) return;
     if (this.layer === 'runtime' && d.runtime) {
       this.runtime ??= runtimeCodes(d.runtime);
+      this.renderer.glyphs = null;
       this.renderer.setCells(d.rows, d.cols, this.runtime.codes, heatLut(this.palette), this.selection);
       this.legend.setHeatRange({ min: this.runtime.min, max: this.runtime.max });
     } else {
+      this.renderer.glyphs = STATUS_GLYPHS;
       this.renderer.setCells(d.rows, d.cols, this.codes, statusLut(this.palette), this.selection);
       this.legend.setHeatRange(null);
     }
