@@ -20,6 +20,7 @@ import { provideVSCodeDesignSystem, vsCodeButton, vsCodeCheckbox } from '@vscode
 import { cellTooltip } from './cellInfo';
 import { cssRgb, heatLut, resolvePalette, STATE_CODE, STATE_GLYPHS, statusLut, unpack, type Palette } from './colors';
 import { GridRenderer, type Glyph } from './gridRenderer';
+import { HistogramView, runtimeHistogram, type HistogramLayout, type RuntimeHistogram } from './histogram';
 import { Legend } from './legend';
 import { runtimeCodes, statusCodes, type RuntimeCodes } from './levels';
 import { CellSelection, moveCursor, rectBetween } from './selection';
@@ -40,6 +41,8 @@ export interface GridTestHooks {
   cellAt(clientX: number, clientY: number): { row: number; col: number } | null;
   /** Client coordinates of a cell's centre (panning it into view first if it is off-screen). */
   cellCenter(row: number, col: number): { x: number; y: number };
+  /** The runtime histogram's bins and where it drew them (canvas#histogram pixels), or null when not shown. */
+  histogram(): { data: RuntimeHistogram; layout: HistogramLayout } | null;
 }
 
 declare global {
@@ -66,6 +69,7 @@ class GridApp {
   private readonly messenger: WebviewMessenger;
   private readonly renderer: GridRenderer;
   private readonly legend: Legend;
+  private readonly histogram: HistogramView;
   private readonly toolbar: Toolbar;
   private readonly canvas = byId<HTMLCanvasElement>('grid');
   private readonly wrap = byId<HTMLElement>('grid-wrap');
@@ -100,6 +104,7 @@ class GridApp {
     this.renderer = new GridRenderer(this.canvas);
     this.renderer.onDraw = () => this.scheduleSave();
     this.legend = new Legend(byId('legend'));
+    this.histogram = new HistogramView(byId('runtime-histogram'));
     this.toolbar = new Toolbar(byId('toolbar'), {
       writeMask: () => void this.writeMask(),
       selectProblems: () => this.selectProblems(),
@@ -113,6 +118,7 @@ class GridApp {
     });
     this.palette = this.readPalette();
     this.legend.setPalette(this.palette);
+    this.histogram.setPalette(this.palette);
     this.renderer.setPalette(this.palette, getComputedStyle(document.body).fontFamily);
     this.toolbar.setSelectionCount(0, false);
     this.toolbar.setProblemsAvailable(0);
@@ -130,6 +136,7 @@ class GridApp {
     window.addEventListener('message', (e: MessageEvent) => this.onRawMessage(e.data));
     this.wireCanvas();
     new ResizeObserver(() => this.renderer.resize()).observe(this.wrap);
+    new ResizeObserver(() => this.histogram.draw()).observe(this.histogram.root);
     const themeChanged = () => requestAnimationFrame(() => this.refreshPalette());
     new MutationObserver(themeChanged).observe(document.body, { attributes: true, attributeFilter: ['class'] });
     new MutationObserver(themeChanged).observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
@@ -141,6 +148,10 @@ class GridApp {
         return c === undefined ? '' : cssRgb(unpack(c));
       },
       cellAt: (x, y) => this.renderer.cellAt(x, y),
+      histogram: () => {
+        const data = this.data?.runtime ? runtimeHistogram(this.data.status, this.data.runtime, this.data.cellTimelimit) : null;
+        return data && this.histogram.layout ? { data, layout: this.histogram.layout } : null;
+      },
       cellCenter: (row, col) => {
         // Pans the cell into view first (when it is in the grid), so the point can be hovered.
         if (this.data && row >= 0 && col >= 0 && row < this.data.rows && col < this.data.cols) {
@@ -231,6 +242,7 @@ class GridApp {
     this.runMeta.title = d.runStatusPath;
     this.hideMessageIfError();
     this.legend.setCounts(d.counts, d.rows * d.cols);
+    this.histogram.set(d.runtime ? runtimeHistogram(d.status, d.runtime, d.cellTimelimit) : null);
     this.toolbar.setProblemsAvailable(d.counts.fail + d.counts.timeout);
     this.toolbar.setRuntimeAvailable(d.runtime !== null, this.layer === 'runtime');
 
@@ -288,6 +300,7 @@ class GridApp {
   private refreshPalette(): void {
     this.palette = this.readPalette();
     this.legend.setPalette(this.palette);
+    this.histogram.setPalette(this.palette);
     this.renderer.setPalette(this.palette, getComputedStyle(document.body).fontFamily);
     this.pushCells();
   }

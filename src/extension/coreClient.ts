@@ -112,7 +112,7 @@ export class CoreClient implements vscode.Disposable {
     this.script = path.join(extensionUri.fsPath, 'dist', 'coreWorker.js');
   }
 
-  read<K extends 'readRunStatus' | 'readRunMask' | 'planSalvage'>(op: K, args: CoreOps[K]['args']): Promise<CoreOps[K]['result']> {
+  read<K extends 'readRunStatus' | 'readRunMask' | 'readRunRecords' | 'planSalvage'>(op: K, args: CoreOps[K]['args']): Promise<CoreOps[K]['result']> {
     this.reader ??= new CoreWorker(this.script, this.log);
     return this.reader.call(op, args);
   }

@@ -44,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
   watcher.onDidDelete(refreshSoon);
 
   const gridDeps: GridPanelDeps = {
-    loadGrid: (folder) => loadGridData(core, masks, folder),
+    loadGrid: (folder) => loadGridData(core, masks, folder, log),
     writeMaskForCells: (folder, cells) => writeMaskForCells(folder, cells),
     runCommand: async (command, folder) => {
       await vscode.commands.executeCommand(command, folder);

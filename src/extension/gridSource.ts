@@ -61,9 +61,11 @@ export async function findMaskFor(core: CoreClient, masks: RunMaskRegistry, runF
 }
 
 /** Reads a run's status grid (in the core worker) into what the webview draws. */
-export async function loadGridData(core: CoreClient, masks: RunMaskRegistry, runFolder: vscode.Uri): Promise<GridData> {
+export async function loadGridData(core: CoreClient, masks: RunMaskRegistry, runFolder: vscode.Uri, log?: vscode.LogOutputChannel): Promise<GridData> {
   const status = await core.read('readRunStatus', { path: path.join(runFolder.fsPath, RUN_STATUS_FILE) });
   const mask = await findMaskFor(core, masks, runFolder.fsPath, status.grid.rows, status.grid.cols);
+  const records = await core.read('readRunRecords', { runDir: runFolder.fsPath });
+  for (const note of records.notes) log?.info(`Run status grid: ${note}`);
   const toInt = Int32Array.from(status.status, (v) => (Number.isNaN(v) ? STATUS_CODES.fill : v));
   return {
     runName: path.basename(runFolder.fsPath),
@@ -78,5 +80,6 @@ export async function loadGridData(core: CoreClient, masks: RunMaskRegistry, run
     lat: mask?.lat ? Float32Array.from(mask.lat) : null,
     lon: mask?.lon ? Float32Array.from(mask.lon) : null,
     counts: status.counts,
+    cellTimelimit: records.cellTimelimit,
   };
 }

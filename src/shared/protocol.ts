@@ -43,6 +43,8 @@ export interface GridData {
   lat: Float32Array | null;
   lon: Float32Array | null;
   counts: Record<CellState, number>;
+  /** model_settings.cell_timelimit (s) from the run's config_record.js; null when unknown or no limit. */
+  cellTimelimit: number | null;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -182,6 +182,8 @@ export function validateGridData(raw: unknown): Validated<GridData> {
     if (typeof raw[key] !== 'string') return fail(`${key} is not a string`);
   }
   if (typeof raw.mtimeMs !== 'number') return fail('mtimeMs is not a number');
+  const limit = raw.cellTimelimit ?? null;
+  if (limit !== null && !(finiteNumber(limit) && limit > 0)) return fail('cellTimelimit must be null or a positive number of seconds');
   if (!isRecord(raw.counts)) return fail('counts is not an object');
   const counts = {} as Record<CellState, number>;
   for (const s of CELL_STATES) {
@@ -204,6 +206,7 @@ export function validateGridData(raw: unknown): Validated<GridData> {
       lat: (raw.lat as Float32Array | null) ?? null,
       lon: (raw.lon as Float32Array | null) ?? null,
       counts,
+      cellTimelimit: limit,
     },
   };
 }
