@@ -1,4 +1,4 @@
-// Builds every bundle from one place: the extension host code, its worker, the two CLIs (all
+// Builds every bundle from one place: the extension host code, its worker, the CLIs (all
 // CommonJS for Node / VS Code 1.96) and the webview script (browser IIFE).
 //   node esbuild.mjs               development build
 //   node esbuild.mjs --production  minified, no source maps
@@ -34,6 +34,8 @@ const nodeBundle = (entry, outfile, extra = {}) => ({
   format: 'cjs',
   target: 'node20',
   external: ['vscode'],
+  // jsonc-parser's "main" is a UMD build whose dynamic requires esbuild cannot follow: take its ESM build.
+  mainFields: ['module', 'main'],
   banner: { js: importMetaBanner },
   ...extra,
 });
@@ -45,6 +47,8 @@ const builds = [
   nodeBundle('src/extension/coreWorker.ts', 'dist/coreWorker.js'),
   nodeBundle('src/cli/pyddt-salvage.ts', 'dist/pyddt-salvage.js', { banner: cliBanner }),
   nodeBundle('src/cli/pyddt-merge.ts', 'dist/pyddt-merge.js', { banner: cliBanner }),
+  nodeBundle('src/cli/pyddt-rerun.ts', 'dist/pyddt-rerun.js', { banner: cliBanner }),
+  nodeBundle('src/cli/pyddt-check.ts', 'dist/pyddt-check.js', { banner: cliBanner }),
   {
     ...common,
     entryPoints: ['webview/main.ts'],
@@ -59,7 +63,7 @@ const makeExecutable = {
   name: 'chmod-cli',
   setup(build) {
     build.onEnd(() => {
-      for (const f of ['dist/pyddt-salvage.js', 'dist/pyddt-merge.js']) {
+      for (const f of ['dist/pyddt-salvage.js', 'dist/pyddt-merge.js', 'dist/pyddt-rerun.js', 'dist/pyddt-check.js']) {
         try { chmodSync(f, 0o755); } catch { /* not built in this run */ }
       }
     });

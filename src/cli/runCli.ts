@@ -40,6 +40,12 @@ export async function runCli(spec: CommandSpec, argv: string[], io: Io, body: (a
     await body(args);
     return EXIT.ok;
   } catch (err) {
+    // A value the parser cannot judge (a number that is not one) is still a usage error.
+    if (err instanceof UsageError) {
+      io.err(usageLine(spec));
+      io.err(`${spec.prog}: error: ${err.message}`);
+      return EXIT.usage;
+    }
     if (err instanceof UserError || err instanceof CancelledError) {
       io.err(`${spec.prog}: error: ${err.message}`);
     } else {

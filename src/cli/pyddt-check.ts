@@ -1,0 +1,4 @@
+import { main } from './runCli';
+import { runCheckCli } from './checkCommand';
+
+main(runCheckCli);

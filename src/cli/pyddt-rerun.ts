@@ -1,0 +1,4 @@
+import { main } from './runCli';
+import { runRerunCli } from './rerunCommand';
+
+main(runRerunCli);
