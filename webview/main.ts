@@ -10,6 +10,7 @@ import {
   type GridLayer,
   type PersistedGridState,
   type ToWebview,
+  type WebviewCommand,
 } from '../src/shared/protocol';
 import { validateGridData, validatePersistedState } from '../src/shared/validate';
 // The toolkit is an ES module and tsc checks this repo as CommonJS (TS1479 on a static import).
@@ -88,6 +89,8 @@ class GridApp {
   private state: PersistedGridState | undefined;
   private pendingRestore: PersistedGridState | undefined;
   private writing = false;
+  /** capturePng requests that arrived before the first grid: answered once it is drawn. */
+  private pendingCaptures: number[] = [];
   private commandBusy = false;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   /** Run-length selection for the state, recomputed only when the selection changed. */
@@ -115,6 +118,8 @@ class GridApp {
       fit: () => this.renderer.fit(),
       salvage: () => void this.runCommand('salvage'),
       merge: () => void this.runCommand('merge'),
+      exportCsv: () => void this.runCommand('exportFailedCells'),
+      exportPng: () => void this.exportPng(null),
     });
     this.palette = this.readPalette();
     this.legend.setPalette(this.palette);
@@ -196,6 +201,10 @@ class GridApp {
         this.runMeta.classList.remove('loading');
         this.showMessage(body.message, 'error');
         break;
+      case 'capturePng':
+        if (this.data) void this.exportPng(body.token);
+        else this.pendingCaptures.push(body.token);
+        break;
       default:
         break; // replies are handled by the messenger
     }
@@ -258,6 +267,7 @@ class GridApp {
     this.canvas.setAttribute('aria-label', `Run status grid, ${d.rows} rows by ${d.cols} columns; row 0 at top`);
     this.selectionUpdated();
     if (this.hoverClient) this.updateHover(this.hoverClient.x, this.hoverClient.y);
+    for (const token of this.pendingCaptures.splice(0)) void this.exportPng(token);
   }
 
   /** Sends the current layer's codes and colours to the renderer. */
@@ -345,14 +355,35 @@ class GridApp {
     }
   }
 
-  private async runCommand(command: 'salvage' | 'merge'): Promise<void> {
+  /** The grid canvas as drawn (without hover and cursor marks) as PNG bytes, sent to the extension to save. */
+  private async exportPng(token: number | null): Promise<void> {
+    try {
+      const r = this.renderer;
+      const { hover, showCursor } = r;
+      r.hover = null;
+      r.showCursor = false;
+      r.draw();
+      const blob = await new Promise<Blob | null>((resolve) => this.canvas.toBlob(resolve, 'image/png'));
+      r.hover = hover;
+      r.showCursor = showCursor;
+      r.requestDraw();
+      if (!blob) throw new Error('the canvas gave no image');
+      const png = new Uint8Array(await blob.arrayBuffer());
+      const reply = await this.messenger.call({ type: 'exportPng', png, token });
+      if (reply.path) this.showMessage(`Grid image written: ${reply.path}`, 'info');
+    } catch (err) {
+      this.showMessage(`Could not export the grid image: ${err instanceof Error ? err.message : String(err)}`, 'error');
+    }
+  }
+
+  private async runCommand(command: WebviewCommand): Promise<void> {
     if (this.commandBusy) return;
     this.commandBusy = true;
     this.toolbar.setCommandsBusy(true);
     try {
       await this.messenger.call({ type: 'runCommand', command });
     } catch (err) {
-      this.showMessage(`${command === 'salvage' ? 'Salvage' : 'Merge'} failed: ${err instanceof Error ? err.message : String(err)}`, 'error');
+      this.showMessage(`${{ salvage: 'Salvage', merge: 'Merge', exportFailedCells: 'Export' }[command]} failed: ${err instanceof Error ? err.message : String(err)}`, 'error');
     } finally {
       this.commandBusy = false;
       this.toolbar.setCommandsBusy(false);

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CoreClient } from './coreClient';
+import { exportFailedCells, writeGridPng, type ExportArgs } from './commands/exports';
 import { mergeCommand, type MergeArgs } from './commands/merge';
 import { pickRunFolder, pickRunMask, unusedPath, uriFromArg } from './commands/pickers';
 import { salvageCommand, type SalvageArgs } from './commands/salvage';
@@ -49,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
     runCommand: async (command, folder) => {
       await vscode.commands.executeCommand(command, folder);
     },
+    writePng: (folder, png, dest) => writeGridPng({ log }, folder, png, dest),
     log,
   };
 
@@ -89,6 +91,22 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
     const folder = uriFromArg(arg) ?? activeRun() ?? (await pickRunFolder('Show Run Status Grid', 'Which run?'));
     if (folder) StatusGridPanel.show(context.extensionUri, folder, gridDeps);
     return folder;
+  });
+  cmd('dvmdostem.exportFailedCells', async (arg?: unknown, options?: ExportArgs) => {
+    const folder = uriFromArg(arg) ?? activeRun() ?? (await pickRunFolder('Export Failed Cells (CSV)', 'Which run?'));
+    return folder ? exportFailedCells({ core, masks, log }, folder, options) : undefined;
+  });
+  cmd('dvmdostem.exportGridPng', async (arg?: unknown, options?: ExportArgs) => {
+    const folder = uriFromArg(arg) ?? activeRun() ?? (await pickRunFolder('Export Grid (PNG)', 'Which run?'));
+    if (!folder) return undefined;
+    const panel = StatusGridPanel.show(context.extensionUri, folder, gridDeps);
+    try {
+      // Without a destination the user is asked where, once the image is there.
+      return await panel.capturePng(options?.dest);
+    } catch (err) {
+      reportError(log, 'Export Grid (PNG)', err);
+      return undefined;
+    }
   });
   cmd('dvmdostem.refreshRuns', () => tree.refresh());
   cmd('dvmdostem.revealInExplorer', async (arg?: unknown) => {

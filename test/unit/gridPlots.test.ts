@@ -9,7 +9,7 @@ import { readRunMask } from '../../src/core/runMask';
 import { cellTimelimitOf, readRunRecords } from '../../src/core/runRecords';
 import { readRunStatus } from '../../src/core/runStatus';
 import { writeFileStaged } from '../../src/core/staging';
-import { validateGridData } from '../../src/shared/validate';
+import { validateFromWebviewBody, validateGridData } from '../../src/shared/validate';
 import { histogramCaption, runtimeHistogram } from '../../webview/histogram';
 import { fixture, FIXTURE_FAILED_CELLS, tempDir } from '../helpers/files';
 
@@ -123,5 +123,29 @@ describe('failed cells CSV', () => {
     assert.deepEqual(fs.readdirSync(dir), ['failed.csv'], 'no staging file left');
     await assert.rejects(writeFileStaged(path.join(dir, 'missing', 'x.csv'), 'x'), /ENOENT/);
     assert.deepEqual(fs.readdirSync(dir), ['failed.csv']);
+  });
+});
+
+describe('exportPng from the webview', () => {
+  const png = () => {
+    const b = new Uint8Array(100);
+    b.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    return b;
+  };
+
+  it('accepts PNG bytes with an optional token and drops anything else (a path)', () => {
+    const r = validateFromWebviewBody({ type: 'exportPng', png: png(), token: 3, path: '/etc/passwd' }, { cellCount: 4 });
+    assert.ok(r.ok);
+    assert.deepEqual(Object.keys(r.value).sort(), ['png', 'token', 'type']);
+    const u = validateFromWebviewBody({ type: 'exportPng', png: png() }, { cellCount: 4 });
+    assert.ok(u.ok && u.value.type === 'exportPng' && u.value.token === null);
+  });
+
+  it('refuses what is not a PNG, and bad tokens', () => {
+    assert.ok(!validateFromWebviewBody({ type: 'exportPng', png: new Uint8Array(100), token: null }, { cellCount: 4 }).ok);
+    assert.ok(!validateFromWebviewBody({ type: 'exportPng', png: Array.from(png()), token: null }, { cellCount: 4 }).ok);
+    assert.ok(!validateFromWebviewBody({ type: 'exportPng', png: png(), token: -1 }, { cellCount: 4 }).ok);
+    assert.ok(!validateFromWebviewBody({ type: 'runCommand', command: 'workbench.action.files.newUntitledFile' }, { cellCount: 4 }).ok);
+    assert.ok(validateFromWebviewBody({ type: 'runCommand', command: 'exportFailedCells' }, { cellCount: 4 }).ok);
   });
 });
