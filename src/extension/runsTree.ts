@@ -38,6 +38,11 @@ class FileNode {
 
 const MAX_CELLS_LISTED = 500;
 
+/** dvmdostem.runningThresholdSeconds as it applies to this run folder (folder settings win). */
+function runningWindowMs(folder: vscode.Uri): number {
+  return vscode.workspace.getConfiguration('dvmdostem', folder).get<number>('runningThresholdSeconds', 120) * 1000;
+}
+
 /** The "dvmdostem Runs" view: run folders with failed-cell counts, their failed cells and files. */
 export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
@@ -72,7 +77,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
       // A "running" badge must go away by itself when the batch stops writing.
       clearTimeout(this.recheck);
       if (runs.some((r) => r.summary.state === 'running')) {
-        const window = vscode.workspace.getConfiguration('dvmdostem').get<number>('runningThresholdSeconds', 120) * 1000;
+        const window = Math.max(...runs.map((r) => runningWindowMs(r.folder)));
         this.recheck = setTimeout(() => this.refresh(), window + 1000);
       }
       this.folderListeners.fire(folders);
@@ -85,7 +90,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
     const label = displayPath(folder);
     try {
       const status = await this.core.read('readRunStatus', { path: path.join(folder.fsPath, RUN_STATUS_FILE) });
-      const runningWindow = vscode.workspace.getConfiguration('dvmdostem').get<number>('runningThresholdSeconds', 120) * 1000;
+      const runningWindow = runningWindowMs(folder);
       // A running batch rewrites run_status.nc after every cell: it is running when the file changed
       // since we last looked, recently. A file written once (a copy, a merge) is not a running batch.
       const previous = this.seenMtime.get(folder.fsPath);
