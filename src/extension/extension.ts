@@ -10,6 +10,7 @@ import { reportError, requireTrust } from './notify';
 import { RUN_STATUS_FILE } from './runDiscovery';
 import { RunsTreeProvider, type RunSummary } from './runsTree';
 import { registerStatusGridSerializer, StatusGridPanel, type GridPanelDeps } from './statusGridPanel';
+import { putClisOnTerminalPath } from './terminalPath';
 import { notificationText } from '../shared/plainText';
 
 /** What `activate` returns: used by the integration tests (and other extensions). */
@@ -24,6 +25,7 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
   const core = new CoreClient(context.extensionUri, log);
   const tree = new RunsTreeProvider(core, log);
   const masks = new RunMaskRegistry(context.workspaceState);
+  void putClisOnTerminalPath(context, log);
   let runFolders: string[] = [];
 
   const view = vscode.window.createTreeView('dvmdostem.runs', { treeDataProvider: tree, showCollapseAll: true });
