@@ -42,6 +42,8 @@ export interface GridTestHooks {
   cellAt(clientX: number, clientY: number): { row: number; col: number } | null;
   /** Client coordinates of a cell's centre (panning it into view first if it is off-screen). */
   cellCenter(row: number, col: number): { x: number; y: number };
+  /** The highlighted (keyboard cursor) cell, or null. */
+  highlighted(): { row: number; col: number } | null;
   /** The runtime histogram's bins and where it drew them (canvas#histogram pixels), or null when not shown. */
   histogram(): { data: RuntimeHistogram; layout: HistogramLayout } | null;
 }
@@ -91,6 +93,7 @@ class GridApp {
   private writing = false;
   /** capturePng requests that arrived before the first grid: answered once it is drawn. */
   private pendingCaptures: number[] = [];
+  private pendingReveal: Cell | null = null;
   private commandBusy = false;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   /** Run-length selection for the state, recomputed only when the selection changed. */
@@ -153,6 +156,7 @@ class GridApp {
         return c === undefined ? '' : cssRgb(unpack(c));
       },
       cellAt: (x, y) => this.renderer.cellAt(x, y),
+      highlighted: () => (this.renderer.showCursor ? this.renderer.cursor : null),
       histogram: () => {
         const data = this.data?.runtime ? runtimeHistogram(this.data.status, this.data.runtime, this.data.cellTimelimit) : null;
         return data && this.histogram.layout ? { data, layout: this.histogram.layout } : null;
@@ -200,6 +204,10 @@ class GridApp {
       case 'loadError':
         this.runMeta.classList.remove('loading');
         this.showMessage(body.message, 'error');
+        break;
+      case 'revealCell':
+        if (this.data) this.revealCell(body);
+        else this.pendingReveal = { row: body.row, col: body.col };
         break;
       case 'capturePng':
         if (this.data) void this.exportPng(body.token);
@@ -268,6 +276,22 @@ class GridApp {
     this.selectionUpdated();
     if (this.hoverClient) this.updateHover(this.hoverClient.x, this.hoverClient.y);
     for (const token of this.pendingCaptures.splice(0)) void this.exportPng(token);
+    if (this.pendingReveal) this.revealCell(this.pendingReveal);
+    this.pendingReveal = null;
+  }
+
+  /** Pans a cell into view and marks it with the keyboard cursor and its tooltip (from the runs tree). */
+  private revealCell(cell: Cell): void {
+    const d = this.data;
+    if (!d || !Number.isInteger(cell.row) || !Number.isInteger(cell.col) || cell.row < 0 || cell.col < 0 || cell.row >= d.rows || cell.col >= d.cols) return;
+    const r = this.renderer;
+    this.canvas.focus();
+    r.cursor = { row: cell.row, col: cell.col };
+    r.showCursor = true;
+    r.reveal(r.cursor);
+    r.draw();
+    this.showCellTooltip(r.cursor);
+    this.scheduleSave();
   }
 
   /** Sends the current layer's codes and colours to the renderer. */

@@ -33,6 +33,9 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
     runFolders = folders.map((f) => f.fsPath);
     // Explorer menus test `resourcePath in dvmdostem.runFolders`.
     void vscode.commands.executeCommand('setContext', 'dvmdostem.runFolders', [...new Set([...runFolders, ...folders.map((f) => f.path)])]);
+    void tree.failedCellCount().then((n) => {
+      view.badge = n > 0 ? { value: n, tooltip: `${n} failed or timed-out cell${n === 1 ? '' : 's'} in the runs listed` } : undefined;
+    });
   });
 
   let refreshTimer: NodeJS.Timeout | undefined;
@@ -110,6 +113,13 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
       return undefined;
     }
   });
+  cmd('dvmdostem.revealCell', (arg?: unknown, row?: unknown, col?: unknown) => {
+    const folder = uriFromArg(arg);
+    if (!folder || !Number.isSafeInteger(row) || !Number.isSafeInteger(col)) return undefined;
+    const panel = StatusGridPanel.show(context.extensionUri, folder, gridDeps);
+    panel.revealCell(row as number, col as number);
+    return folder;
+  });
   cmd('dvmdostem.refreshRuns', () => tree.refresh());
   cmd('dvmdostem.revealInExplorer', async (arg?: unknown) => {
     const uri = uriFromArg(arg);
@@ -127,6 +137,9 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
       StatusGridPanel.disposeAll();
     },
   });
+
+  // Scan once now, so the view's badge counts the failed cells before the view is ever opened.
+  void tree.listRuns().catch((err: unknown) => log.warn(`Looking for runs failed: ${(err as Error).message}`));
 
   return {
     listRuns: () => tree.listRuns(),

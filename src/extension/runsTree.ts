@@ -64,6 +64,12 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
     this.changed.fire(undefined);
   }
 
+  /** Cells that did not succeed (failed, timed out, other) over every run listed, for the view's badge. */
+  async failedCellCount(): Promise<number> {
+    const runs = await this.load();
+    return runs.reduce((n, r) => n + (r.summary.counts ? r.summary.counts.fail + r.summary.counts.timeout + r.summary.counts.other : 0), 0);
+  }
+
   async listRuns(): Promise<RunSummary[]> {
     return (await this.load()).map((r) => r.summary);
   }
@@ -131,13 +137,14 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
         item.description = `${CELL_STATE_LABELS[cellState(node.status)]} (${node.status})${runtime}`;
         item.iconPath = new vscode.ThemeIcon(cellState(node.status) === 'timeout' ? 'watch' : 'close', new vscode.ThemeColor('testing.iconFailed'));
         item.contextValue = 'dvmdostemCell';
-        item.command = { command: 'dvmdostem.showGrid', title: 'Show Run Status Grid', arguments: [node.run.folder] };
+        item.command = { command: 'dvmdostem.revealCell', title: 'Show in Run Status Grid', arguments: [node.run.folder, node.row, node.col] };
         return item;
       }
       case 'file': {
         const item = new vscode.TreeItem(node.uri);
         item.contextValue = 'dvmdostemFile';
-        item.command = { command: 'revealInExplorer', title: 'Reveal in Explorer', arguments: [node.uri] };
+        // Opens with the editor registered for .nc files (e.g. H5Web); Reveal in Explorer is in the menu.
+        item.command = { command: 'vscode.open', title: 'Open', arguments: [node.uri] };
         return item;
       }
     }

@@ -106,6 +106,8 @@ export class StatusGridPanel {
   private disposed = false;
   private nextCapture = 1;
   private webviewReady = false;
+  /** The last cell asked to be revealed, sent again when the page (re)loads. */
+  private pendingReveal: { row: number; col: number } | undefined;
   /** capturePng tokens waiting for the webview's PNG: where to write it, and who waits. */
   private readonly captures = new Map<number, { dest: string | undefined; settle: (result: { path?: string; error?: Error }) => void }>();
 
@@ -142,6 +144,15 @@ export class StatusGridPanel {
 
   reveal(): void {
     this.panel.reveal();
+  }
+
+  /** Shows and highlights a cell (sent when the page is listening; the page waits for its grid). */
+  revealCell(row: number, col: number): void {
+    this.pendingReveal = { row, col };
+    if (this.webviewReady) {
+      this.messenger.send({ type: 'revealCell', row, col });
+      this.pendingReveal = undefined;
+    }
   }
 
   /** Asks the webview for the grid as PNG and writes it to `dest`; resolves with the path written. */
@@ -233,6 +244,8 @@ export class StatusGridPanel {
         this.webviewReady = true;
         // The webview answers a capture once it has drawn the grid; captures asked before it was ready go now.
         for (const token of this.captures.keys()) this.messenger.send({ type: 'capturePng', token });
+        if (this.pendingReveal) this.messenger.send({ type: 'revealCell', ...this.pendingReveal });
+        this.pendingReveal = undefined;
         await this.reload();
         return;
       case 'log':

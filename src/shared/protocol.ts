@@ -94,6 +94,13 @@ export interface CapturePngMessage {
   token: number;
 }
 
+/** Show and highlight one cell (a failed cell clicked in the runs tree). */
+export interface RevealCellMessage {
+  type: 'revealCell';
+  row: number;
+  col: number;
+}
+
 /** Reply to `exportPng`: where the PNG was written, or null when the user cancelled. */
 export interface ExportedReply {
   type: 'exported';
@@ -111,7 +118,7 @@ export interface ErrorReply {
   message: string;
 }
 
-export type ToWebviewEvent = InitMessage | GridDataMessage | LoadErrorMessage | LoadingMessage | CapturePngMessage;
+export type ToWebviewEvent = InitMessage | GridDataMessage | LoadErrorMessage | LoadingMessage | CapturePngMessage | RevealCellMessage;
 export type ToWebviewReply = MaskWrittenReply | ExportedReply | DoneReply | ErrorReply;
 export type ToWebview = ToWebviewEvent | ToWebviewReply;
 
