@@ -20,17 +20,19 @@ export function bundledClis(distDir: string): Map<string, string> {
 const shQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** The launcher's file name and text for this platform. */
-export function shimFor(command: string, node: string, script: string, platform: NodeJS.Platform = process.platform): { file: string; text: string } {
+export function shimFor(
+  command: string,
+  node: string,
+  script: string,
+  platform: NodeJS.Platform = process.platform,
+): { file: string; text: string } {
+  const about = `Written by the dvmdostem Run Rescue extension: its bundled ${command}, run with VS Code's own Node.`;
   if (platform === 'win32') {
-    return {
-      file: `${command}.cmd`,
-      text: `@echo off\r\nrem Written by the dvmdostem Run Rescue extension: its bundled ${command}, run with VS Code's own Node.\r\nset ELECTRON_RUN_AS_NODE=1\r\n"${node}" "${script}" %*\r\n`,
-    };
+    const lines = ['@echo off', `rem ${about}`, 'set ELECTRON_RUN_AS_NODE=1', `"${node}" "${script}" %*`];
+    return { file: `${command}.cmd`, text: `${lines.join('\r\n')}\r\n` };
   }
-  return {
-    file: command,
-    text: `#!/bin/sh\n# Written by the dvmdostem Run Rescue extension: its bundled ${command}, run with VS Code's own Node.\nELECTRON_RUN_AS_NODE=1 exec ${shQuote(node)} ${shQuote(script)} "$@"\n`,
-  };
+  const lines = ['#!/bin/sh', `# ${about}`, `ELECTRON_RUN_AS_NODE=1 exec ${shQuote(node)} ${shQuote(script)} "$@"`];
+  return { file: command, text: `${lines.join('\n')}\n` };
 }
 
 /**
