@@ -1,7 +1,8 @@
 /**
- * Colours of the grid, taken from the VS Code theme (CSS variables the webview receives, through
- * the --state-* / --heat-* / --grid-* variables of media/grid.css) so light, dark and high-contrast
- * themes all work. No DOM here: the caller passes a function that reads a CSS variable (unit tested
+ * Colours of the grid. Cell states use the Okabe–Ito palette (readable with every common colour
+ * vision deficiency), set per theme kind in media/grid.css (--state-*); the rest comes from the VS
+ * Code theme (--grid-*). Runtime is drawn with viridis (perceptually uniform, lightness rising from
+ * fast to slow), the same in every theme. No DOM here: the caller passes a function that reads a CSS variable (unit tested
  * in Node). Every cell colour is made opaque over the editor background, so what the canvas shows,
  * what the legend swatch shows and what `cellColor` reports are the same rgb().
  */
@@ -22,11 +23,27 @@ interface ColorSource {
   mix?: number;
 }
 
+/** Okabe & Ito (2008), "Color Universal Design": eight colours told apart with any colour vision. */
+export const OKABE_ITO = {
+  black: '#000000',
+  orange: '#e69f00',
+  skyBlue: '#56b4e9',
+  bluishGreen: '#009e73',
+  yellow: '#f0e442',
+  blue: '#0072b2',
+  vermillion: '#d55e00',
+  reddishPurple: '#cc79a7',
+} as const;
+
+/** matplotlib's viridis at 0, 1/8, …, 1 (fast → slow). */
+export const VIRIDIS = ['#440154', '#472d7b', '#3b528b', '#2c728e', '#21918c', '#28ae80', '#5ec962', '#addc30', '#fde725'] as const;
+
 export const STATE_COLOR_SOURCES: Readonly<Record<CellState, ColorSource>> = {
-  success: { cssVar: '--state-success', fallback: '#388a34' },
-  fail: { cssVar: '--state-fail', fallback: '#e51400' },
-  timeout: { cssVar: '--state-timeout', fallback: '#d18616' },
-  other: { cssVar: '--state-other', fallback: '#a35cc4' },
+  // Fallbacks: the dark-theme choice of media/grid.css.
+  success: { cssVar: '--state-success', fallback: OKABE_ITO.skyBlue },
+  fail: { cssVar: '--state-fail', fallback: OKABE_ITO.vermillion },
+  timeout: { cssVar: '--state-timeout', fallback: OKABE_ITO.yellow },
+  other: { cssVar: '--state-other', fallback: OKABE_ITO.reddishPurple },
   unwritten: { cssVar: '--state-unwritten', fallback: '#808080', mix: 0.42 },
   masked: { cssVar: '--state-masked', fallback: '#808080', mix: 0.13 },
 };
@@ -37,10 +54,6 @@ const SOURCES = {
   axis: { cssVar: '--grid-axis', fallback: '#9d9d9d' },
   selection: { cssVar: '--grid-selection', fallback: '#007fd4' },
   hover: { cssVar: '--grid-hover', fallback: '#cccccc' },
-  heat0: { cssVar: '--heat-0', fallback: '#3794ff' },
-  heat1: { cssVar: '--heat-1', fallback: '#89d185' },
-  heat2: { cssVar: '--heat-2', fallback: '#cca700' },
-  heat3: { cssVar: '--heat-3', fallback: '#f14c4c' },
 } as const satisfies Record<string, ColorSource>;
 
 export interface Palette {
@@ -50,7 +63,7 @@ export interface Palette {
   axis: Rgba;
   selection: Rgba;
   hover: Rgba;
-  /** Heat-map stops from fastest to slowest. */
+  /** Heat-map stops from fastest to slowest (viridis). */
   heat: Rgba[];
   /** Cells without a runtime on the heat map. */
   noData: Rgba;
@@ -163,7 +176,7 @@ export function resolvePalette(getVar: (name: string) => string, normalize: (css
     axis: solid(SOURCES.axis),
     selection: solid(SOURCES.selection),
     hover: solid(SOURCES.hover),
-    heat: [solid(SOURCES.heat0), solid(SOURCES.heat1), solid(SOURCES.heat2), solid(SOURCES.heat3)],
+    heat: VIRIDIS.map((c) => parseColor(c) as Rgba),
     noData: state.masked,
   };
 }
@@ -203,6 +216,14 @@ export function statusLut(p: Palette): Uint32Array {
   const lut = new Uint32Array(256).fill(pack(p.background));
   for (const s of STATE_PRIORITY) lut[STATE_CODE[s]] = pack(p.state[s]);
   return lut;
+}
+
+/** Which states get a glyph on large cells, so failed and timed out differ by shape as well as colour. */
+export const STATE_GLYPHS: Readonly<Partial<Record<CellState, 'cross' | 'clock'>>> = { fail: 'cross', timeout: 'clock' };
+
+/** Black or white, whichever reads better on `c` (for glyphs drawn on cells). */
+export function inkOn(c: Rgba): Rgba {
+  return luminance(c) > 0.18 ? black : white;
 }
 
 /** Runtime layer: code 0 = no runtime, 1..255 = fastest..slowest. */

@@ -5,7 +5,7 @@
  * Zoom, pan and hit-testing are arithmetic (./viewport.ts).
  */
 import type { Palette, Rgba } from './colors';
-import { cssRgb, pack } from './colors';
+import { cssRgb, inkOn, pack, unpack } from './colors';
 import { downsampleMax, downsampleMaxRegion, paint, type Level } from './levels';
 import type { CellSelection } from './selection';
 import {
@@ -37,6 +37,10 @@ const AXIS_FONT_PX = 11;
 const TOP_GUTTER = 18;
 /** Cells at least this many device pixels wide get grid lines and outlined selection. */
 const DETAIL_DEVICE_PX = 8;
+/** Cells at least this many CSS pixels wide get their state's glyph (failed ×, timed out clock). */
+export const GLYPH_CSS_PX = 12;
+
+export type Glyph = 'cross' | 'clock';
 
 function makeLevelCanvas(level: Level): LevelCanvas {
   const canvas = document.createElement('canvas');
@@ -57,6 +61,8 @@ export class GridRenderer {
   cursor: Cell | null = null;
   showCursor = false;
   dragRect: CellRange | null = null;
+  /** Glyph drawn on large cells, by cell code (null: no glyphs, e.g. on the runtime layer). */
+  glyphs: ReadonlyMap<number, Glyph> | null = null;
 
   private readonly ctx: CanvasRenderingContext2D;
   private codes: Uint8Array = new Uint8Array(0);
@@ -268,6 +274,7 @@ export class GridRenderer {
       ctx.imageSmoothingEnabled = false;
       const base = this.baseLevel(f);
       this.blit(base, range, f, 1);
+      if (this.glyphs && v.scale >= GLYPH_CSS_PX) this.drawGlyphs(range, this.glyphs);
       const sel = this.selection;
       if (sel && sel.count > 0) {
         const detail = devicePx >= DETAIL_DEVICE_PX;
@@ -387,6 +394,41 @@ export class GridRenderer {
       this.gutterLeft + v.ox + sx0 * f * v.scale, TOP_GUTTER + v.oy + sy0 * f * v.scale, sw * f * v.scale, sh * f * v.scale,
     );
     ctx.globalAlpha = 1;
+  }
+
+  /** Failed cells get a ×, timed-out cells a clock, in black or white to stand out on the cell colour. */
+  private drawGlyphs(range: CellRange, glyphs: ReadonlyMap<number, Glyph>): void {
+    const ctx = this.ctx;
+    const v = this.view;
+    const s = v.scale;
+    ctx.save();
+    ctx.lineWidth = Math.max(1.5, s / 12);
+    ctx.lineCap = 'round';
+    for (let r = range.r0; r <= range.r1; r++) {
+      for (let c = range.c0; c <= range.c1; c++) {
+        const code = this.codes[r * this.cols + c];
+        const glyph = glyphs.get(code);
+        if (!glyph) continue;
+        const x = this.gutterLeft + v.ox + c * s;
+        const y = TOP_GUTTER + v.oy + r * s;
+        ctx.strokeStyle = cssRgb(inkOn(unpack(this.lut[code])));
+        ctx.beginPath();
+        if (glyph === 'cross') {
+          ctx.moveTo(x + 0.25 * s, y + 0.25 * s);
+          ctx.lineTo(x + 0.75 * s, y + 0.75 * s);
+          ctx.moveTo(x + 0.75 * s, y + 0.25 * s);
+          ctx.lineTo(x + 0.25 * s, y + 0.75 * s);
+        } else {
+          ctx.arc(x + 0.5 * s, y + 0.5 * s, 0.3 * s, 0, 2 * Math.PI);
+          ctx.moveTo(x + 0.5 * s, y + 0.5 * s);
+          ctx.lineTo(x + 0.5 * s, y + 0.32 * s);
+          ctx.moveTo(x + 0.5 * s, y + 0.5 * s);
+          ctx.lineTo(x + 0.64 * s, y + 0.5 * s);
+        }
+        ctx.stroke();
+      }
+    }
+    ctx.restore();
   }
 
   private outlineSelected(range: CellRange, color: Rgba): void {

@@ -4,7 +4,10 @@
  */
 import { CELL_STATE_LABELS, CELL_STATES, type CellState } from '../src/shared/protocol';
 import { formatSeconds } from './cellInfo';
-import { cssRgb, heatColor, type Palette } from './colors';
+import { cssRgb, heatColor, inkOn, STATE_GLYPHS, type Palette } from './colors';
+
+/** The legend's picture of the glyphs the grid draws on large cells. */
+const GLYPH_TEXT = { cross: '×', clock: '◷' } as const;
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
@@ -30,7 +33,8 @@ export class Legend {
     for (const s of CELL_STATES) {
       const row = el('li', 'legend-item');
       row.dataset.state = s;
-      const swatch = el('span', 'swatch');
+      const glyph = STATE_GLYPHS[s];
+      const swatch = el('span', 'swatch', glyph ? GLYPH_TEXT[glyph] : undefined);
       swatch.setAttribute('aria-hidden', 'true');
       const count = el('span', 'count', '0');
       row.append(swatch, el('span', 'label', CELL_STATE_LABELS[s]), count);
@@ -71,7 +75,11 @@ export class Legend {
   }
 
   setPalette(p: Palette): void {
-    for (const s of CELL_STATES) this.items.get(s)!.swatch.style.backgroundColor = cssRgb(p.state[s]);
+    for (const s of CELL_STATES) {
+      const swatch = this.items.get(s)!.swatch;
+      swatch.style.backgroundColor = cssRgb(p.state[s]);
+      swatch.style.color = cssRgb(inkOn(p.state[s]));
+    }
     this.selectedSwatch.style.backgroundColor = cssRgb(p.selection);
     this.heatNone.style.backgroundColor = cssRgb(p.noData);
     const ctx = this.heatBar.getContext('2d');

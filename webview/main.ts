@@ -10,6 +10,7 @@ import {
   type GridLayer,
   type PersistedGridState,
   type ToWebview,
+  type WebviewCommand,
 } from '../src/shared/protocol';
 import { validateGridData, validatePersistedState } from '../src/shared/validate';
 // The toolkit is an ES module and tsc checks this repo as CommonJS (TS1479 on a static import).
@@ -18,8 +19,9 @@ import { validateGridData, validatePersistedState } from '../src/shared/validate
 // @ts-expect-error TS1479: ESM-only package imported from a file tsc treats as CommonJS
 import { provideVSCodeDesignSystem, vsCodeButton, vsCodeCheckbox } from '@vscode/webview-ui-toolkit';
 import { cellTooltip } from './cellInfo';
-import { cssRgb, heatLut, resolvePalette, STATE_CODE, statusLut, unpack, type Palette } from './colors';
-import { GridRenderer } from './gridRenderer';
+import { cssRgb, heatLut, resolvePalette, STATE_CODE, STATE_GLYPHS, statusLut, unpack, type Palette } from './colors';
+import { GridRenderer, type Glyph } from './gridRenderer';
+import { HistogramView, runtimeHistogram, type HistogramLayout, type RuntimeHistogram } from './histogram';
 import { Legend } from './legend';
 import { runtimeCodes, statusCodes, type RuntimeCodes } from './levels';
 import { CellSelection, moveCursor, rectBetween } from './selection';
@@ -40,6 +42,10 @@ export interface GridTestHooks {
   cellAt(clientX: number, clientY: number): { row: number; col: number } | null;
   /** Client coordinates of a cell's centre (panning it into view first if it is off-screen). */
   cellCenter(row: number, col: number): { x: number; y: number };
+  /** The highlighted (keyboard cursor) cell, or null. */
+  highlighted(): { row: number; col: number } | null;
+  /** The runtime histogram's bins and where it drew them (canvas#histogram pixels), or null when not shown. */
+  histogram(): { data: RuntimeHistogram; layout: HistogramLayout } | null;
 }
 
 declare global {
@@ -47,6 +53,11 @@ declare global {
     __gridTest?: GridTestHooks;
   }
 }
+
+/** Status-layer glyphs by cell code. */
+const STATUS_GLYPHS: ReadonlyMap<number, Glyph> = new Map(
+  Object.entries(STATE_GLYPHS).map(([state, glyph]) => [STATE_CODE[state as keyof typeof STATE_CODE], glyph as Glyph]),
+);
 
 /** Selections larger than this many runs are not kept in the webview state (it is JSON). */
 const MAX_PERSISTED_RUNS = 200_000;
@@ -61,6 +72,7 @@ class GridApp {
   private readonly messenger: WebviewMessenger;
   private readonly renderer: GridRenderer;
   private readonly legend: Legend;
+  private readonly histogram: HistogramView;
   private readonly toolbar: Toolbar;
   private readonly canvas = byId<HTMLCanvasElement>('grid');
   private readonly wrap = byId<HTMLElement>('grid-wrap');
@@ -79,6 +91,9 @@ class GridApp {
   private state: PersistedGridState | undefined;
   private pendingRestore: PersistedGridState | undefined;
   private writing = false;
+  /** capturePng requests that arrived before the first grid: answered once it is drawn. */
+  private pendingCaptures: number[] = [];
+  private pendingReveal: Cell | null = null;
   private commandBusy = false;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   /** Run-length selection for the state, recomputed only when the selection changed. */
@@ -95,6 +110,7 @@ class GridApp {
     this.renderer = new GridRenderer(this.canvas);
     this.renderer.onDraw = () => this.scheduleSave();
     this.legend = new Legend(byId('legend'));
+    this.histogram = new HistogramView(byId('runtime-histogram'));
     this.toolbar = new Toolbar(byId('toolbar'), {
       writeMask: () => void this.writeMask(),
       selectProblems: () => this.selectProblems(),
@@ -105,9 +121,12 @@ class GridApp {
       fit: () => this.renderer.fit(),
       salvage: () => void this.runCommand('salvage'),
       merge: () => void this.runCommand('merge'),
+      exportCsv: () => void this.runCommand('exportFailedCells'),
+      exportPng: () => void this.exportPng(null),
     });
     this.palette = this.readPalette();
     this.legend.setPalette(this.palette);
+    this.histogram.setPalette(this.palette);
     this.renderer.setPalette(this.palette, getComputedStyle(document.body).fontFamily);
     this.toolbar.setSelectionCount(0, false);
     this.toolbar.setProblemsAvailable(0);
@@ -125,6 +144,7 @@ class GridApp {
     window.addEventListener('message', (e: MessageEvent) => this.onRawMessage(e.data));
     this.wireCanvas();
     new ResizeObserver(() => this.renderer.resize()).observe(this.wrap);
+    new ResizeObserver(() => this.histogram.draw()).observe(this.histogram.root);
     const themeChanged = () => requestAnimationFrame(() => this.refreshPalette());
     new MutationObserver(themeChanged).observe(document.body, { attributes: true, attributeFilter: ['class'] });
     new MutationObserver(themeChanged).observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
@@ -136,6 +156,11 @@ class GridApp {
         return c === undefined ? '' : cssRgb(unpack(c));
       },
       cellAt: (x, y) => this.renderer.cellAt(x, y),
+      highlighted: () => (this.renderer.showCursor ? this.renderer.cursor : null),
+      histogram: () => {
+        const data = this.data?.runtime ? runtimeHistogram(this.data.status, this.data.runtime, this.data.cellTimelimit) : null;
+        return data && this.histogram.layout ? { data, layout: this.histogram.layout } : null;
+      },
       cellCenter: (row, col) => {
         // Pans the cell into view first (when it is in the grid), so the point can be hovered.
         if (this.data && row >= 0 && col >= 0 && row < this.data.rows && col < this.data.cols) {
@@ -179,6 +204,14 @@ class GridApp {
       case 'loadError':
         this.runMeta.classList.remove('loading');
         this.showMessage(body.message, 'error');
+        break;
+      case 'revealCell':
+        if (this.data) this.revealCell(body);
+        else this.pendingReveal = { row: body.row, col: body.col };
+        break;
+      case 'capturePng':
+        if (this.data) void this.exportPng(body.token);
+        else this.pendingCaptures.push(body.token);
         break;
       default:
         break; // replies are handled by the messenger
@@ -226,6 +259,7 @@ class GridApp {
     this.runMeta.title = d.runStatusPath;
     this.hideMessageIfError();
     this.legend.setCounts(d.counts, d.rows * d.cols);
+    this.histogram.set(d.runtime ? runtimeHistogram(d.status, d.runtime, d.cellTimelimit) : null);
     this.toolbar.setProblemsAvailable(d.counts.fail + d.counts.timeout);
     this.toolbar.setRuntimeAvailable(d.runtime !== null, this.layer === 'runtime');
 
@@ -241,6 +275,23 @@ class GridApp {
     this.canvas.setAttribute('aria-label', `Run status grid, ${d.rows} rows by ${d.cols} columns; row 0 at top`);
     this.selectionUpdated();
     if (this.hoverClient) this.updateHover(this.hoverClient.x, this.hoverClient.y);
+    for (const token of this.pendingCaptures.splice(0)) void this.exportPng(token);
+    if (this.pendingReveal) this.revealCell(this.pendingReveal);
+    this.pendingReveal = null;
+  }
+
+  /** Pans a cell into view and marks it with the keyboard cursor and its tooltip (from the runs tree). */
+  private revealCell(cell: Cell): void {
+    const d = this.data;
+    if (!d || !Number.isInteger(cell.row) || !Number.isInteger(cell.col) || cell.row < 0 || cell.col < 0 || cell.row >= d.rows || cell.col >= d.cols) return;
+    const r = this.renderer;
+    this.canvas.focus();
+    r.cursor = { row: cell.row, col: cell.col };
+    r.showCursor = true;
+    r.reveal(r.cursor);
+    r.draw();
+    this.showCellTooltip(r.cursor);
+    this.scheduleSave();
   }
 
   /** Sends the current layer's codes and colours to the renderer. */
@@ -249,9 +300,11 @@ class GridApp {
     if (!d || !this.codes) return;
     if (this.layer === 'runtime' && d.runtime) {
       this.runtime ??= runtimeCodes(d.runtime);
+      this.renderer.glyphs = null;
       this.renderer.setCells(d.rows, d.cols, this.runtime.codes, heatLut(this.palette), this.selection);
       this.legend.setHeatRange({ min: this.runtime.min, max: this.runtime.max });
     } else {
+      this.renderer.glyphs = STATUS_GLYPHS;
       this.renderer.setCells(d.rows, d.cols, this.codes, statusLut(this.palette), this.selection);
       this.legend.setHeatRange(null);
     }
@@ -281,6 +334,7 @@ class GridApp {
   private refreshPalette(): void {
     this.palette = this.readPalette();
     this.legend.setPalette(this.palette);
+    this.histogram.setPalette(this.palette);
     this.renderer.setPalette(this.palette, getComputedStyle(document.body).fontFamily);
     this.pushCells();
   }
@@ -325,14 +379,35 @@ class GridApp {
     }
   }
 
-  private async runCommand(command: 'salvage' | 'merge'): Promise<void> {
+  /** The grid canvas as drawn (without hover and cursor marks) as PNG bytes, sent to the extension to save. */
+  private async exportPng(token: number | null): Promise<void> {
+    try {
+      const r = this.renderer;
+      const { hover, showCursor } = r;
+      r.hover = null;
+      r.showCursor = false;
+      r.draw();
+      const blob = await new Promise<Blob | null>((resolve) => this.canvas.toBlob(resolve, 'image/png'));
+      r.hover = hover;
+      r.showCursor = showCursor;
+      r.requestDraw();
+      if (!blob) throw new Error('the canvas gave no image');
+      const png = new Uint8Array(await blob.arrayBuffer());
+      const reply = await this.messenger.call({ type: 'exportPng', png, token });
+      if (reply.path) this.showMessage(`Grid image written: ${reply.path}`, 'info');
+    } catch (err) {
+      this.showMessage(`Could not export the grid image: ${err instanceof Error ? err.message : String(err)}`, 'error');
+    }
+  }
+
+  private async runCommand(command: WebviewCommand): Promise<void> {
     if (this.commandBusy) return;
     this.commandBusy = true;
     this.toolbar.setCommandsBusy(true);
     try {
       await this.messenger.call({ type: 'runCommand', command });
     } catch (err) {
-      this.showMessage(`${command === 'salvage' ? 'Salvage' : 'Merge'} failed: ${err instanceof Error ? err.message : String(err)}`, 'error');
+      this.showMessage(`${{ salvage: 'Salvage', merge: 'Merge', exportFailedCells: 'Export' }[command]} failed: ${err instanceof Error ? err.message : String(err)}`, 'error');
     } finally {
       this.commandBusy = false;
       this.toolbar.setCommandsBusy(false);

@@ -13,6 +13,8 @@ export interface ToolbarActions {
   fit(): void;
   salvage(): void;
   merge(): void;
+  exportCsv(): void;
+  exportPng(): void;
 }
 
 type ToolkitButton = HTMLElement & { disabled: boolean };
@@ -43,6 +45,8 @@ export class Toolbar {
   readonly runtime: ToolkitCheckbox;
   readonly salvage: ToolkitButton;
   readonly merge: ToolkitButton;
+  readonly exportCsv: ToolkitButton;
+  readonly exportPng: ToolkitButton;
 
   constructor(root: HTMLElement, actions: ToolbarActions) {
     root.replaceChildren();
@@ -75,6 +79,10 @@ export class Toolbar {
     this.salvage = button('salvage', 'Salvage…', 'secondary', 'Salvage failed cells of this run', actions.salvage);
     this.merge = button('merge', 'Merge…', 'secondary', 'Merge salvaged and rerun outputs', actions.merge);
     group(this.salvage, this.merge);
+
+    this.exportCsv = button('export-csv', 'Export CSV…', 'secondary', 'Save the cells that did not succeed as CSV (row, col, lat, lon, state, runtime, reason)', actions.exportCsv);
+    this.exportPng = button('export-png', 'Export PNG…', 'secondary', 'Save the grid as drawn as a PNG image', actions.exportPng);
+    group(this.exportCsv, this.exportPng);
   }
 
   setSelectionCount(n: number, busy: boolean): void {
@@ -95,5 +103,7 @@ export class Toolbar {
   setCommandsBusy(busy: boolean): void {
     setDisabled(this.salvage, busy);
     setDisabled(this.merge, busy);
+    setDisabled(this.exportCsv, busy);
+    setDisabled(this.exportPng, busy);
   }
 }

@@ -64,3 +64,16 @@ export function publishFolder(staged: string, finalPath: string): void {
   }
   fs.renameSync(staged, finalPath);
 }
+
+/** Writes a small file (an export) at a staging path next to `finalPath`, then renames it into place. */
+export async function writeFileStaged(finalPath: string, data: string | Uint8Array, tag = 'export', mode?: number): Promise<void> {
+  const staged = stagingPath(finalPath, tag);
+  try {
+    await fs.promises.writeFile(staged, data, { flag: 'wx', mode });
+    if (mode !== undefined) await fs.promises.chmod(staged, mode);
+    await fs.promises.rename(staged, finalPath);
+  } catch (err) {
+    removeQuietly(staged);
+    throw err;
+  }
+}

@@ -112,7 +112,7 @@ export class CoreClient implements vscode.Disposable {
     this.script = path.join(extensionUri.fsPath, 'dist', 'coreWorker.js');
   }
 
-  read<K extends 'readRunStatus' | 'readRunMask' | 'planSalvage' | 'planRerun' | 'checkRun' | 'readFailLog'>(
+  read<K extends 'readRunStatus' | 'readRunMask' | 'readRunRecords' | 'planSalvage' | 'planRerun' | 'checkRun' | 'readFailLog'>(
     op: K,
     args: CoreOps[K]['args'],
   ): Promise<CoreOps[K]['result']> {

@@ -6,6 +6,7 @@ import { mergeRuns } from '../core/merge';
 import { hdf5NeedsRestart } from '../core/netcdf/hdf5';
 import { readRunMask, writeRunMask } from '../core/runMask';
 import { planRerun, prepareRerun } from '../core/rerun';
+import { readRunRecords } from '../core/runRecords';
 import { readRunStatus } from '../core/runStatus';
 import { planSalvage, salvageRun } from '../core/salvage';
 import type { CoreOp, CoreOps, WorkerInit, WorkerReply, WorkerRequest } from './coreWorkerProtocol';
@@ -20,6 +21,7 @@ type Handler<K extends CoreOp> = (args: CoreOps[K]['args'], progress: (p: CoreOp
 const handlers: { [K in CoreOp]: Handler<K> } = {
   readRunStatus: ({ path }) => readRunStatus(path),
   readRunMask: ({ path }) => readRunMask(path),
+  readRunRecords: ({ runDir }) => readRunRecords(runDir),
   planSalvage: (opts) => planSalvage(opts),
   salvage: (opts, progress) => salvageRun(opts, { onProgress: progress, isCancelled }),
   merge: (opts, progress) =>

@@ -7,12 +7,14 @@ import type { FailReason } from '../core/failLog';
 import type { MergeOptions, MergeResult } from '../core/merge';
 import type { PrepareRerunOptions, RerunPlan } from '../core/rerun';
 import type { RunMask } from '../core/runMask';
+import type { RunRecords } from '../core/runRecords';
 import type { RunStatus } from '../core/runStatus';
 import type { SalvageOptions, SalvagePlan, SalvageProgress } from '../core/salvage';
 
 export interface CoreOps {
   readRunStatus: { args: { path: string }; result: RunStatus; progress: never };
   readRunMask: { args: { path: string }; result: RunMask; progress: never };
+  readRunRecords: { args: { runDir: string }; result: RunRecords; progress: never };
   planSalvage: { args: SalvageOptions; result: SalvagePlan; progress: never };
   salvage: { args: SalvageOptions; result: SalvagePlan; progress: SalvageProgress };
   merge: { args: MergeOptions; result: MergeResult; progress: MergeStep };

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CoreClient } from './coreClient';
 import { checkRunCommand, type CheckRunArgs } from './commands/checkRun';
+import { exportFailedCells, writeGridPng, type ExportArgs } from './commands/exports';
 import { mergeCommand, type MergeArgs } from './commands/merge';
 import { pickRunFolder, pickRunMask, unusedPath, uriFromArg } from './commands/pickers';
 import { prepareRerunCommand, type PrepareRerunArgs } from './commands/prepareRerun';
@@ -18,6 +19,7 @@ import { registerTaskProvider } from './rerunTasks';
 import { RunStatusPoller } from './runStatusPoller';
 import { RunsTreeProvider, type RunSummary } from './runsTree';
 import { registerStatusGridSerializer, StatusGridPanel, type GridPanelDeps } from './statusGridPanel';
+import { putClisOnTerminalPath } from './terminalPath';
 import { notificationText } from '../shared/plainText';
 
 /** What `activate` returns: used by the integration tests (and other extensions). */
@@ -40,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
   const masks = new RunMaskRegistry(context.workspaceState);
   const reruns = new RerunRegistry(context.workspaceState);
   const completion = new RerunCompletion(core, reruns, log);
+  void putClisOnTerminalPath(context, log);
   let runFolders: string[] = [];
 
   const view = vscode.window.createTreeView('dvmdostem.runs', { treeDataProvider: tree, showCollapseAll: true });
@@ -47,6 +50,9 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
     runFolders = folders.map((f) => f.fsPath);
     // Explorer menus test `resourcePath in dvmdostem.runFolders`.
     void vscode.commands.executeCommand('setContext', 'dvmdostem.runFolders', [...new Set([...runFolders, ...folders.map((f) => f.path)])]);
+    void tree.failedCellCount().then((n) => {
+      view.badge = n > 0 ? { value: n, tooltip: `${n} failed or timed-out cell${n === 1 ? '' : 's'} in the runs listed` } : undefined;
+    });
   });
 
   let refreshTimer: NodeJS.Timeout | undefined;
@@ -93,11 +99,12 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
   };
 
   const gridDeps: GridPanelDeps = {
-    loadGrid: (folder) => loadGridData(core, masks, folder),
+    loadGrid: (folder) => loadGridData(core, masks, folder, log),
     writeMaskForCells: (folder, cells) => writeMaskForCells(folder, cells),
     runCommand: async (command, folder) => {
       await vscode.commands.executeCommand(command, folder);
     },
+    writePng: (folder, png, dest) => writeGridPng({ log }, folder, png, dest),
     log,
   };
 
@@ -156,6 +163,29 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
     if (folder) StatusGridPanel.show(context.extensionUri, folder, gridDeps);
     return folder;
   });
+  cmd('dvmdostem.exportFailedCells', async (arg?: unknown, options?: ExportArgs) => {
+    const folder = uriFromArg(arg) ?? activeRun() ?? (await pickRunFolder('Export Failed Cells (CSV)', 'Which run?'));
+    return folder ? exportFailedCells({ core, masks, log }, folder, options) : undefined;
+  });
+  cmd('dvmdostem.exportGridPng', async (arg?: unknown, options?: ExportArgs) => {
+    const folder = uriFromArg(arg) ?? activeRun() ?? (await pickRunFolder('Export Grid (PNG)', 'Which run?'));
+    if (!folder) return undefined;
+    const panel = StatusGridPanel.show(context.extensionUri, folder, gridDeps);
+    try {
+      // Without a destination the user is asked where, once the image is there.
+      return await panel.capturePng(options?.dest);
+    } catch (err) {
+      reportError(log, 'Export Grid (PNG)', err);
+      return undefined;
+    }
+  });
+  cmd('dvmdostem.revealCell', (arg?: unknown, row?: unknown, col?: unknown) => {
+    const folder = uriFromArg(arg);
+    if (!folder || !Number.isSafeInteger(row) || !Number.isSafeInteger(col)) return undefined;
+    const panel = StatusGridPanel.show(context.extensionUri, folder, gridDeps);
+    panel.revealCell(row as number, col as number);
+    return folder;
+  });
   cmd('dvmdostem.refreshRuns', () => tree.refresh());
   cmd('dvmdostem.revealInExplorer', async (arg?: unknown) => {
     const uri = uriFromArg(arg);
@@ -182,6 +212,9 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
       StatusGridPanel.disposeAll();
     },
   });
+
+  // Scan once now, so the view's badge counts the failed cells before the view is ever opened.
+  void tree.listRuns().catch((err: unknown) => log.warn(`Looking for runs failed: ${(err as Error).message}`));
 
   return {
     listRuns: () => tree.listRuns(),

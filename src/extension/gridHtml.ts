@@ -73,6 +73,7 @@ export function gridHtml(i: GridHtmlInputs): string {
 </section>
 <aside id="side">
 <div id="legend"></div>
+<div id="runtime-histogram" hidden></div>
 <div id="help">
 <p><kbd>Click</kbd> select / deselect a cell</p>
 <p><kbd>Shift</kbd>+drag select a rectangle (<kbd>Alt</kbd>+<kbd>Shift</kbd> deselects)</p>

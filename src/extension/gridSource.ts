@@ -61,12 +61,12 @@ export async function findMaskFor(core: CoreClient, masks: RunMaskRegistry, runF
 }
 
 /** Reads a run's status grid (in the core worker) into what the webview draws. */
-export async function loadGridData(core: CoreClient, masks: RunMaskRegistry, runFolder: vscode.Uri): Promise<GridData> {
+export async function loadGridData(core: CoreClient, masks: RunMaskRegistry, runFolder: vscode.Uri, log?: vscode.LogOutputChannel): Promise<GridData> {
   const status = await core.read('readRunStatus', { path: path.join(runFolder.fsPath, RUN_STATUS_FILE) });
   const mask = await findMaskFor(core, masks, runFolder.fsPath, status.grid.rows, status.grid.cols);
-  const failed = status.counts.fail + status.counts.timeout + status.counts.other;
-  const reasons = failed > 0 ? await core.read('readFailLog', { runDir: runFolder.fsPath }) : [];
-  const failReasons = reasons
+  const records = await core.read('readRunRecords', { runDir: runFolder.fsPath });
+  for (const note of records.notes) log?.info(`Run status grid: ${note}`);
+  const failReasons = records.failReasons
     .filter((r) => r.row >= 0 && r.row < status.grid.rows && r.col >= 0 && r.col < status.grid.cols)
     .map((r) => ({ cell: r.row * status.grid.cols + r.col, message: r.message }));
   const toInt = Int32Array.from(status.status, (v) => (Number.isNaN(v) ? STATUS_CODES.fill : v));
@@ -84,5 +84,6 @@ export async function loadGridData(core: CoreClient, masks: RunMaskRegistry, run
     lon: mask?.lon ? Float32Array.from(mask.lon) : null,
     counts: status.counts,
     ...(failReasons.length ? { failReasons } : {}),
+    cellTimelimit: records.cellTimelimit,
   };
 }

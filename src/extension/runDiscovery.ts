@@ -1,25 +1,39 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { combineGlobs, enabledPatterns, matchesAny } from '../core/globs';
 
 export const RUN_STATUS_FILE = 'run_status.nc';
 /** Our own hidden staging folders hold half-written runs: never list them. */
 const ALWAYS_EXCLUDED = ['**/.pyddt-staging-*/**', '**/node_modules/**'];
 
 /**
- * Glob of folders not to search: the user's `files.exclude` (passing an explicit exclude to
- * findFiles replaces it, so it is merged here), our `dvmdostem.excludeGlobs`, and staging folders.
+ * Patterns of files and folders not to search, for one workspace folder (each folder's own settings):
+ * the user's `files.exclude` (passing an explicit exclude to findFiles replaces it, so it is merged
+ * here), our `dvmdostem.exclude` (and the older `dvmdostem.excludeGlobs` array), and staging folders.
  */
+export function excludePatterns(scope?: vscode.WorkspaceFolder): string[] {
+  const files = enabledPatterns(vscode.workspace.getConfiguration('files', scope).get('exclude'));
+  const ours = vscode.workspace.getConfiguration('dvmdostem', scope);
+  return [...files, ...enabledPatterns(ours.get('exclude')), ...enabledPatterns(ours.get('excludeGlobs')), ...ALWAYS_EXCLUDED];
+}
+
+/** The exclude patterns as one glob for findFiles (user patterns with `{a,b}` groups are expanded). */
 export function excludeGlob(scope?: vscode.WorkspaceFolder): string {
-  const filesExclude = vscode.workspace.getConfiguration('files', scope).get<Record<string, boolean>>('exclude') ?? {};
-  const extra = vscode.workspace.getConfiguration('dvmdostem', scope).get<string[]>('excludeGlobs') ?? [];
-  const globs = [...Object.entries(filesExclude).filter(([, on]) => on === true).map(([g]) => g), ...extra, ...ALWAYS_EXCLUDED];
-  return `{${globs.join(',')}}`;
+  return combineGlobs(excludePatterns(scope));
 }
 
 /** Every folder of the workspace (all workspace folders) that holds a run_status.nc, sorted by path. */
 export async function findRunFolders(): Promise<vscode.Uri[]> {
-  const found = await vscode.workspace.findFiles(`**/${RUN_STATUS_FILE}`, excludeGlob());
-  const folders = found.map((f) => vscode.Uri.joinPath(f, '..'));
+  const roots = vscode.workspace.workspaceFolders ?? [];
+  const perRoot = await Promise.all(
+    roots.map(async (root) => {
+      const patterns = excludePatterns(root);
+      const found = await vscode.workspace.findFiles(new vscode.RelativePattern(root, `**/${RUN_STATUS_FILE}`), combineGlobs(patterns));
+      // Checked again against every pattern: a glob the combined exclude could not express still applies.
+      return found.filter((f) => !matchesAny(path.relative(root.uri.fsPath, f.fsPath), patterns));
+    }),
+  );
+  const folders = perRoot.flat().map((f) => vscode.Uri.joinPath(f, '..'));
   return folders.sort((a, b) => a.fsPath.localeCompare(b.fsPath));
 }
 

@@ -44,6 +44,11 @@ class FileNode {
 
 const MAX_CELLS_LISTED = 500;
 
+/** dvmdostem.runningThresholdSeconds as it applies to this run folder (folder settings win). */
+function runningWindowMs(folder: vscode.Uri): number {
+  return vscode.workspace.getConfiguration('dvmdostem', folder).get<number>('runningThresholdSeconds', 120) * 1000;
+}
+
 /** The "dvmdostem Runs" view: run folders with failed-cell counts, their failed cells and files. */
 export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
@@ -65,6 +70,12 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
     this.changed.fire(undefined);
   }
 
+  /** Cells that did not succeed (failed, timed out, other) over every run listed, for the view's badge. */
+  async failedCellCount(): Promise<number> {
+    const runs = await this.load();
+    return runs.reduce((n, r) => n + (r.summary.counts ? r.summary.counts.fail + r.summary.counts.timeout + r.summary.counts.other : 0), 0);
+  }
+
   async listRuns(): Promise<RunSummary[]> {
     return (await this.load()).map((r) => r.summary);
   }
@@ -78,7 +89,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
       // A "running" badge must go away by itself when the batch stops writing.
       clearTimeout(this.recheck);
       if (runs.some((r) => r.summary.state === 'running')) {
-        const window = vscode.workspace.getConfiguration('dvmdostem').get<number>('runningThresholdSeconds', 120) * 1000;
+        const window = Math.max(...runs.map((r) => runningWindowMs(r.folder)));
         this.recheck = setTimeout(() => this.refresh(), window + 1000);
       }
       this.folderListeners.fire(folders);
@@ -91,7 +102,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
     const label = displayPath(folder);
     try {
       const status = await this.core.read('readRunStatus', { path: path.join(folder.fsPath, RUN_STATUS_FILE) });
-      const runningWindow = vscode.workspace.getConfiguration('dvmdostem').get<number>('runningThresholdSeconds', 120) * 1000;
+      const runningWindow = runningWindowMs(folder);
       // A running batch rewrites run_status.nc after every cell: it is running when the file changed
       // since we last looked, recently. A file written once (a copy, a merge) is not a running batch.
       const previous = this.seenMtime.get(folder.fsPath);
@@ -136,13 +147,14 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
         item.iconPath = new vscode.ThemeIcon(cellState(node.status) === 'timeout' ? 'watch' : 'close', new vscode.ThemeColor('testing.iconFailed'));
         item.contextValue = 'dvmdostemCell';
         item.tooltip = cellTooltip(node);
-        item.command = { command: 'dvmdostem.showGrid', title: 'Show Run Status Grid', arguments: [node.run.folder] };
+        item.command = { command: 'dvmdostem.revealCell', title: 'Show in Run Status Grid', arguments: [node.run.folder, node.row, node.col] };
         return item;
       }
       case 'file': {
         const item = new vscode.TreeItem(node.uri);
         item.contextValue = 'dvmdostemFile';
-        item.command = { command: 'revealInExplorer', title: 'Reveal in Explorer', arguments: [node.uri] };
+        // Opens with the editor registered for .nc files (e.g. H5Web); Reveal in Explorer is in the menu.
+        item.command = { command: 'vscode.open', title: 'Open', arguments: [node.uri] };
         return item;
       }
     }

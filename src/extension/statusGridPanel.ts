@@ -11,13 +11,17 @@ import { gridHtml, makeNonce } from './gridHtml';
 
 export const STATUS_GRID_VIEW_TYPE = 'dvmdostem.statusGrid';
 const RELOAD_DEBOUNCE_MS = 300;
+const CAPTURE_TIMEOUT_MS = 30_000;
+const RUN_COMMANDS = { salvage: 'dvmdostem.salvage', merge: 'dvmdostem.merge', exportFailedCells: 'dvmdostem.exportFailedCells' } as const;
 
 export interface GridPanelDeps {
   /** Reads run_status.nc (+ a run-mask's lat/lon when known). */
   loadGrid(runFolder: vscode.Uri): Promise<GridData>;
   /** Asks the user where, writes; undefined if cancelled. */
   writeMaskForCells(runFolder: vscode.Uri, cells: Int32Array): Promise<vscode.Uri | undefined>;
-  runCommand(command: 'dvmdostem.salvage' | 'dvmdostem.merge', runFolder: vscode.Uri): Promise<void>;
+  runCommand(command: 'dvmdostem.salvage' | 'dvmdostem.merge' | 'dvmdostem.exportFailedCells', runFolder: vscode.Uri): Promise<void>;
+  /** Writes the grid's PNG to `dest`, or asks where; the path written, or undefined if cancelled. */
+  writePng(runFolder: vscode.Uri, png: Uint8Array, dest?: string): Promise<string | undefined>;
   log: vscode.LogOutputChannel;
 }
 
@@ -103,6 +107,12 @@ export class StatusGridPanel {
   private reloadAgain = false;
   private debounce: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
+  private nextCapture = 1;
+  private webviewReady = false;
+  /** The last cell asked to be revealed, sent again when the page (re)loads. */
+  private pendingReveal: { row: number; col: number } | undefined;
+  /** capturePng tokens waiting for the webview's PNG: where to write it, and who waits. */
+  private readonly captures = new Map<number, { dest: string | undefined; settle: (result: { path?: string; error?: Error }) => void }>();
 
   private constructor(
     readonly panel: vscode.WebviewPanel,
@@ -120,7 +130,11 @@ export class StatusGridPanel {
     this.disposables.push(
       panel.webview.onDidReceiveMessage((raw: unknown) => this.onRawMessage(raw)),
       panel.onDidDispose(() => this.dispose()),
-      panel.onDidChangeViewState(() => StatusGridPanel.visibilityChanged.fire()),
+      // A hidden panel's page is discarded; it says 'ready' again when shown.
+      panel.onDidChangeViewState((e) => {
+        if (!e.webviewPanel.visible) this.webviewReady = false;
+        StatusGridPanel.visibilityChanged.fire();
+      }),
     );
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(runFolder, 'run_status.nc'));
     this.disposables.push(
@@ -142,12 +156,39 @@ export class StatusGridPanel {
     this.panel.reveal();
   }
 
+  /** Shows and highlights a cell (sent when the page is listening; the page waits for its grid). */
+  revealCell(row: number, col: number): void {
+    this.pendingReveal = { row, col };
+    if (this.webviewReady) {
+      this.messenger.send({ type: 'revealCell', row, col });
+      this.pendingReveal = undefined;
+    }
+  }
+
+  /** Asks the webview for the grid as PNG and writes it to `dest`; resolves with the path written. */
+  capturePng(dest?: string): Promise<string | undefined> {
+    const token = this.nextCapture++;
+    return new Promise<string | undefined>((resolve, reject) => {
+      const timer = setTimeout(() => settle({ error: new Error('the grid did not send its image (is the panel visible?)') }), CAPTURE_TIMEOUT_MS);
+      const settle = (r: { path?: string; error?: Error }) => {
+        clearTimeout(timer);
+        this.captures.delete(token);
+        if (r.error) reject(r.error);
+        else resolve(r.path);
+      };
+      this.captures.set(token, { dest, settle });
+      // A panel just opened gets the request once its script is listening (see 'ready').
+      if (this.webviewReady) this.messenger.send({ type: 'capturePng', token });
+    });
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     if (StatusGridPanel.panels.get(this.runFolder.toString()) === this) StatusGridPanel.panels.delete(this.runFolder.toString());
     if (this.debounce) clearTimeout(this.debounce);
     this.messenger.dispose('panel closed');
+    for (const c of [...this.captures.values()]) c.settle({ error: new Error('the grid panel was closed') });
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
     StatusGridPanel.visibilityChanged.fire();
@@ -211,6 +252,11 @@ export class StatusGridPanel {
     switch (body.type) {
       case 'ready':
         this.messenger.send({ type: 'init', runName: folderName(this.runFolder), runFolder: this.runFolder.fsPath, runFolderUri: this.runFolder.toString() });
+        this.webviewReady = true;
+        // The webview answers a capture once it has drawn the grid; captures asked before it was ready go now.
+        for (const token of this.captures.keys()) this.messenger.send({ type: 'capturePng', token });
+        if (this.pendingReveal) this.messenger.send({ type: 'revealCell', ...this.pendingReveal });
+        this.pendingReveal = undefined;
         await this.reload();
         return;
       case 'log':
@@ -230,8 +276,25 @@ export class StatusGridPanel {
           this.messenger.reply(env, { type: 'error', message: describe(err) });
         }
         return;
+      case 'exportPng': {
+        const capture = body.token === null ? undefined : this.captures.get(body.token);
+        if (body.token !== null && !capture) {
+          this.messenger.reply(env, { type: 'error', message: 'no image was asked for' });
+          return;
+        }
+        try {
+          const written = await this.deps.writePng(this.runFolder, body.png, capture?.dest);
+          capture?.settle({ path: written });
+          this.messenger.reply(env, { type: 'exported', path: written ?? null });
+        } catch (err) {
+          this.deps.log.error(`Run status grid: writing the PNG of ${this.runFolder.fsPath} failed: ${describe(err)}`);
+          capture?.settle({ error: err instanceof Error ? err : new Error(describe(err)) });
+          this.messenger.reply(env, { type: 'error', message: describe(err) });
+        }
+        return;
+      }
       case 'runCommand': {
-        const command = body.command === 'salvage' ? 'dvmdostem.salvage' : 'dvmdostem.merge';
+        const command = RUN_COMMANDS[body.command];
         try {
           await this.deps.runCommand(command, this.runFolder);
           this.messenger.reply(env, { type: 'done' });

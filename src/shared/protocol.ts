@@ -45,6 +45,8 @@ export interface GridData {
   counts: Record<CellState, number>;
   /** Reasons dvmdostem gave in fail_log.txt, by flat cell index (row * cols + col); absent when none. */
   failReasons?: { cell: number; message: string }[];
+  /** model_settings.cell_timelimit (s) from the run's config_record.js; null when unknown or no limit. */
+  cellTimelimit: number | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -85,6 +87,28 @@ export interface MaskWrittenReply {
   path: string | null;
 }
 
+/**
+ * Send the grid as PNG (answered by an `exportPng` request carrying `token`): the
+ * `dvmdostem.exportGridPng` command with a destination already chosen.
+ */
+export interface CapturePngMessage {
+  type: 'capturePng';
+  token: number;
+}
+
+/** Show and highlight one cell (a failed cell clicked in the runs tree). */
+export interface RevealCellMessage {
+  type: 'revealCell';
+  row: number;
+  col: number;
+}
+
+/** Reply to `exportPng`: where the PNG was written, or null when the user cancelled. */
+export interface ExportedReply {
+  type: 'exported';
+  path: string | null;
+}
+
 /** Reply to a request that has no result. */
 export interface DoneReply {
   type: 'done';
@@ -96,8 +120,8 @@ export interface ErrorReply {
   message: string;
 }
 
-export type ToWebviewEvent = InitMessage | GridDataMessage | LoadErrorMessage | LoadingMessage;
-export type ToWebviewReply = MaskWrittenReply | DoneReply | ErrorReply;
+export type ToWebviewEvent = InitMessage | GridDataMessage | LoadErrorMessage | LoadingMessage | CapturePngMessage | RevealCellMessage;
+export type ToWebviewReply = MaskWrittenReply | ExportedReply | DoneReply | ErrorReply;
 export type ToWebview = ToWebviewEvent | ToWebviewReply;
 
 // ---------------------------------------------------------------------------------------------
@@ -125,10 +149,20 @@ export interface WriteMaskRequest {
   cells: Int32Array;
 }
 
-/** Run the extension's salvage or merge command for this run folder. */
+/** Run one of the extension's commands (salvage, merge, export the failed cells) for this run folder. */
 export interface RunCommandRequest {
   type: 'runCommand';
-  command: 'salvage' | 'merge';
+  command: WebviewCommand;
+}
+
+/**
+ * The grid as a PNG file's bytes. `token` answers a `capturePng` (the destination is known); null when
+ * the user pressed Export PNG (the extension asks where). Never carries a path.
+ */
+export interface ExportPngRequest {
+  type: 'exportPng';
+  png: Uint8Array;
+  token: number | null;
 }
 
 /** Re-read run_status.nc now. */
@@ -137,7 +171,7 @@ export interface ReloadRequest {
 }
 
 export type FromWebviewEvent = ReadyMessage | LogMessage;
-export type FromWebviewRequest = WriteMaskRequest | RunCommandRequest | ReloadRequest;
+export type FromWebviewRequest = WriteMaskRequest | RunCommandRequest | ReloadRequest | ExportPngRequest;
 export type FromWebview = FromWebviewEvent | FromWebviewRequest;
 
 /** The successful reply of each request (an {@link ErrorReply} rejects the promise instead). */
@@ -145,9 +179,13 @@ export interface ResponseMap {
   writeMask: MaskWrittenReply;
   runCommand: DoneReply;
   reload: DoneReply;
+  exportPng: ExportedReply;
 }
 
-export const WEBVIEW_COMMANDS = ['salvage', 'merge'] as const;
+export const WEBVIEW_COMMANDS = ['salvage', 'merge', 'exportFailedCells'] as const;
+export type WebviewCommand = (typeof WEBVIEW_COMMANDS)[number];
+/** Largest PNG accepted from the webview. */
+export const MAX_PNG_BYTES = 64 * 1024 * 1024;
 export const LOG_LEVELS = ['info', 'warn', 'error'] as const;
 /** Longest log text accepted from the webview (longer is truncated). */
 export const MAX_LOG_LENGTH = 4000;

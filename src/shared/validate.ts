@@ -12,6 +12,7 @@ import {
   CELL_STATES,
   LOG_LEVELS,
   MAX_LOG_LENGTH,
+  MAX_PNG_BYTES,
   WEBVIEW_COMMANDS,
   type CellState,
   type Envelope,
@@ -44,6 +45,8 @@ const isIndex = (x: unknown): x is number => typeof x === 'number' && Number.isS
 const tagOf = (x: unknown) => Object.prototype.toString.call(x);
 const isInt32Array = (x: unknown): x is Int32Array => tagOf(x) === '[object Int32Array]';
 const isFloat32Array = (x: unknown): x is Float32Array => tagOf(x) === '[object Float32Array]';
+const isUint8Array = (x: unknown): x is Uint8Array => tagOf(x) === '[object Uint8Array]';
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /**
  * Cell indices for a new run-mask: an Int32Array (or a plain array of numbers) of flat indices
@@ -93,6 +96,15 @@ export function validateFromWebviewBody(raw: unknown, ctx: ValidationContext): V
       }
       return { ok: true, value: { type: 'runCommand', command: command as (typeof WEBVIEW_COMMANDS)[number] } };
     }
+    case 'exportPng': {
+      const png = raw.png;
+      if (!isUint8Array(png)) return fail('exportPng: png must be a Uint8Array');
+      if (png.length > MAX_PNG_BYTES) return fail(`exportPng: png larger than ${MAX_PNG_BYTES} bytes`);
+      if (png.length < 64 || PNG_SIGNATURE.some((b, i) => png[i] !== b)) return fail('exportPng: not a PNG image');
+      const token = raw.token ?? null;
+      if (token !== null && !isIndex(token)) return fail('exportPng: token must be null or a non-negative integer');
+      return { ok: true, value: { type: 'exportPng', png: png.slice(), token } };
+    }
     case 'writeMask': {
       const cells = validateCellIndices(raw.cells, ctx.cellCount);
       if (!cells.ok) return fail(`writeMask: ${cells.reason}`);
@@ -118,7 +130,7 @@ export function validateFromWebview(raw: unknown, ctx: ValidationContext): Valid
 
 /** Is this a request (expects a reply) rather than an event? */
 export function isRequest(body: FromWebview): boolean {
-  return body.type === 'writeMask' || body.type === 'runCommand' || body.type === 'reload';
+  return body.type === 'writeMask' || body.type === 'runCommand' || body.type === 'reload' || body.type === 'exportPng';
 }
 
 function finiteNumber(x: unknown): x is number {
@@ -182,6 +194,8 @@ export function validateGridData(raw: unknown): Validated<GridData> {
     if (typeof raw[key] !== 'string') return fail(`${key} is not a string`);
   }
   if (typeof raw.mtimeMs !== 'number') return fail('mtimeMs is not a number');
+  const limit = raw.cellTimelimit ?? null;
+  if (limit !== null && !(finiteNumber(limit) && limit > 0)) return fail('cellTimelimit must be null or a positive number of seconds');
   if (!isRecord(raw.counts)) return fail('counts is not an object');
   const counts = {} as Record<CellState, number>;
   for (const s of CELL_STATES) {
@@ -215,6 +229,7 @@ export function validateGridData(raw: unknown): Validated<GridData> {
       lon: (raw.lon as Float32Array | null) ?? null,
       counts,
       ...(failReasons.length ? { failReasons } : {}),
+      cellTimelimit: limit,
     },
   };
 }

@@ -242,6 +242,7 @@ describe('validateGridData (webview side)', () => {
     lat: null,
     lon: null,
     counts: { success: 2, fail: 1, timeout: 1, masked: 1, unwritten: 1, other: 0 },
+    cellTimelimit: null,
   });
 
   it('accepts a consistent payload', () => {

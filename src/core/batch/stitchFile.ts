@@ -3,7 +3,7 @@ import { CellPatcher } from '../cellPatch';
 import { copyFileKeepingTime } from '../copyTree';
 import { CancelledError, UserError } from '../errors';
 import type { GridShape } from '../grid';
-import { checkMergeable, CHUNK_BYTES, mergeFile } from '../mergeFile';
+import { checkMergeable, mergeFile, mergeLimits } from '../mergeFile';
 import { openNetcdf, type NcFile } from '../netcdf/ncfile';
 
 /**
@@ -34,8 +34,8 @@ export async function stitchFile(
   if (inputs.length === 1) return;
   const base = inputs[0].file ?? (await openNetcdf(inputs[0].path));
   const fdOut = fs.openSync(outPath, 'r+');
-  const out = Buffer.allocUnsafe(CHUNK_BYTES);
-  const src = Buffer.allocUnsafe(CHUNK_BYTES);
+  const out = Buffer.allocUnsafe(mergeLimits.chunkBytes);
+  const src = Buffer.allocUnsafe(mergeLimits.chunkBytes);
   let throughHdf5 = false;
   try {
     for (const input of inputs.slice(1)) {
@@ -51,7 +51,7 @@ export async function stitchFile(
         for (const [vs, vr] of check.gridVariables) {
           const patcher = new CellPatcher(vs, grid, input.cells, input.path);
           if (patcher.rows === 0 || patcher.rowBytes === 0) continue;
-          const rowsPerChunk = Math.max(1, Math.floor(CHUNK_BYTES / patcher.rowBytes));
+          const rowsPerChunk = Math.max(1, Math.floor(mergeLimits.chunkBytes / patcher.rowBytes));
           for (let first = 0; first < patcher.rows;) {
             // The next run of touched rows inside one record (rows of a record are contiguous).
             while (first < patcher.rows && !patcher.touches(first, 1)) first++;
@@ -61,8 +61,8 @@ export async function stitchFile(
             while (end < recordEnd && end - first < rowsPerChunk && patcher.touches(end, 1)) end++;
             const count = end - first;
             const len = count * patcher.rowBytes;
-            const o = len <= CHUNK_BYTES ? out : Buffer.allocUnsafe(len);
-            const s = len <= CHUNK_BYTES ? src : Buffer.allocUnsafe(len);
+            const o = len <= mergeLimits.chunkBytes ? out : Buffer.allocUnsafe(len);
+            const s = len <= mergeLimits.chunkBytes ? src : Buffer.allocUnsafe(len);
             readExactly(fdOut, o, len, patcher.rowOffset(vs.raw!, first), outPath);
             readExactly(fdIn, s, len, patcher.rowOffset(vr.raw!, first), input.path);
             patcher.patch(o, s, first, count);
