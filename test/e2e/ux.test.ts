@@ -1,5 +1,7 @@
 // What a scientist expects (issue 13), checked where a user sees it: a real VS Code (code-server) in
-// headless Chromium, the extension loaded as a development extension on a fresh copy of the fixture.
+// headless Chromium on a fresh copy of the fixture. E2E_MODES (default "dev,vsix", as ui.test.ts): the
+// extension loaded as a development extension, and installed from the packaged .vsix (so the terminal
+// runs the pyddt-merge shipped inside the .vsix).
 //
 //   npm run test:ui     (runs ui.test.js, then this file)
 //   node --test --test-concurrency=1 out/test/e2e/ux.test.js
@@ -27,21 +29,29 @@ const EXPECTED = {
   light: { success: hex('#0072b2'), fail: hex('#d55e00'), timeout: hex('#e69f00') },
 };
 
-describe('what a scientist expects, in a real VS Code (code-server + Chromium)', { timeout: 10 * 60_000 }, () => {
+const MODES = (process.env.E2E_MODES || 'dev,vsix').split(',').map((m) => m.trim()).filter(Boolean);
+for (const m of MODES) if (m !== 'dev' && m !== 'vsix') throw new Error(`E2E_MODES: unknown mode ${m} (dev, vsix)`);
+
+for (const MODE of MODES) describe(`what a scientist expects, in a real VS Code (code-server + Chromium, ${MODE === 'vsix' ? 'installed from the .vsix' : 'development extension'})`, { timeout: 10 * 60_000 }, () => {
   let ws: h.TestWorkspace;
   let server: h.CodeServer;
   let browser: h.Browser;
   let page: Page;
   let frame: Frame;
-  const shot = (name: string) => h.screenshot(page, `ux-${name}`);
+  const shot = (name: string) => h.screenshot(page, `ux-${MODE}-${name}`);
 
   before(async () => {
     h.requireBuiltExtension();
     ws = h.createWorkspace('dvmdostem-ux');
-    server = await h.startCodeServer({ workspace: ws.dir, root: path.join(ws.root, 'code-server'), logFile: path.join(h.ARTIFACTS, 'ux-code-server.log') });
+    server = await h.startCodeServer({
+      workspace: ws.dir,
+      root: path.join(ws.root, 'code-server'),
+      installVsix: MODE === 'vsix' ? [h.packageVsix(path.join(ws.root, 'vsix'))] : [],
+      logFile: path.join(h.ARTIFACTS, `ux-${MODE}-code-server.log`),
+    });
     browser = await h.launchBrowser();
     page = browser.page;
-    await h.openWorkbench(page, server, { folder: ws.dir, payload: h.devPayload(server) });
+    await h.openWorkbench(page, server, { folder: ws.dir, payload: MODE === 'dev' ? h.devPayload(server) : undefined });
   });
 
   after(async () => {
@@ -195,5 +205,14 @@ describe('what a scientist expects, in a real VS Code (code-server + Chromium)',
     console.log(`# terminal output: ${text.split('\n')[0]} … ${text.trim().split('\n').pop()}`);
     assert.match(text, /^usage: pyddt-merge /);
     assert.match(text, /exit 0\s*$/);
+    if (MODE === 'vsix') {
+      // The launcher runs the bundle shipped in the installed extension, not this repository's dist/.
+      const which = path.join(ws.root, 'which.txt');
+      await page.keyboard.type(`cat "$(command -v pyddt-merge)" > '${which}'`);
+      await page.keyboard.press('Enter');
+      const launcher = await h.waitUntil(() => (fs.existsSync(which) ? fs.readFileSync(which, 'utf8') : ''), 'the launcher script', { timeout: 30_000 });
+      assert.ok(!launcher.includes(path.join(h.repoRoot, 'dist')), `the launcher runs the repository's build: ${launcher}`);
+      assert.match(launcher, /extensions\/.*pyddt-merge\.js/);
+    }
   });
 });
