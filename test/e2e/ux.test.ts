@@ -191,6 +191,33 @@ for (const MODE of MODES) describe(`what a scientist expects, in a real VS Code 
     await shot('histogram');
   });
 
+  it('exports the failed cells as CSV and the grid as PNG from the toolbar, asking where with the save dialog', { timeout: STEP_TIMEOUT }, async () => {
+    const saveAs = async (button: string, dest: string) => {
+      await frame.locator(button).click();
+      const input = h.quickInputBox(page);
+      await input.waitFor({ state: 'visible', timeout: 20_000 });
+      const offered = await input.inputValue();
+      console.log(`# ${button}: the save dialog offers ${offered}`);
+      await input.fill(dest);
+      await page.waitForTimeout(300);
+      await input.press('Enter');
+      await h.waitUntil(() => fs.existsSync(dest), `${dest} written`, { timeout: 30_000 });
+      return offered;
+    };
+    const csv = path.join(ws.dir, 'failed cells.csv');
+    const offeredCsv = await saveAs('#export-csv', csv);
+    assert.match(offeredCsv, /output-failed-cells\.csv$/, 'the default name says what the file is');
+    const lines = fs.readFileSync(csv, 'utf8').trimEnd().split('\r\n');
+    assert.equal(lines[0], 'row,col,lat,lon,state,status,runtime,reason');
+    assert.deepEqual(lines.slice(1).map((l) => l.split(',').slice(0, 2).join(',')).sort(), ['1,2', '6,4', '7,9', '9,6']);
+    const png = path.join(ws.dir, 'grid.png');
+    await saveAs('#export-png', png);
+    const bytes = fs.readFileSync(png);
+    assert.ok(bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])), 'a PNG file');
+    await h.waitUntil(async () => /Grid image written/.test(await frame.locator('#message').innerText().catch(() => '')), 'the grid saying where the image went', { timeout: 10_000 });
+    await shot('exported');
+  });
+
   it('has pyddt-merge on the PATH of an integrated terminal', { timeout: STEP_TIMEOUT }, async () => {
     const out = path.join(ws.root, 'merge-help.txt');
     await h.runCommand(page, 'Terminal: Create New Terminal');
