@@ -196,7 +196,11 @@ for (const MODE of MODES) describe(`what a scientist expects, in a real VS Code 
       await frame.locator(button).click();
       const input = h.quickInputBox(page);
       await input.waitFor({ state: 'visible', timeout: 20_000 });
-      const offered = await input.inputValue();
+      // The simple save dialog fills in the folder first, then the file name.
+      const offered = await h.waitUntil(async () => {
+        const v = await input.inputValue();
+        return /\.[a-z]+$/.test(v) ? v : '';
+      }, 'the save dialog to offer a file name', { timeout: 20_000 });
       console.log(`# ${button}: the save dialog offers ${offered}`);
       await input.fill(dest);
       await page.waitForTimeout(300);
