@@ -65,7 +65,8 @@ export async function loadGridData(core: CoreClient, masks: RunMaskRegistry, run
   const status = await core.read('readRunStatus', { path: path.join(runFolder.fsPath, RUN_STATUS_FILE) });
   const mask = await findMaskFor(core, masks, runFolder.fsPath, status.grid.rows, status.grid.cols);
   const records = await core.read('readRunRecords', { runDir: runFolder.fsPath });
-  for (const note of records.notes) log?.info(`Run status grid: ${note}`);
+  // Debug only: a run without config_record.js would otherwise log a line on every live reload.
+  for (const note of records.notes) log?.debug(`Run status grid: ${note}`);
   const failReasons = records.failReasons
     .filter((r) => r.row >= 0 && r.row < status.grid.rows && r.col >= 0 && r.col < status.grid.cols)
     .map((r) => ({ cell: r.row * status.grid.cols + r.col, message: r.message }));

@@ -33,7 +33,7 @@ export class RunStatusPoller implements vscode.Disposable {
 
   /** Starts or stops polling after a visibility or settings change. */
   update(): void {
-    const seconds = vscode.workspace.getConfiguration('dvmdostem').get<number>('pollIntervalSeconds', 5);
+    const seconds = vscode.workspace.getConfiguration('dvmdostem', null).get<number>('pollIntervalSeconds', 5);
     const intervalMs = Number.isFinite(seconds) && seconds > 0 ? Math.max(1, seconds) * 1000 : 0;
     const want = intervalMs > 0 && this.anythingVisible();
     if (want && this.timer && intervalMs === this.intervalMs) return;

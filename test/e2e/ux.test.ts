@@ -1,5 +1,7 @@
 // What a scientist expects (issue 13), checked where a user sees it: a real VS Code (code-server) in
-// headless Chromium, the extension loaded as a development extension on a fresh copy of the fixture.
+// headless Chromium on a fresh copy of the fixture. E2E_MODES (default "dev,vsix", as ui.test.ts): the
+// extension loaded as a development extension, and installed from the packaged .vsix (so the terminal
+// runs the pyddt-merge shipped inside the .vsix).
 //
 //   npm run test:ui     (runs ui.test.js, then this file)
 //   node --test --test-concurrency=1 out/test/e2e/ux.test.js
@@ -27,21 +29,29 @@ const EXPECTED = {
   light: { success: hex('#0072b2'), fail: hex('#d55e00'), timeout: hex('#e69f00') },
 };
 
-describe('what a scientist expects, in a real VS Code (code-server + Chromium)', { timeout: 10 * 60_000 }, () => {
+const MODES = (process.env.E2E_MODES || 'dev,vsix').split(',').map((m) => m.trim()).filter(Boolean);
+for (const m of MODES) if (m !== 'dev' && m !== 'vsix') throw new Error(`E2E_MODES: unknown mode ${m} (dev, vsix)`);
+
+for (const MODE of MODES) describe(`what a scientist expects, in a real VS Code (code-server + Chromium, ${MODE === 'vsix' ? 'installed from the .vsix' : 'development extension'})`, { timeout: 10 * 60_000 }, () => {
   let ws: h.TestWorkspace;
   let server: h.CodeServer;
   let browser: h.Browser;
   let page: Page;
   let frame: Frame;
-  const shot = (name: string) => h.screenshot(page, `ux-${name}`);
+  const shot = (name: string) => h.screenshot(page, `ux-${MODE}-${name}`);
 
   before(async () => {
     h.requireBuiltExtension();
     ws = h.createWorkspace('dvmdostem-ux');
-    server = await h.startCodeServer({ workspace: ws.dir, root: path.join(ws.root, 'code-server'), logFile: path.join(h.ARTIFACTS, 'ux-code-server.log') });
+    server = await h.startCodeServer({
+      workspace: ws.dir,
+      root: path.join(ws.root, 'code-server'),
+      installVsix: MODE === 'vsix' ? [h.packageVsix(path.join(ws.root, 'vsix'))] : [],
+      logFile: path.join(h.ARTIFACTS, `ux-${MODE}-code-server.log`),
+    });
     browser = await h.launchBrowser();
     page = browser.page;
-    await h.openWorkbench(page, server, { folder: ws.dir, payload: h.devPayload(server) });
+    await h.openWorkbench(page, server, { folder: ws.dir, payload: MODE === 'dev' ? h.devPayload(server) : undefined });
   });
 
   after(async () => {
@@ -181,6 +191,37 @@ describe('what a scientist expects, in a real VS Code (code-server + Chromium)',
     await shot('histogram');
   });
 
+  it('exports the failed cells as CSV and the grid as PNG from the toolbar, asking where with the save dialog', { timeout: STEP_TIMEOUT }, async () => {
+    const saveAs = async (button: string, dest: string) => {
+      await frame.locator(button).click();
+      const input = h.quickInputBox(page);
+      await input.waitFor({ state: 'visible', timeout: 20_000 });
+      // The simple save dialog fills in the folder first, then the file name.
+      const offered = await h.waitUntil(async () => {
+        const v = await input.inputValue();
+        return /\.[a-z]+$/.test(v) ? v : '';
+      }, 'the save dialog to offer a file name', { timeout: 20_000 });
+      console.log(`# ${button}: the save dialog offers ${offered}`);
+      await input.fill(dest);
+      await page.waitForTimeout(300);
+      await input.press('Enter');
+      await h.waitUntil(() => fs.existsSync(dest), `${dest} written`, { timeout: 30_000 });
+      return offered;
+    };
+    const csv = path.join(ws.dir, 'failed cells.csv');
+    const offeredCsv = await saveAs('#export-csv', csv);
+    assert.match(offeredCsv, /output-failed-cells\.csv$/, 'the default name says what the file is');
+    const lines = fs.readFileSync(csv, 'utf8').trimEnd().split('\r\n');
+    assert.equal(lines[0], 'row,col,lat,lon,state,status,runtime,reason');
+    assert.deepEqual(lines.slice(1).map((l) => l.split(',').slice(0, 2).join(',')).sort(), ['1,2', '6,4', '7,9', '9,6']);
+    const png = path.join(ws.dir, 'grid.png');
+    await saveAs('#export-png', png);
+    const bytes = fs.readFileSync(png);
+    assert.ok(bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])), 'a PNG file');
+    await h.waitUntil(async () => /Grid image written/.test(await frame.locator('#message').innerText().catch(() => '')), 'the grid saying where the image went', { timeout: 10_000 });
+    await shot('exported');
+  });
+
   it('has pyddt-merge on the PATH of an integrated terminal', { timeout: STEP_TIMEOUT }, async () => {
     const out = path.join(ws.root, 'merge-help.txt');
     await h.runCommand(page, 'Terminal: Create New Terminal');
@@ -195,5 +236,14 @@ describe('what a scientist expects, in a real VS Code (code-server + Chromium)',
     console.log(`# terminal output: ${text.split('\n')[0]} … ${text.trim().split('\n').pop()}`);
     assert.match(text, /^usage: pyddt-merge /);
     assert.match(text, /exit 0\s*$/);
+    if (MODE === 'vsix') {
+      // The launcher runs the bundle shipped in the installed extension, not this repository's dist/.
+      const which = path.join(ws.root, 'which.txt');
+      await page.keyboard.type(`cat "$(command -v pyddt-merge)" > '${which}'`);
+      await page.keyboard.press('Enter');
+      const launcher = await h.waitUntil(() => (fs.existsSync(which) ? fs.readFileSync(which, 'utf8') : ''), 'the launcher script', { timeout: 30_000 });
+      assert.ok(!launcher.includes(path.join(h.repoRoot, 'dist')), `the launcher runs the repository's build: ${launcher}`);
+      assert.match(launcher, /extensions\/.*pyddt-merge\.js/);
+    }
   });
 });

@@ -69,6 +69,12 @@ describe('status colours in every theme kind', () => {
         assert.ok(c >= 2, `${themeClass}: ${s} ${JSON.stringify(p.state[s])} on ${JSON.stringify(p.background)} has contrast ${c.toFixed(2)}`);
       }
       assert.ok(deltaE(p.state.masked, p.background) > 3, 'masked cells are visible');
+      for (const m of [null, ...Object.values(DICHROMACY)]) {
+        for (const s of SIGNAL_STATES) {
+          const d = deltaE(m ? simulate(p.selection, m) : p.selection, m ? simulate(p.state[s], m) : p.state[s]);
+          assert.ok(d >= 15, `${themeClass}: the selection colour looks like ${s} (ΔE ${d.toFixed(1)})`);
+        }
+      }
       assert.ok(deltaE(p.state.masked, p.state.unwritten) > 5, 'masked and never written differ');
     });
   }
