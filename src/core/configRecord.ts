@@ -25,7 +25,7 @@ export const CONFIG_RECORD_NAME = 'config_record.js';
 /** Parses JSON with comments (dvmdostem's config files); a UserError naming `file` and the place when malformed. */
 export function parseJsonWithComments(text: string, file: string): unknown {
   const errors: ParseError[] = [];
-  const value = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
+  const value: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length) {
     const e = errors[0];
     const line = text.slice(0, e.offset).split('\n').length;

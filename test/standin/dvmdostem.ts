@@ -132,8 +132,8 @@ async function main(argv: string[]): Promise<void> {
   const config = parseJsonWithComments(fs.readFileSync(configPath, 'utf8'), configPath);
   if (!isObject(config) || !isObject(config.IO)) throw new StandinError(`${configPath}: no IO section`);
   const io = config.IO;
-  const outputDir = String(io.output_dir ?? '');
-  const maskPath = String(io.runmask_file ?? '');
+  const outputDir = typeof io.output_dir === 'string' ? io.output_dir : '';
+  const maskPath = typeof io.runmask_file === 'string' ? io.runmask_file : '';
   if (!outputDir || !maskPath) throw new StandinError(`${configPath}: IO.output_dir and IO.runmask_file are required`);
   const missing = missingInputs(process.cwd(), recordedInputs(config));
   if (missing.length)

@@ -115,7 +115,7 @@ describe('pyddt-check command line', () => {
     assert.equal(r.stdout, '✓ Run complete: 4 of 4 cells succeeded\n');
     const j = cli([fixture.original, '--json']);
     assert.equal(j.code, 1);
-    const o = JSON.parse(j.stdout);
+    const o = JSON.parse(j.stdout) as { complete: boolean; totals: unknown; cells: unknown };
     assert.equal(o.complete, false);
     assert.deepEqual(o.totals, { success: 6, fail: 2, timeout: 2, masked: 90, unwritten: 0, other: 0 });
     assert.deepEqual(o.cells, FIXTURE_UNFINISHED);

@@ -9,8 +9,12 @@ export function shQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** Line breaks and other control characters (C0 and DEL). */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL_CHARS = /[\x00-\x1f\x7f]/g;
+
 /** True when the text holds a line break or another control character. */
-export const hasControlChars = (s: string) => /[\x00-\x1f\x7f]/.test(s);
+export const hasControlChars = (s: string) => s.search(CONTROL_CHARS) >= 0;
 
 /**
  * The value of an `#SBATCH --opt=VALUE` line. sbatch reads these lines itself (not bash): double
@@ -26,4 +30,4 @@ export function sbatchQuote(s: string): string {
 export const slurmFilename = (s: string) => s.replace(/%/g, '%%');
 
 /** Text for a `#` comment line: control characters (a newline would end the comment) become `?`. */
-export const commentText = (s: string) => s.replace(/[\x00-\x1f\x7f]/g, '?');
+export const commentText = (s: string) => s.replace(CONTROL_CHARS, '?');
