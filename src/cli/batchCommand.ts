@@ -161,7 +161,7 @@ function runStitch(argv: string[], io: Io): Promise<number> {
             io.out(`  Not started (cells marked never written): ${plan.notStarted.join(', ')}`);
         },
         onProgress: options.verbose === true ? (p) => io.out(`  Stitching: ${p.name}`) : undefined,
-        isCancelled: io.isCancelled,
+        isCancelled: () => io.isCancelled(),
       },
     );
     io.out(`✓ Stitched run written to: ${result.outputDir}`);
@@ -209,7 +209,7 @@ function runSalvage(argv: string[], io: Io): Promise<number> {
         account: options.account as string | undefined,
       },
       {
-        isCancelled: io.isCancelled,
+        isCancelled: () => io.isCancelled(),
         onAction: (a, i, n) => {
           io.out(
             `[${i + 1}/${n}] ${a.batch}: ${dryRun && a.action === 'prepared' ? `would prepare rescue ${a.round}: ${a.cells} cells to rerun in ${a.rerunDir}` : describeSalvage(a)}`,
@@ -247,7 +247,10 @@ function runMerge(argv: string[], io: Io): Promise<number> {
   return runCli(mergeSpec, argv, io, async ({ positionals }) => {
     const actions = await mergeBatchRun(
       { batchDir: positionals.batch_dir },
-      { isCancelled: io.isCancelled, onAction: (a, i, n) => io.out(`[${i + 1}/${n}] ${a.batch}: ${describeMerge(a)}`) },
+      {
+        isCancelled: () => io.isCancelled(),
+        onAction: (a, i, n) => io.out(`[${i + 1}/${n}] ${a.batch}: ${describeMerge(a)}`),
+      },
     );
     const merged = actions.filter((a) => a.action === 'merged').length;
     const waiting = actions.filter((a) => a.action === 'rerun-missing' || a.action === 'rerun-running').length;

@@ -128,7 +128,7 @@ describe('SLURM: pyddt-batch salvage → submit-reruns.sh → merge on a real on
     assert.match(merge.stdout, /✓ 2 batches merged/);
     const status = run(process.execPath, [cli, 'status', dir, '--json']);
     assert.equal(status.code, 0, status.stdout);
-    assert.deepEqual(JSON.parse(status.stdout).totals, {
+    assert.deepEqual((JSON.parse(status.stdout) as { totals: Record<string, number> }).totals, {
       success: 6,
       fail: 0,
       timeout: 0,

@@ -205,4 +205,18 @@ describe('pyddt-batch salvage, reruns, merge: a full-domain batch run rescued un
     assert.deepEqual(hashTree(path.join(d, 'batch-4', 'output')), merged);
     assert.ok(!fs.existsSync(path.join(round, 'merged')));
   });
+  it('a batch that cannot be rerun (no config_record.js) is named, and gets no half-made rescue round', async () => {
+    const d = await makeFullDomainBatchRun(path.join(tempDir('batch-norecord'), 'batch-run'), [
+      { number: 2, cells: [[1, 2]], from: 'original' },
+    ]);
+    fs.rmSync(path.join(d, 'batch-2', 'output', 'config_record.js'));
+    const before = hashTree(d);
+    const r = batchCli(['salvage', d, '--workdir', wd]);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /^pyddt-batch salvage: error: batch-2: .*batch-2\/output\/config_record\.js: config_record\.js not found/,
+    );
+    assert.deepEqual(hashTree(d), before);
+  });
 });

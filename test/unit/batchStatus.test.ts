@@ -8,6 +8,15 @@ import { readBatchRunStatus } from '../../src/core/batch/batchStatus';
 import { makeFullDomainBatchRun, makeRowSliceBatchRun } from '../helpers/batchRuns';
 import { hashTree, repoRoot, tempDir } from '../helpers/files';
 
+/** What `pyddt-batch status --json` prints. */
+interface StatusJson {
+  layout: string;
+  grid: { rows: number; cols: number };
+  complete: boolean;
+  totals: Record<string, number>;
+  batches: ({ name: string; state: string } & Record<string, number | string>)[];
+}
+
 function batchCli(args: string[]) {
   const script = path.join(repoRoot, 'dist', 'pyddt-batch.js');
   assert.ok(fs.existsSync(script), `${script} is missing: run npm run build first`);
@@ -55,13 +64,13 @@ describe('pyddt-batch status of a full-domain batch run built from the fixture',
     assert.match(t.stdout, /^total +6 +2 +2 +2 +0 +incomplete \(88 cells masked/m);
     const j = batchCli(['status', dir, '--json']);
     assert.equal(j.code, 1);
-    const obj = JSON.parse(j.stdout);
+    const obj = JSON.parse(j.stdout) as StatusJson;
     assert.equal(obj.layout, 'full-domain');
     assert.deepEqual(obj.grid, { rows: 10, cols: 10 });
     assert.equal(obj.complete, false);
     assert.deepEqual(obj.totals, { success: 6, fail: 2, timeout: 2, masked: 88, unwritten: 2, other: 0 });
     assert.deepEqual(
-      obj.batches.map((b: { name: string; state: string }) => `${b.name} ${b.state}`),
+      obj.batches.map((b) => `${b.name} ${b.state}`),
       ['batch-3 complete', 'batch-9 complete', 'batch-10 failures', 'batch-11 not-started', 'batch-12 failures'],
     );
     assert.equal(obj.batches[2].fail, 1);
@@ -135,6 +144,6 @@ describe('pyddt-batch status of a row-slice batch run (bp batch split layout)', 
     assert.match(s.warnings.join('\n'), /rows without a batch folder \(counted as never written\): 4/);
     const r = batchCli(['status', dir, '--json']);
     assert.equal(r.code, 1);
-    assert.equal(JSON.parse(r.stdout).layout, 'row-slices');
+    assert.equal((JSON.parse(r.stdout) as StatusJson).layout, 'row-slices');
   });
 });

@@ -72,7 +72,7 @@ describe('pyddt-batch stitch of a full-domain batch run built from the fixture',
           const expected = sources.get(from)!.get(name)!;
           const at = i * sv.elementSize;
           const same = sv.bytes.subarray(at, at + sv.elementSize).every((b, k) => b === expected.bytes[at + k]);
-          assert.ok(same, `${f} ${name} element ${i} (cell ${cell}) differs from ${from}`);
+          assert.ok(same, `${f} ${name} element ${i} (cell ${cell?.join(', ')}) differs from ${from}`);
           if (from !== unrun) checkedCells++;
         }
       }

@@ -5,7 +5,7 @@ import { UserError } from '../errors';
 import { mergeRuns } from '../merge';
 import { readRunMask } from '../runMask';
 import { readRunStatus } from '../runStatus';
-import { findBatchRun, type BatchFolder } from './batchRun';
+import { findBatchRun, namingBatch, type BatchFolder } from './batchRun';
 import { isMerged, isPrepared, latestRound, type RescueRound } from './rescueRounds';
 
 /**
@@ -36,7 +36,7 @@ export async function mergeBatchRun(
   for (const [index, batch] of run.batches.entries()) {
     if (hooks.isCancelled?.())
       throw new UserError('stopped; batches merged so far are kept and a new merge resumes from there');
-    const action = await mergeOne(batch, opts, hooks.isCancelled);
+    const action = await namingBatch(batch, () => mergeOne(batch, opts, hooks.isCancelled));
     actions.push(action);
     hooks.onAction?.(action, index, run.batches.length);
   }

@@ -123,3 +123,14 @@ function existingPath(p: string | undefined, batchDir: string): string | undefin
   const candidates = path.isAbsolute(p) ? [p] : [path.resolve(batchDir, p), path.resolve(path.dirname(batchDir), p)];
   return candidates.find((c) => fs.existsSync(c));
 }
+
+/** Runs one batch's step; a UserError from it names the batch first (work done for earlier batches stays). */
+export async function namingBatch<T>(batch: BatchFolder, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    if (err instanceof UserError && !err.message.startsWith(`${batch.name}:`))
+      throw new UserError(`${batch.name}: ${err.message}`);
+    throw err;
+  }
+}

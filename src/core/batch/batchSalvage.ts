@@ -5,7 +5,7 @@ import { planRerun, prepareRerun, type PrepareRerunOptions, type RerunPlan } fro
 import { readRunMask, writeRunMask } from '../runMask';
 import { readRunStatus } from '../runStatus';
 import { planSalvage, salvageRun } from '../salvage';
-import { findBatchRun, type BatchFolder } from './batchRun';
+import { findBatchRun, namingBatch, type BatchFolder } from './batchRun';
 import { readBatchRunStatus, type BatchStatus } from './batchStatus';
 import { writeRerunScripts, type QueuedRerun } from './rerunScripts';
 import { isMerged, isPrepared, latestRound, rescueRound, type RescueRound } from './rescueRounds';
@@ -61,7 +61,7 @@ export async function salvageBatchRun(
     if (hooks.isCancelled?.())
       throw new UserError('stopped; batches done so far are kept and a new salvage resumes from there');
     const s = byName.get(batch.name)!;
-    const action = await salvageOne(batch, s, opts);
+    const action = await namingBatch(batch, () => salvageOne(batch, s, opts));
     if (action.action === 'prepared' || action.action === 'waiting') {
       const round = rescueRound(batch, action.round);
       const plan = fs.existsSync(round.rerunDir) ? await planOf(round) : undefined;
@@ -136,6 +136,11 @@ async function salvageOne(batch: BatchFolder, s: BatchStatus, opts: BatchSalvage
       rerunDir: round.rerunDir,
       warnings: plan.warnings,
     };
+  }
+  if (!fs.existsSync(round.backupDir)) {
+    // What the rerun needs (config_record.js, working directory, program) is checked before the
+    // backup, so a batch that cannot be rerun gets no half-made round.
+    await planRerun({ ...settings, runDir: batch.outputDir, rerunDir: round.dir, mask: batch.maskPath });
   }
   fs.mkdirSync(round.dir, { recursive: true });
   if (!fs.existsSync(round.backupDir)) {

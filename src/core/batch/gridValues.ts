@@ -92,7 +92,7 @@ export async function readStableGrid(
   for (let attempt = 1; ; attempt++) {
     const before = statOrExplain(path, role);
     let result: { grid: GridShape; values: Float64Array } | undefined;
-    let failure: unknown;
+    let failure: UserError | undefined;
     try {
       result = readGridValues(await open(path), name, role);
     } catch (err) {
