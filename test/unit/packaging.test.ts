@@ -15,7 +15,7 @@ const CLIS = Object.keys(manifest.bin as Record<string, string>);
 function repoCopy(): string {
   const copy = path.join(tempDir('pack'), 'repo');
   fs.mkdirSync(copy);
-  for (const e of ['package.json', 'esbuild.mjs', 'tsconfig.json', 'src', 'webview', 'media', 'README.md', 'CHANGELOG.md', 'LICENSE']) {
+  for (const e of ['package.json', '.npmignore', '.vscodeignore', 'esbuild.mjs', 'tsconfig.json', 'src', 'webview', 'media', 'README.md', 'CHANGELOG.md', 'LICENSE']) {
     fs.cpSync(path.join(repoRoot, e), path.join(copy, e), { recursive: true });
   }
   fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
