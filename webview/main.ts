@@ -56,7 +56,7 @@ declare global {
 
 /** Status-layer glyphs by cell code. */
 const STATUS_GLYPHS: ReadonlyMap<number, Glyph> = new Map(
-  Object.entries(STATE_GLYPHS).map(([state, glyph]) => [STATE_CODE[state as keyof typeof STATE_CODE], glyph as Glyph]),
+  Object.entries(STATE_GLYPHS).map(([state, glyph]) => [STATE_CODE[state as keyof typeof STATE_CODE], glyph]),
 );
 
 /** Selections larger than this many runs are not kept in the webview state (it is JSON). */
@@ -149,7 +149,7 @@ class GridApp {
     new MutationObserver(themeChanged).observe(document.body, { attributes: true, attributeFilter: ['class'] });
     new MutationObserver(themeChanged).observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
     window.addEventListener('error', (e) => this.log('error', `webview error: ${e.message}`));
-    window.addEventListener('unhandledrejection', (e) => this.log('error', `webview error: ${String((e as PromiseRejectionEvent).reason)}`));
+    window.addEventListener('unhandledrejection', (e) => this.log('error', `webview error: ${String((e).reason)}`));
     window.__gridTest = {
       cellColor: (row, col) => {
         const c = this.renderer.cellRgba(row, col);

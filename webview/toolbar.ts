@@ -4,17 +4,17 @@
  */
 
 export interface ToolbarActions {
-  writeMask(): void;
-  selectProblems(): void;
-  clearSelection(): void;
-  toggleRuntime(on: boolean): void;
-  zoomIn(): void;
-  zoomOut(): void;
-  fit(): void;
-  salvage(): void;
-  merge(): void;
-  exportCsv(): void;
-  exportPng(): void;
+  writeMask: () => void;
+  selectProblems: () => void;
+  clearSelection: () => void;
+  toggleRuntime: (on: boolean) => void;
+  zoomIn: () => void;
+  zoomOut: () => void;
+  fit: () => void;
+  salvage: () => void;
+  merge: () => void;
+  exportCsv: () => void;
+  exportPng: () => void;
 }
 
 type ToolkitButton = HTMLElement & { disabled: boolean };

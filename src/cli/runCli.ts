@@ -5,10 +5,10 @@ import { helpText, parseArgs, usageLine, UsageError, type CommandSpec, type Pars
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
 export interface Io {
-  out(line: string): void;
-  err(line: string): void;
+  out: (line: string) => void;
+  err: (line: string) => void;
   /** True once the user asked to stop (Ctrl-C): the core then removes its partial output. */
-  isCancelled(): boolean;
+  isCancelled: () => boolean;
 }
 
 let interrupted = false;

@@ -31,7 +31,7 @@ export async function readRunStatus(path: string): Promise<RunStatus> {
   for (let attempt = 1; ; attempt++) {
     const before = statOrExplain(path, 'run status file');
     let result: RunStatus | undefined;
-    let failure: unknown;
+    let failure: UserError | undefined;
     try {
       result = await readRunStatusOnce(path, before.mtimeMs);
     } catch (err) {

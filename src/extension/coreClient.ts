@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { CancelledError, UserError } from '../core/errors';
 import type { CoreOp, CoreOps, WorkerInit, WorkerReply, WorkerRequest } from './coreWorkerProtocol';
 
@@ -44,7 +44,7 @@ export class CoreWorker {
     const thread = (this.thread ??= this.start());
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      thread.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, progress: progress as (p: unknown) => void });
+      thread.pending.set(id, { resolve: resolve, reject, progress: progress });
       thread.worker.postMessage({ id, op, args } satisfies WorkerRequest<K>);
     });
   }

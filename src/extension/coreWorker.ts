@@ -50,7 +50,7 @@ parentPort!.on('message', async (req: WorkerRequest) => {
   try {
     const handler = handlers[req.op] as Handler<CoreOp>;
     if (!handler) throw new Error(`unknown core operation ${String(req.op)}`);
-    const value = await handler(req.args as never, (p) => post({ id: req.id, kind: 'progress', value: p }));
+    const value = await handler(req.args, (p) => post({ id: req.id, kind: 'progress', value: p }));
     post({ id: req.id, kind: 'result', value, retire: hdf5NeedsRestart() });
   } catch (err) {
     const e = err as Error;

@@ -137,6 +137,7 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
   }
 
   const activeRun = () => StatusGridPanel.active()?.runFolder;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- VS Code passes command arguments untyped
   const cmd = (id: string, fn: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
   const rememberMask = (folder: string, mask: string) => masks.remember(folder, mask);
   const rememberSalvage = (backupDir: string, newMask: string) => reruns.rememberSalvage(backupDir, newMask);

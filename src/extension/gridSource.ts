@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { STATUS_CODES } from '../core/cellStates';
 import type { RunMask } from '../core/runMask';
 import type { GridData } from '../shared/protocol';

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CELL_STATE_LABELS, cellState, describeCounts, type CellState } from '../core/cellStates';
-import { formatNames, type NetcdfFormat } from '../core/netcdf/format';
+import { formatNames } from '../core/netcdf/format';
 import type { RunStatus } from '../core/runStatus';
 import type { CoreClient } from './coreClient';
 import { displayPath, findRunFolders, RUN_STATUS_FILE } from './runDiscovery';
@@ -202,7 +202,7 @@ function runItem(node: RunNode): vscode.TreeItem {
         (c.unwritten ? `, ${c.unwritten} never written` : '') +
         (c.other ? `, ${c.other} other` : '') +
         `\nGrid ${status.grid.rows} × ${status.grid.cols}\n` +
-        `run_status.nc: ${formatNames[status.format as NetcdfFormat] ?? status.format}, modified ${new Date(status.mtimeMs).toLocaleString()}` +
+        `run_status.nc: ${formatNames[status.format] ?? status.format}, modified ${new Date(status.mtimeMs).toLocaleString()}` +
         (summary.state === 'running' ? '\nStill running (changed recently)' : ''),
     );
   } else {

@@ -314,7 +314,7 @@ export class StatusGridPanel {
  */
 export function registerStatusGridSerializer(context: vscode.ExtensionContext, deps: GridPanelDeps): vscode.Disposable {
   return vscode.window.registerWebviewPanelSerializer(STATUS_GRID_VIEW_TYPE, {
-    async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
       const saved = validatePersistedState(state);
       let folder: vscode.Uri | undefined;
       if (saved) {
@@ -327,15 +327,16 @@ export function registerStatusGridSerializer(context: vscode.ExtensionContext, d
       if (!folder) {
         deps.log.warn('Run status grid: a panel from the last session could not be restored (no run folder in its state)');
         panel.dispose();
-        return;
+        return Promise.resolve();
       }
       const existing = StatusGridPanel.get(folder);
       if (existing) {
         panel.dispose();
         existing.reveal();
-        return;
+        return Promise.resolve();
       }
       StatusGridPanel.revive(panel, context.extensionUri, folder, deps);
+      return Promise.resolve();
     },
   });
 }

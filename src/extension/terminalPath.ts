@@ -4,7 +4,7 @@
  * storage folder, prepended to PATH through the extension's environment variable collection.
  */
 import * as path from 'node:path';
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { writeCliShims } from '../core/cliShims';
 
 export async function putClisOnTerminalPath(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Promise<void> {

@@ -160,8 +160,8 @@ export function validatePersistedState(raw: unknown): PersistedGridState | undef
     let end = -1;
     let okRuns = true;
     for (let i = 0; i < raw.selection.length; i += 2) {
-      const start = raw.selection[i];
-      const len = raw.selection[i + 1];
+      const start: unknown = raw.selection[i];
+      const len: unknown = raw.selection[i + 1];
       if (!isIndex(start) || !isIndex(len) || len === 0 || start <= end || start + len > n) { okRuns = false; break; }
       end = start + len - 1;
     }
@@ -220,7 +220,7 @@ export function validateGridData(raw: unknown): Validated<GridData> {
       runFolder: (raw.runFolder as string).slice(0, MAX_TEXT),
       runStatusPath: (raw.runStatusPath as string).slice(0, MAX_TEXT),
       format: (raw.format as string).slice(0, 100),
-      mtimeMs: raw.mtimeMs as number,
+      mtimeMs: raw.mtimeMs,
       rows,
       cols,
       status: raw.status,

@@ -5,6 +5,7 @@
 import type * as H5 from 'h5wasm/node' with { 'resolution-mode': 'import' };
 // The fs module object itself (not an import-star copy): the HDF5 C library writes its diagnostics to
 // file descriptor 2 through it (emscripten NODERAWFS), so that is where they are captured.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the module object itself, see above
 import nodeFs = require('node:fs');
 
 export type H5wasm = typeof H5;
@@ -17,7 +18,7 @@ let loadedModule: { FS?: { streams?: ({ path?: string } | null)[] } | null } | u
 export function loadH5wasm(): Promise<H5wasm> {
   loading ??= import('h5wasm/node').then(async (mod) => {
     // Depending on how it is bundled, the module namespace or its default export holds the API.
-    const api = ((mod as unknown as { default?: H5wasm }).default ?? mod) as H5wasm;
+    const api = ((mod as unknown as { default?: H5wasm }).default ?? mod);
     await api.ready;
     loaded = api;
     loadedModule = mod as unknown as typeof loadedModule;
@@ -75,6 +76,7 @@ export function quietly<T>(fn: () => T): T {
  */
 export function quietlyWithTrace<T>(fn: () => T): { value: T; trace: string } {
   const stderr = process.stderr;
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be put back as it was
   const original = stderr.write;
   const originalWriteSync = nodeFs.writeSync;
   let captured = '';
@@ -83,7 +85,7 @@ export function quietlyWithTrace<T>(fn: () => T): { value: T; trace: string } {
     const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
     cb?.();
     return true;
-  }) as typeof stderr.write;
+  });
   // The C library's fprintf(stderr) reaches fs.writeSync(2, bytes, offset, length, position).
   nodeFs.writeSync = function (this: unknown, fd: number, buffer: unknown, ...rest: unknown[]) {
     if (fd !== 2) return (originalWriteSync as (...a: unknown[]) => number).call(this, fd, buffer, ...rest);
@@ -96,7 +98,7 @@ export function quietlyWithTrace<T>(fn: () => T): { value: T; trace: string } {
     const length = typeof rest[1] === 'number' ? rest[1] : view.byteLength - offset;
     captured += Buffer.from(view.buffer, view.byteOffset + offset, length).toString();
     return length;
-  } as typeof nodeFs.writeSync;
+  };
   try {
     const value = fn();
     if (/HDF5-DIAG/.test(captured)) libraryError ??= traceReason(captured) ?? 'an HDF5 diagnostic';

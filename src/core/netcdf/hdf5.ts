@@ -147,6 +147,7 @@ export function withH5<T>(path: string, mode: 'r' | 'a', fn: (file: H5File) => T
       quietly(() => file.close());
     } catch (err) {
       // After a failure, that failure is the one to report; after a success, a failed close is one.
+      // eslint-disable-next-line no-unsafe-finally -- only reached after a success, so nothing is hidden
       if (result) throw libraryFailure(path, mode, err);
     } finally {
       noteIfLeaked(path);

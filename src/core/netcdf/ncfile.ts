@@ -96,7 +96,7 @@ function makeFile(
   format: NetcdfFormat,
   size: number,
   variables: Variable[],
-  io: { read(v: Variable): Float64Array; write(v: Variable, values: ArrayLike<number>): void },
+  io: { read: (v: Variable) => Float64Array; write: (v: Variable, values: ArrayLike<number>) => void },
 ): NcFile {
   return {
     path,
@@ -108,6 +108,6 @@ function makeFile(
       if (v.dtype.kind === 'char' || v.dtype.kind === 'other') throw new UserError(`${path}: variable ${v.name} has type ${v.dtype.label}, expected numbers`);
       return io.read(v);
     },
-    writeNumbers: io.write,
+    writeNumbers: (v, values) => io.write(v, values),
   };
 }

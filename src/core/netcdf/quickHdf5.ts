@@ -37,7 +37,7 @@ export function quickNetcdf4Variables(path: string, required: string, optional: 
 /** A variable whose every property is known and whose values lie in one byte range; null otherwise. */
 function describe(name: string, d: DatasetDescription, storage: { address: number; size: number } | null, isScale: boolean): Variable | null {
   if (!d.shape || !d.type || !storage) return null;
-  const dims = d.dims?.every((n) => n !== null) ? (d.dims as string[]) : isScale && d.shape.length === 1 ? [name] : null;
+  const dims = d.dims?.every((n) => n !== null) ? (d.dims) : isScale && d.shape.length === 1 ? [name] : null;
   if (!dims || dims.length !== d.shape.length) return null;
   const bytes = d.shape.reduce((n, s) => n * s, 1) * d.type.size;
   if (storage.size !== bytes) return null;
