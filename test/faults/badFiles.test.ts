@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { loadH5wasm } from '../../src/core/netcdf/h5wasmLoader';
 import { fixture } from '../helpers/files';
 import { classicHeaderFields } from '../fuzz/mutate';
-import { assertCleanError, assertNoStaging, assertUnchanged, cli, fixtureWorkspace, copyTreeWritable, Matrix, message, removeTree, snapshot, workspace } from './harness';
+import { assertCleanError, assertNoStaging, assertUnchanged, cli, fixtureWorkspace, Matrix, message, removeTree, snapshot } from './harness';
 
 const matrix = new Matrix('Fault matrix: bad files');
 

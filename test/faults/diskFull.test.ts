@@ -10,8 +10,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readRunMask } from '../../src/core/runMask';
-import { fixture, FIXTURE_FAILED_CELLS } from '../helpers/files';
-import { assertCleanError, assertNoStaging, assertSameCopy, assertUnchanged, cli, contentTree, fixtureWorkspace, copyTreeWritable, Matrix, message, removeTree, snapshot, workspace } from './harness';
+import { FIXTURE_FAILED_CELLS } from '../helpers/files';
+import { assertCleanError, assertNoStaging, assertSameCopy, assertUnchanged, cli, contentTree, fixtureWorkspace, Matrix, message, removeTree, snapshot } from './harness';
 
 const matrix = new Matrix('Fault matrix: disk full');
 

@@ -13,7 +13,7 @@ import { readRunMask } from '../../src/core/runMask';
 import { readRunStatus } from '../../src/core/runStatus';
 import { fixture, FIXTURE_FAILED_CELLS } from '../helpers/files';
 import {
-  assertCleanError, assertNoStaging, assertSameCopy, assertUnchanged, cli, contentTree, fixtureWorkspace, copyTreeWritable, Matrix, message, removeTree, snapshot, workspace,
+  assertCleanError, assertNoStaging, assertSameCopy, assertUnchanged, cli, contentTree, fixtureWorkspace, copyTreeWritable, Matrix, message, removeTree, snapshot,
 } from './harness';
 
 const matrix = new Matrix('Fault matrix: folders and paths');

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fixture, ncgen } from '../helpers/files';
-import { assertCleanError, assertNoStaging, assertUnchanged, cli, fixtureWorkspace, copyTreeWritable, Matrix, message, removeTree, snapshot, workspace } from './harness';
+import { ncgen } from '../helpers/files';
+import { assertCleanError, assertNoStaging, assertUnchanged, cli, fixtureWorkspace, Matrix, message, removeTree, snapshot } from './harness';
 
 const matrix = new Matrix('Fault matrix: files that do not fit together');
 

@@ -90,7 +90,7 @@ describe('activation and the runs tree', () => {
     const live = path.join(ws.dir, 'live-run');
     fs.cpSync(ws.output, live, { recursive: true });
     try {
-      let runs = await waitForRuns(api, (rs) => rs.some((r) => r.folder === live), 'the copied run in listRuns()');
+      const runs = await waitForRuns(api, (rs) => rs.some((r) => r.folder === live), 'the copied run in listRuns()');
       assert.notEqual(runs.find((r) => r.folder === live)!.raw.state, 'running', 'a run written once (a copy) is not running');
       // What dvmdostem does after each cell: rewrite run_status.nc, here cell (1,2) now succeeded.
       const file = await openNetcdf(path.join(live, 'run_status.nc'));

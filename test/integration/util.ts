@@ -22,6 +22,7 @@ const repoManifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.jso
 export const EXTENSION_ID = `${repoManifest.publisher}.${repoManifest.name}`;
 
 /** The manifest VS Code actually loaded for the extension under test. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- package.json as VS Code loaded it, untyped
 export function manifest(): any {
   const ext = vscode.extensions.getExtension(EXTENSION_ID);
   assert.ok(ext, `${EXTENSION_ID} is not loaded in this VS Code`);
@@ -106,7 +107,7 @@ export async function waitFor<T>(
   for (;;) {
     try {
       const value = await check();
-      if (value) return value as NonNullable<T>;
+      if (value) return value;
       lastError = undefined;
     } catch (err) {
       lastError = err;

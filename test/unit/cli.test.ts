@@ -29,7 +29,7 @@ describe('the spec workflow through the command-line tools', () => {
     assert.equal(s.code, 0, s.stderr);
     assert.equal(s.stderr, '');
     assert.match(s.stdout, /^Salvaging run from: output\/\nCreating backup at: backup\/\n/);
-    assert.match(s.stdout, /✓ Backup created at: backup\/\n✓ New run-mask created at: run-mask-failed\.nc\n  Number of failed cells to re-run: 4\n/);
+    assert.match(s.stdout, /✓ Backup created at: backup\/\n✓ New run-mask created at: run-mask-failed\.nc\n {2}Number of failed cells to re-run: 4\n/);
     assert.deepEqual(hashTree(path.join(ws, 'output')), before, 'salvage must not touch the output folder');
     assert.equal(hashFile(path.join(ws, 'run-mask.nc')), maskHash, 'salvage must not touch the original mask');
     assert.deepEqual(hashTree(path.join(ws, 'backup')), before, 'the backup is a byte-identical copy');
@@ -43,8 +43,8 @@ describe('the spec workflow through the command-line tools', () => {
     const m = cli('pyddt-merge', ['backup/', 'rerun/', 'merged/', '--verbose'], ws);
     assert.equal(m.code, 0, m.stderr);
     assert.match(m.stdout, /^Salvaged run - successful cells: 6\nRerun - successful cells: 4\nFound 22 files to merge\n/);
-    assert.match(m.stdout, /  Merging: GPP_monthly_tr\.nc\n/);
-    assert.match(m.stdout, /✓ Merge complete\n  Merged: 22 files\n  Total successful cells: 10\n/);
+    assert.match(m.stdout, / {2}Merging: GPP_monthly_tr\.nc\n/);
+    assert.match(m.stdout, /✓ Merge complete\n {2}Merged: 22 files\n {2}Total successful cells: 10\n/);
 
     const merged = await readRunStatus(path.join(ws, 'merged', 'run_status.nc'));
     for (const [r, c] of FIXTURE_ENABLED_CELLS) assert.equal(merged.status[r * 10 + c], 100);

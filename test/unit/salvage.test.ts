@@ -6,7 +6,7 @@ import { readRunMask } from '../../src/core/runMask';
 import { planSalvage, salvageRun } from '../../src/core/salvage';
 import { UserError } from '../../src/core/errors';
 import { detectFormat } from '../../src/core/netcdf/format';
-import { fixture, FIXTURE_FAILED_CELLS, hashFile, hashTree, hasTool, ncdump, tempDir } from '../helpers/files';
+import { fixture, FIXTURE_FAILED_CELLS, hashFile, hashTree, hasTool, ncdump, ncgen, tempDir } from '../helpers/files';
 import { readAllVariables } from '../helpers/values';
 
 describe('salvage of the real dvmdostem fixture', () => {
@@ -73,8 +73,7 @@ describe('salvage of the real dvmdostem fixture', () => {
 
   it('refuses a mask whose grid differs from run_status', async () => {
     const other = path.join(work, 'small-mask.nc');
-    fs.writeFileSync(other.replace(/nc$/, 'cdl'), 'netcdf m { dimensions: Y = 3 ; X = 4 ; variables: int run(Y, X) ; data: run = 1,1,1,1, 1,1,1,1, 1,1,1,1 ; }');
-    require('node:child_process').execFileSync('ncgen', ['-o', other, other.replace(/nc$/, 'cdl')]);
+    ncgen('netcdf m { dimensions: Y = 3 ; X = 4 ; variables: int run(Y, X) ; data: run = 1,1,1,1, 1,1,1,1, 1,1,1,1 ; }', other, 'classic');
     await assert.rejects(
       planSalvage({ outputDir: fixture.original, backupDir: path.join(work, 'b3'), originalMask: other, newMask: path.join(work, 'n3.nc') }),
       /small-mask\.nc: the mask's grid is 3 rows × 4 columns, but .*run_status\.nc is 10 rows × 10 columns/,
