@@ -132,7 +132,16 @@ export class CellPatcher {
 }
 
 /** Copies the runs of rows [first, first + count) from src to dst, in elements of 2**shift bytes. */
-function copyRuns<T extends Uint8Array | Uint32Array>(dst: T, src: T, runsByA: Int32Array[], lenA: number, first: number, count: number, rowBytes: number, shift: number): void {
+function copyRuns<T extends Uint8Array | Uint32Array>(
+  dst: T,
+  src: T,
+  runsByA: Int32Array[],
+  lenA: number,
+  first: number,
+  count: number,
+  rowBytes: number,
+  shift: number,
+): void {
   for (let i = 0; i < count; i++) {
     const runs = runsByA[(first + i) % lenA];
     const rowStart = i * rowBytes;

@@ -115,7 +115,8 @@ export function mergeFile(
   for (let i = 0; i < direct.length; i++) {
     const r = direct[i];
     if (r.start + r.length > salvaged.size || (i > 0 && r.start < direct[i - 1].start + direct[i - 1].length)) {
-      throw new UserError(`${salvaged.path}: variable ${r.patcher.variable.name} lies outside the file or overlaps another variable (corrupt layout)`);
+      const what = 'lies outside the file or overlaps another variable (corrupt layout)';
+      throw new UserError(`${salvaged.path}: variable ${r.patcher.variable.name} ${what}`);
     }
   }
   // Measured: overwriting pages the kernel copy left in the page cache costs less than writing a new
@@ -123,7 +124,9 @@ export function mergeFile(
   fs.copyFileSync(salvaged.path, outPath, fs.constants.COPYFILE_EXCL | fs.constants.COPYFILE_FICLONE);
   // The file must still be the one the plan checked: a copy of a changed file would be patched wrongly.
   const copied = fs.statSync(outPath).size;
-  if (copied !== salvaged.size) throw new UserError(`${salvaged.path}: the file changed while it was merged (${salvaged.size} bytes when checked, ${copied} when copied)`);
+  if (copied !== salvaged.size) {
+    throw new UserError(`${salvaged.path}: the file changed while it was merged (${salvaged.size} bytes when checked, ${copied} when copied)`);
+  }
   // A new file's permissions (the copy took the salvaged file's, which may be read-only).
   fs.chmodSync(outPath, 0o666 & ~process.umask());
   patchPieces(salvaged, rerun, outPath, piecesOf(direct), isCancelled);
@@ -155,7 +158,13 @@ function* piecesOf(regions: Region[]): Generator<Piece> {
  * as one page-aligned window of at most about mergeLimits.chunkBytes. Where a window shares a page with the
  * previous one, that part is read back from the output, which already holds that one's patches.
  */
-function patchPieces(salvaged: NcFile, rerun: NcFile, outPath: string, pieces: Iterator<Piece>, isCancelled: () => boolean): void {
+function patchPieces(
+  salvaged: NcFile,
+  rerun: NcFile,
+  outPath: string,
+  pieces: Iterator<Piece>,
+  isCancelled: () => boolean,
+): void {
   let next = pieces.next();
   if (next.done) return;
   const fdS = fs.openSync(salvaged.path, 'r');
@@ -173,7 +182,8 @@ function patchPieces(salvaged: NcFile, rerun: NcFile, outPath: string, pieces: I
       const group: Piece[] = [next.value];
       const start = Math.floor(next.value.at / PAGE) * PAGE;
       let end = pageEnd(next.value);
-      for (next = pieces.next(); !next.done && next.value.at < end + PAGE && pageEnd(next.value) - start <= mergeLimits.chunkBytes; next = pieces.next()) {
+      const joins = (p: Piece) => p.at < end + PAGE && pageEnd(p) - start <= mergeLimits.chunkBytes;
+      for (next = pieces.next(); !next.done && joins(next.value); next = pieces.next()) {
         group.push(next.value);
         end = Math.max(end, pageEnd(next.value));
       }
@@ -188,7 +198,8 @@ function patchPieces(salvaged: NcFile, rerun: NcFile, outPath: string, pieces: I
       // Pieces of one region in this window: one read of the rerun for all of them.
       for (let g = 0; g < group.length;) {
         let h = g + 1;
-        while (h < group.length && group[h].patcher === group[g].patcher && group[h].rerunAt - group[g].rerunAt === group[h].at - group[g].at) h++;
+        const sameRegion = (p: Piece) => p.patcher === group[g].patcher && p.rerunAt - group[g].rerunAt === p.at - group[g].at;
+        while (h < group.length && sameRegion(group[h])) h++;
         const from = group[g].rerunAt;
         const span = group[h - 1].rerunAt + group[h - 1].bytes - from;
         if (span > rbuf.length) rbuf = Buffer.allocUnsafe(span);
@@ -200,7 +211,9 @@ function patchPieces(salvaged: NcFile, rerun: NcFile, outPath: string, pieces: I
         }
         g = h;
       }
-      for (let done = 0; done < window.length;) done += fs.writeSync(fdO, window, done, window.length - done, start + done);
+      for (let done = 0; done < window.length;) {
+        done += fs.writeSync(fdO, window, done, window.length - done, start + done);
+      }
       written = end;
     }
   } finally {

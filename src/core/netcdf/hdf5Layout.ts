@@ -629,7 +629,12 @@ function numericType(messages: Message[], name: string): DatasetDescription['typ
 }
 
 /** Shape and type, or nulls where this walker cannot tell (the HDF5 library then reads the dataset). */
-function describeDataset(f: H5File, messages: Message[], name: string, header: number): { header: number; shape: number[] | null; type: DatasetDescription['type'] } {
+function describeDataset(
+  f: H5File,
+  messages: Message[],
+  name: string,
+  header: number,
+): { header: number; shape: number[] | null; type: DatasetDescription['type'] } {
   const orNull = <T>(fn: () => T): T | null => {
     try {
       return fn();
@@ -789,7 +794,12 @@ function walkCollection(f: H5File, pos: number): Map<number, HeapObject> | null 
  * Checks the global heap objects behind `refs`; returns the first problem found, or null. Records in
  * `dimensionScales`, per owner, the object header address of the dimension scale of each dimension.
  */
-function checkHeapRefs(f: H5File, refs: HeapRef[], datasetHeaders: Set<number>, dimensionScales: Map<string, number[]>): string | null {
+function checkHeapRefs(
+  f: H5File,
+  refs: HeapRef[],
+  datasetHeaders: Set<number>,
+  dimensionScales: Map<string, number[]>,
+): string | null {
   const collections = new Map<number, Map<number, HeapObject> | null | string>();
   for (const ref of refs) {
     if (!collections.has(ref.collection)) collections.set(ref.collection, walkCollection(f, ref.collection));
