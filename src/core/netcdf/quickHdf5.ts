@@ -85,19 +85,32 @@ export function writeRawNumbers(path: string, v: Variable, values: ArrayLike<num
   const buf = Buffer.alloc(raw.recordBytes);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const le = littleEndianOf(v);
-  for (let i = 0; i < values.length; i++) {
-    const at = i * size;
-    const x = values[i];
-    if (kind === 'float') size === 4 ? view.setFloat32(at, x, le) : view.setFloat64(at, x, le);
-    else if (size === 1) kind === 'int' ? view.setInt8(at, x) : view.setUint8(at, x);
-    else if (size === 2) kind === 'int' ? view.setInt16(at, x, le) : view.setUint16(at, x, le);
-    else if (size === 4) kind === 'int' ? view.setInt32(at, x, le) : view.setUint32(at, x, le);
-    else kind === 'int' ? view.setBigInt64(at, BigInt(Math.trunc(x)), le) : view.setBigUint64(at, BigInt(Math.trunc(x)), le);
-  }
+  const set = numberSetter(kind === 'float' ? 'float' : kind === 'int' ? 'int' : 'uint', size);
+  for (let i = 0; i < values.length; i++) set(view, i * size, values[i], le);
   const fd = fs.openSync(path, 'r+');
   try {
     for (let done = 0; done < buf.length;) done += fs.writeSync(fd, buf, done, buf.length - done, raw.offset + done);
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+type NumberSetter = (view: DataView, at: number, x: number, le: boolean) => void;
+
+/** The DataView setter for one element of a numeric type (8-byte integers through BigInt). */
+function numberSetter(kind: 'float' | 'int' | 'uint', size: number): NumberSetter {
+  if (kind === 'float') return size === 4 ? (d, at, x, le) => d.setFloat32(at, x, le) : (d, at, x, le) => d.setFloat64(at, x, le);
+  const signed = kind === 'int';
+  switch (size) {
+    case 1:
+      return signed ? (d, at, x) => d.setInt8(at, x) : (d, at, x) => d.setUint8(at, x);
+    case 2:
+      return signed ? (d, at, x, le) => d.setInt16(at, x, le) : (d, at, x, le) => d.setUint16(at, x, le);
+    case 4:
+      return signed ? (d, at, x, le) => d.setInt32(at, x, le) : (d, at, x, le) => d.setUint32(at, x, le);
+    default:
+      return signed
+        ? (d, at, x, le) => d.setBigInt64(at, BigInt(Math.trunc(x)), le)
+        : (d, at, x, le) => d.setBigUint64(at, BigInt(Math.trunc(x)), le);
   }
 }
