@@ -64,8 +64,18 @@ const makeExecutable = {
   name: 'chmod-cli',
   setup(build) {
     build.onEnd(() => {
-      for (const f of ['dist/pyddt-salvage.js', 'dist/pyddt-merge.js', 'dist/pyddt-rerun.js', 'dist/pyddt-check.js', 'dist/pyddt-batch.js']) {
-        try { chmodSync(f, 0o755); } catch { /* not built in this run */ }
+      for (const f of [
+        'dist/pyddt-salvage.js',
+        'dist/pyddt-merge.js',
+        'dist/pyddt-rerun.js',
+        'dist/pyddt-check.js',
+        'dist/pyddt-batch.js',
+      ]) {
+        try {
+          chmodSync(f, 0o755);
+        } catch {
+          /* not built in this run */
+        }
       }
     });
   },

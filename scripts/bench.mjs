@@ -31,8 +31,11 @@ const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const PY = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
 // The numpy anchor: the shared bench's merge_patch.py (next to the main repository, or its worktrees).
-const anchor = [arg('anchor'), path.join(repo, '..', 'shared', 'bench', 'merge_patch.py'), path.join(repo, '..', '..', 'shared', 'bench', 'merge_patch.py')]
-  .find((p) => p && fs.existsSync(p));
+const anchor = [
+  arg('anchor'),
+  path.join(repo, '..', 'shared', 'bench', 'merge_patch.py'),
+  path.join(repo, '..', '..', 'shared', 'bench', 'merge_patch.py'),
+].find((p) => p && fs.existsSync(p));
 const numpyOk = spawnSync(PY, ['-c', 'import numpy, netCDF4'], { stdio: 'ignore' }).status === 0;
 const oracle = anchor && path.join(path.dirname(anchor), 'oracle.py');
 
@@ -43,10 +46,12 @@ const rerun = path.join(data, 'rerun');
 const mask = path.join(data, 'run-mask.nc');
 if (!fs.existsSync(path.join(data, 'key.json')) || fs.readFileSync(path.join(data, 'key.json'), 'utf8') !== key) {
   fs.rmSync(root, { recursive: true, force: true });
-  console.log(`Generating a ${rows}×${cols} run (tr ${trYears} y, sc ${scYears} y, ${Math.round(failFraction * 100)} % failed cells, ${block ? 'in one block' : 'scattered'}) in ${data} …`);
+  console.log(
+    `Generating a ${rows}×${cols} run (tr ${trYears} y, sc ${scYears} y, ${Math.round(failFraction * 100)} % failed cells, ${block ? 'in one block' : 'scattered'}) in ${data} …`,
+  );
   const t0 = Date.now();
   let rng = 12345;
-  const random = () => ((rng = (rng * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const random = () => (rng = (rng * 1103515245 + 12345) % 2147483648) / 2147483648;
   const cells = rows * cols;
   const original = new Int32Array(cells).fill(100);
   // A block: whole rows from the middle of the grid, the way a batch job's cells are laid out.
@@ -94,7 +99,10 @@ const tools = [
   ...(flag('never-reflink') ? [['cp -r --reflink=never', ['cp', ['-r', '--reflink=never', output, out]]]] : []),
   ...(anchor && numpyOk ? [['numpy merge (merge_patch.py)', [PY, [anchor, output, rerun, out]]]] : []),
   ['pyddt-merge', node('pyddt-merge.js', [output, rerun, out])],
-  ['pyddt-salvage', node('pyddt-salvage.js', [output, out, '--original-mask', mask, '--new-mask', path.join(work, 'mask.nc')])],
+  [
+    'pyddt-salvage',
+    node('pyddt-salvage.js', [output, out, '--original-mask', mask, '--new-mask', path.join(work, 'mask.nc')]),
+  ],
 ];
 const times = new Map(tools.map(([n]) => [n, []]));
 const rss = new Map(tools.map(([n]) => [n, 0]));
@@ -113,7 +121,8 @@ for (let i = 0; i < repeat; i++) {
       }
     }
   }
-  if (flag('each')) console.log(`  run ${i + 1}: ${tools.map(([n]) => `${n} ${times.get(n)[i].toFixed(2)}`).join(', ')}`);
+  if (flag('each'))
+    console.log(`  run ${i + 1}: ${tools.map(([n]) => `${n} ${times.get(n)[i].toFixed(2)}`).join(', ')}`);
 }
 fs.rmSync(work, { recursive: true, force: true });
 
@@ -122,15 +131,24 @@ const base = median(times.get('cp -r'));
 const never = times.has('cp -r --reflink=never') ? median(times.get('cp -r --reflink=never')) : null;
 const fsType = spawnSync('findmnt', ['-no', 'FSTYPE', '-T', root], { encoding: 'utf8' }).stdout?.trim() || '?';
 const mb = (b) => (Number.isFinite(b) ? `${(b / 1048576).toFixed(0)} MB` : '?');
-console.log(`\nRun folder: ${fs.readdirSync(output).length} files, ${mb(du(output))}, grid ${rows}×${cols}, ${Math.round(failFraction * 100)} % of cells failed ${block ? 'in one block' : 'scattered'}; ${fsType} at ${root}`);
-console.log(`${new Date().toISOString().slice(0, 16)} UTC, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}; median of ${repeat} runs, each followed by sync, inputs in the page cache`);
+console.log(
+  `\nRun folder: ${fs.readdirSync(output).length} files, ${mb(du(output))}, grid ${rows}×${cols}, ${Math.round(failFraction * 100)} % of cells failed ${block ? 'in one block' : 'scattered'}; ${fsType} at ${root}`,
+);
+console.log(
+  `${new Date().toISOString().slice(0, 16)} UTC, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}; median of ${repeat} runs, each followed by sync, inputs in the page cache`,
+);
 console.log(`| tool | seconds | × cp -r |${never ? ' × cp -r --reflink=never |' : ''} peak RSS |`);
 console.log(`|---|---|---|${never ? '---|' : ''}---|`);
 for (const [name] of tools) {
   const t = median(times.get(name));
-  console.log(`| ${name} | ${t.toFixed(2)} | ${(t / base).toFixed(2)} |${never ? ` ${(t / never).toFixed(2)} |` : ''} ${mb(rss.get(name))} |`);
+  console.log(
+    `| ${name} | ${t.toFixed(2)} | ${(t / base).toFixed(2)} |${never ? ` ${(t / never).toFixed(2)} |` : ''} ${mb(rss.get(name))} |`,
+  );
 }
 if (!anchor) console.log('numpy merge: not run (merge_patch.py not found: pass --anchor PATH)');
-else if (!numpyOk) console.log(`numpy merge: not run (${PY} lacks numpy or netCDF4: Debian python3-numpy python3-netcdf4)`);
+else if (!numpyOk)
+  console.log(`numpy merge: not run (${PY} lacks numpy or netCDF4: Debian python3-numpy python3-netcdf4)`);
 console.log(`Merge checked by oracle.py: ${verdict}`);
-console.log('Targets (issue 11): merge ≤ 1.5× cp -r and faster than the numpy merge, salvage ≤ 1.2× cp -r; on a reflink file system with one failed block: merge ≤ 0.5×, salvage ≤ 0.15× cp -r --reflink=never');
+console.log(
+  'Targets (issue 11): merge ≤ 1.5× cp -r and faster than the numpy merge, salvage ≤ 1.2× cp -r; on a reflink file system with one failed block: merge ≤ 0.5×, salvage ≤ 0.15× cp -r --reflink=never',
+);

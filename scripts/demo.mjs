@@ -17,8 +17,18 @@ const run = (script, args) => {
   execFileSync(process.execPath, [path.join(repo, 'dist', `${script}.js`), ...args], { cwd: demo, stdio: 'inherit' });
 };
 
-console.log(`Sample run: ${path.relative(repo, demo)}/output (dvmdostem, Toolik 10×10; cells (1,2) and (6,4) failed, (7,9) and (9,6) timed out)`);
-run('pyddt-salvage', ['output/', 'backup/', '--original-mask', 'run-mask.nc', '--new-mask', 'run-mask-failed.nc', '--verbose']);
+console.log(
+  `Sample run: ${path.relative(repo, demo)}/output (dvmdostem, Toolik 10×10; cells (1,2) and (6,4) failed, (7,9) and (9,6) timed out)`,
+);
+run('pyddt-salvage', [
+  'output/',
+  'backup/',
+  '--original-mask',
+  'run-mask.nc',
+  '--new-mask',
+  'run-mask-failed.nc',
+  '--verbose',
+]);
 
 // Step 3 of the workflow is rerunning dvmdostem with run-mask-failed.nc. The bundled rerun/ is
 // exactly that run, made with the real model, so it stands in for it here.
@@ -27,6 +37,10 @@ fs.cpSync(path.join(fixture, 'rerun'), path.join(demo, 'rerun'), { recursive: tr
 run('pyddt-merge', ['backup/', 'rerun/', 'merged/', '--verbose']);
 
 console.log(`\nResults in ${demo}:`);
-for (const [name, what] of [['backup/', 'the salvaged copy of output/'], ['run-mask-failed.nc', 'the mask of the cells to rerun'], ['merged/', 'the complete run, as if every cell had succeeded the first time']]) {
+for (const [name, what] of [
+  ['backup/', 'the salvaged copy of output/'],
+  ['run-mask-failed.nc', 'the mask of the cells to rerun'],
+  ['merged/', 'the complete run, as if every cell had succeeded the first time'],
+]) {
   console.log(`  ${name.padEnd(20)} ${what}`);
 }

@@ -36,7 +36,17 @@ export const OKABE_ITO = {
 } as const;
 
 /** matplotlib's viridis at 0, 1/8, …, 1 (fast → slow). */
-export const VIRIDIS = ['#440154', '#472d7b', '#3b528b', '#2c728e', '#21918c', '#28ae80', '#5ec962', '#addc30', '#fde725'] as const;
+export const VIRIDIS = [
+  '#440154',
+  '#472d7b',
+  '#3b528b',
+  '#2c728e',
+  '#21918c',
+  '#28ae80',
+  '#5ec962',
+  '#addc30',
+  '#fde725',
+] as const;
 
 export const STATE_COLOR_SOURCES: Readonly<Record<CellState, ColorSource>> = {
   // Fallbacks: the dark-theme choice of media/grid.css.
@@ -126,7 +136,12 @@ export function over(fg: Rgba, bg: Rgba, extraAlpha = 1): Rgba {
 }
 
 export function mixRgb(a: Rgba, b: Rgba, t: number): Rgba {
-  return { r: clamp255(a.r + (b.r - a.r) * t), g: clamp255(a.g + (b.g - a.g) * t), b: clamp255(a.b + (b.b - a.b) * t), a: 1 };
+  return {
+    r: clamp255(a.r + (b.r - a.r) * t),
+    g: clamp255(a.g + (b.g - a.g) * t),
+    b: clamp255(a.b + (b.b - a.b) * t),
+    a: 1,
+  };
 }
 
 /** One RGBA pixel as a Uint32 for an ImageData viewed as Uint32Array (little-endian: ABGR). */
@@ -157,7 +172,10 @@ export function luminance(c: Rgba): number {
  * colour; empty when unset); `normalize` may turn other CSS colour syntaxes (names, hsl…) into one
  * {@link parseColor} understands (in the browser: a canvas fillStyle round trip).
  */
-export function resolvePalette(getVar: (name: string) => string, normalize: (css: string) => string = (x) => x): Palette {
+export function resolvePalette(
+  getVar: (name: string) => string,
+  normalize: (css: string) => string = (x) => x,
+): Palette {
   const read = (src: ColorSource): Rgba => {
     const raw = getVar(src.cssVar).trim();
     return (raw && (parseColor(raw) ?? parseColor(normalize(raw)))) || (parseColor(src.fallback) as Rgba);
@@ -168,7 +186,8 @@ export function resolvePalette(getVar: (name: string) => string, normalize: (css
   const state = {} as Record<CellState, Rgba>;
   for (const s of CELL_STATES) state[s] = solid(STATE_COLOR_SOURCES[s]);
   // The two neutral states must stay apart from each other and from the background.
-  if (sameRgb(state.masked, state.unwritten)) state.unwritten = mixRgb(state.unwritten, luminance(background) > 0.5 ? black : white, 0.3);
+  if (sameRgb(state.masked, state.unwritten))
+    state.unwritten = mixRgb(state.unwritten, luminance(background) > 0.5 ? black : white, 0.3);
   return {
     state,
     background,
@@ -219,7 +238,10 @@ export function statusLut(p: Palette): Uint32Array {
 }
 
 /** Which states get a glyph on large cells, so failed and timed out differ by shape as well as colour. */
-export const STATE_GLYPHS: Readonly<Partial<Record<CellState, 'cross' | 'clock'>>> = { fail: 'cross', timeout: 'clock' };
+export const STATE_GLYPHS: Readonly<Partial<Record<CellState, 'cross' | 'clock'>>> = {
+  fail: 'cross',
+  timeout: 'clock',
+};
 
 /** Black or white, whichever reads better on `c` (for glyphs drawn on cells). */
 export function inkOn(c: Rgba): Rgba {

@@ -364,7 +364,16 @@ export class GridRenderer {
     if (f === 1) {
       ({ c0: x0, r0: y0, c1: x1, r1: y1 } = dirty);
     } else {
-      ({ x0, y0, x1, y1 } = downsampleMaxRegion(this.selection.bits, this.rows, this.cols, lc.level, dirty.r0, dirty.r1, dirty.c0, dirty.c1));
+      ({ x0, y0, x1, y1 } = downsampleMaxRegion(
+        this.selection.bits,
+        this.rows,
+        this.cols,
+        lc.level,
+        dirty.r0,
+        dirty.r1,
+        dirty.c0,
+        dirty.c1,
+      ));
     }
     const codes = lc.level.codes;
     const w = lc.level.width;
@@ -390,8 +399,14 @@ export class GridRenderer {
     ctx.globalAlpha = alpha;
     ctx.drawImage(
       lc.canvas,
-      sx0, sy0, sw, sh,
-      this.gutterLeft + v.ox + sx0 * f * v.scale, TOP_GUTTER + v.oy + sy0 * f * v.scale, sw * f * v.scale, sh * f * v.scale,
+      sx0,
+      sy0,
+      sw,
+      sh,
+      this.gutterLeft + v.ox + sx0 * f * v.scale,
+      TOP_GUTTER + v.oy + sy0 * f * v.scale,
+      sw * f * v.scale,
+      sh * f * v.scale,
     );
     ctx.globalAlpha = 1;
   }
@@ -442,7 +457,12 @@ export class GridRenderer {
       const base = r * this.cols;
       for (let c = range.c0; c <= range.c1; c++) {
         if (!sel.bits[base + c]) continue;
-        path.rect(this.gutterLeft + v.ox + c * v.scale + inset, TOP_GUTTER + v.oy + r * v.scale + inset, v.scale - 2 * inset, v.scale - 2 * inset);
+        path.rect(
+          this.gutterLeft + v.ox + c * v.scale + inset,
+          TOP_GUTTER + v.oy + r * v.scale + inset,
+          v.scale - 2 * inset,
+          v.scale - 2 * inset,
+        );
         any = true;
       }
     }

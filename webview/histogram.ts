@@ -21,7 +21,12 @@ export interface RuntimeHistogram {
 export const HISTOGRAM_BINS = 20;
 
 /** Bins the runtime of successful cells (status > 0) from 0 s up to the slowest cell or the limit. */
-export function runtimeHistogram(status: Int32Array, runtime: Float32Array, limit: number | null, bins = HISTOGRAM_BINS): RuntimeHistogram | null {
+export function runtimeHistogram(
+  status: Int32Array,
+  runtime: Float32Array,
+  limit: number | null,
+  bins = HISTOGRAM_BINS,
+): RuntimeHistogram | null {
   let slowest = -Infinity;
   let cells = 0;
   for (let i = 0; i < status.length; i++) {

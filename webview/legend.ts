@@ -9,7 +9,11 @@ import { cssRgb, heatColor, inkOn, STATE_GLYPHS, type Palette } from './colors';
 /** The legend's picture of the glyphs the grid draws on large cells. */
 const GLYPH_TEXT = { cross: '×', clock: '◷' } as const;
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className?: string,
+  text?: string,
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   if (className) e.className = className;
   if (text !== undefined) e.textContent = text;

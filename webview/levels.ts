@@ -18,7 +18,18 @@ export function statusCodes(status: Int32Array, out: Uint8Array = new Uint8Array
   const { masked, timeout, fail, fill } = STATUS_CODES;
   for (let i = 0; i < status.length; i++) {
     const s = status[i];
-    out[i] = s > 0 ? C_SUCCESS : s === masked ? C_MASKED : s === timeout ? C_TIMEOUT : s === fail ? C_FAIL : s === fill ? C_UNWRITTEN : C_OTHER;
+    out[i] =
+      s > 0
+        ? C_SUCCESS
+        : s === masked
+          ? C_MASKED
+          : s === timeout
+            ? C_TIMEOUT
+            : s === fail
+              ? C_FAIL
+              : s === fill
+                ? C_UNWRITTEN
+                : C_OTHER;
   }
   return out;
 }

@@ -98,9 +98,14 @@ class GridApp {
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   /** Run-length selection for the state, recomputed only when the selection changed. */
   private persistedRuns: number[] | undefined;
-  private drag:
-    | { mode: 'press' | 'pan' | 'rect'; pointerId: number; x: number; y: number; start: Cell | null; select: boolean }
-    | null = null;
+  private drag: {
+    mode: 'press' | 'pan' | 'rect';
+    pointerId: number;
+    x: number;
+    y: number;
+    start: Cell | null;
+    select: boolean;
+  } | null = null;
 
   constructor(private readonly vscode: VsCodeApi) {
     this.messenger = new WebviewMessenger(
@@ -147,9 +152,12 @@ class GridApp {
     new ResizeObserver(() => this.histogram.draw()).observe(this.histogram.root);
     const themeChanged = () => requestAnimationFrame(() => this.refreshPalette());
     new MutationObserver(themeChanged).observe(document.body, { attributes: true, attributeFilter: ['class'] });
-    new MutationObserver(themeChanged).observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
+    new MutationObserver(themeChanged).observe(document.documentElement, {
+      attributes: true,
+      attributeFilter: ['style', 'class'],
+    });
     window.addEventListener('error', (e) => this.log('error', `webview error: ${e.message}`));
-    window.addEventListener('unhandledrejection', (e) => this.log('error', `webview error: ${String((e).reason)}`));
+    window.addEventListener('unhandledrejection', (e) => this.log('error', `webview error: ${String(e.reason)}`));
     window.__gridTest = {
       cellColor: (row, col) => {
         const c = this.renderer.cellRgba(row, col);
@@ -158,7 +166,9 @@ class GridApp {
       cellAt: (x, y) => this.renderer.cellAt(x, y),
       highlighted: () => (this.renderer.showCursor ? this.renderer.cursor : null),
       histogram: () => {
-        const data = this.data?.runtime ? runtimeHistogram(this.data.status, this.data.runtime, this.data.cellTimelimit) : null;
+        const data = this.data?.runtime
+          ? runtimeHistogram(this.data.status, this.data.runtime, this.data.cellTimelimit)
+          : null;
         return data && this.histogram.layout ? { data, layout: this.histogram.layout } : null;
       },
       cellCenter: (row, col) => {
@@ -178,7 +188,13 @@ class GridApp {
   private onRawMessage(raw: unknown): void {
     if (typeof raw !== 'object' || raw === null) return;
     const env = raw as Envelope<ToWebview>;
-    if (typeof env.id !== 'number' || typeof env.body !== 'object' || env.body === null || typeof env.body.type !== 'string') return;
+    if (
+      typeof env.id !== 'number' ||
+      typeof env.body !== 'object' ||
+      env.body === null ||
+      typeof env.body.type !== 'string'
+    )
+      return;
     this.messenger.receive(env);
   }
 
@@ -229,7 +245,17 @@ class GridApp {
   // ------------------------------------------------------------------ data
 
   private emptyState(): PersistedGridState {
-    return { v: 1, runFolderUri: '', runName: '', layer: 'status', rows: 0, cols: 0, view: null, selection: [], cursor: null };
+    return {
+      v: 1,
+      runFolderUri: '',
+      runName: '',
+      layer: 'status',
+      rows: 0,
+      cols: 0,
+      view: null,
+      selection: [],
+      cursor: null,
+    };
   }
 
   private applyData(d: GridData): void {
@@ -283,7 +309,16 @@ class GridApp {
   /** Pans a cell into view and marks it with the keyboard cursor and its tooltip (from the runs tree). */
   private revealCell(cell: Cell): void {
     const d = this.data;
-    if (!d || !Number.isInteger(cell.row) || !Number.isInteger(cell.col) || cell.row < 0 || cell.col < 0 || cell.row >= d.rows || cell.col >= d.cols) return;
+    if (
+      !d ||
+      !Number.isInteger(cell.row) ||
+      !Number.isInteger(cell.col) ||
+      cell.row < 0 ||
+      cell.col < 0 ||
+      cell.row >= d.rows ||
+      cell.col >= d.cols
+    )
+      return;
     const r = this.renderer;
     this.canvas.focus();
     r.cursor = { row: cell.row, col: cell.col };
@@ -350,7 +385,8 @@ class GridApp {
 
   private selectionUpdated(): void {
     const n = this.selection.count;
-    this.selectionInfo.textContent = n === 0 ? 'No cells selected' : n === 1 ? '1 cell selected' : `${n} cells selected`;
+    this.selectionInfo.textContent =
+      n === 0 ? 'No cells selected' : n === 1 ? '1 cell selected' : `${n} cells selected`;
     this.toolbar.setSelectionCount(n, this.writing);
     this.scheduleSave();
   }
@@ -407,7 +443,10 @@ class GridApp {
     try {
       await this.messenger.call({ type: 'runCommand', command });
     } catch (err) {
-      this.showMessage(`${{ salvage: 'Salvage', merge: 'Merge', exportFailedCells: 'Export' }[command]} failed: ${err instanceof Error ? err.message : String(err)}`, 'error');
+      this.showMessage(
+        `${{ salvage: 'Salvage', merge: 'Merge', exportFailedCells: 'Export' }[command]} failed: ${err instanceof Error ? err.message : String(err)}`,
+        'error',
+      );
     } finally {
       this.commandBusy = false;
       this.toolbar.setCommandsBusy(false);
@@ -425,7 +464,14 @@ class GridApp {
       c.focus();
       c.setPointerCapture(e.pointerId);
       const start = this.renderer.cellAt(e.clientX, e.clientY);
-      this.drag = { mode: e.shiftKey ? 'rect' : 'press', pointerId: e.pointerId, x: e.clientX, y: e.clientY, start, select: !e.altKey };
+      this.drag = {
+        mode: e.shiftKey ? 'rect' : 'press',
+        pointerId: e.pointerId,
+        x: e.clientX,
+        y: e.clientY,
+        start,
+        select: !e.altKey,
+      };
       if (this.drag.mode === 'rect' && start) this.renderer.dragRect = rectBetween(start, start);
       this.renderer.requestDraw();
     });

@@ -6,7 +6,12 @@
 import type { Cell, CellRange } from './viewport';
 
 export function rectBetween(a: Cell, b: Cell): CellRange {
-  return { r0: Math.min(a.row, b.row), r1: Math.max(a.row, b.row), c0: Math.min(a.col, b.col), c1: Math.max(a.col, b.col) };
+  return {
+    r0: Math.min(a.row, b.row),
+    r1: Math.max(a.row, b.row),
+    c0: Math.min(a.col, b.col),
+    c1: Math.max(a.col, b.col),
+  };
 }
 
 export function unionRange(a: CellRange | null, b: CellRange): CellRange {
@@ -19,7 +24,10 @@ export class CellSelection {
   private n = 0;
   private dirty: CellRange | null = null;
 
-  constructor(readonly rows: number, readonly cols: number) {
+  constructor(
+    readonly rows: number,
+    readonly cols: number,
+  ) {
     this.bits = new Uint8Array(rows * cols);
   }
 
@@ -165,7 +173,13 @@ export interface KeyMove {
  * Arrows move one cell; Home/End go to the first/last column (with Ctrl/Cmd: first/last cell);
  * PageUp/PageDown move by `pageRows`. With no cursor yet, any move starts at (0, 0).
  */
-export function moveCursor(cursor: Cell | null, ev: KeyMove, rows: number, cols: number, pageRows = 10): Cell | undefined {
+export function moveCursor(
+  cursor: Cell | null,
+  ev: KeyMove,
+  rows: number,
+  cols: number,
+  pageRows = 10,
+): Cell | undefined {
   if (rows <= 0 || cols <= 0) return undefined;
   const navigation = ['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'Home', 'End', 'PageUp', 'PageDown'];
   if (!navigation.includes(ev.key)) return undefined;
@@ -173,14 +187,32 @@ export function moveCursor(cursor: Cell | null, ev: KeyMove, rows: number, cols:
   const ctrl = !!(ev.ctrlKey || ev.metaKey);
   let { row, col } = cursor;
   switch (ev.key) {
-    case 'ArrowUp': row--; break;
-    case 'ArrowDown': row++; break;
-    case 'ArrowLeft': col--; break;
-    case 'ArrowRight': col++; break;
-    case 'Home': col = 0; if (ctrl) row = 0; break;
-    case 'End': col = cols - 1; if (ctrl) row = rows - 1; break;
-    case 'PageUp': row -= Math.max(1, pageRows); break;
-    case 'PageDown': row += Math.max(1, pageRows); break;
+    case 'ArrowUp':
+      row--;
+      break;
+    case 'ArrowDown':
+      row++;
+      break;
+    case 'ArrowLeft':
+      col--;
+      break;
+    case 'ArrowRight':
+      col++;
+      break;
+    case 'Home':
+      col = 0;
+      if (ctrl) row = 0;
+      break;
+    case 'End':
+      col = cols - 1;
+      if (ctrl) row = rows - 1;
+      break;
+    case 'PageUp':
+      row -= Math.max(1, pageRows);
+      break;
+    case 'PageDown':
+      row += Math.max(1, pageRows);
+      break;
   }
   return { row: Math.min(rows - 1, Math.max(0, row)), col: Math.min(cols - 1, Math.max(0, col)) };
 }

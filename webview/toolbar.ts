@@ -20,7 +20,13 @@ export interface ToolbarActions {
 type ToolkitButton = HTMLElement & { disabled: boolean };
 type ToolkitCheckbox = HTMLElement & { checked: boolean; disabled: boolean };
 
-function button(id: string, text: string, appearance: 'primary' | 'secondary' | 'icon', title: string, onClick: () => void): ToolkitButton {
+function button(
+  id: string,
+  text: string,
+  appearance: 'primary' | 'secondary' | 'icon',
+  title: string,
+  onClick: () => void,
+): ToolkitButton {
   const b = document.createElement('vscode-button') as ToolkitButton;
   b.id = id;
   b.setAttribute('appearance', appearance);
@@ -58,8 +64,20 @@ export class Toolbar {
       g.append(...children);
       root.append(g);
     };
-    this.writeMask = button('write-mask', 'Write Mask for Selected Cells…', 'primary', 'Write a new run-mask that enables only the selected cells', actions.writeMask);
-    this.selectProblems = button('select-problems', 'Select Failed', 'secondary', 'Add every failed and timed-out cell to the selection', actions.selectProblems);
+    this.writeMask = button(
+      'write-mask',
+      'Write Mask for Selected Cells…',
+      'primary',
+      'Write a new run-mask that enables only the selected cells',
+      actions.writeMask,
+    );
+    this.selectProblems = button(
+      'select-problems',
+      'Select Failed',
+      'secondary',
+      'Add every failed and timed-out cell to the selection',
+      actions.selectProblems,
+    );
     this.clear = button('clear-selection', 'Clear', 'secondary', 'Clear the selection (Esc)', actions.clearSelection);
     group(this.writeMask, this.selectProblems, this.clear);
 
@@ -80,8 +98,20 @@ export class Toolbar {
     this.merge = button('merge', 'Merge…', 'secondary', 'Merge salvaged and rerun outputs', actions.merge);
     group(this.salvage, this.merge);
 
-    this.exportCsv = button('export-csv', 'Export CSV…', 'secondary', 'Save the cells that did not succeed as CSV (row, col, lat, lon, state, runtime, reason)', actions.exportCsv);
-    this.exportPng = button('export-png', 'Export PNG…', 'secondary', 'Save the grid as drawn as a PNG image', actions.exportPng);
+    this.exportCsv = button(
+      'export-csv',
+      'Export CSV…',
+      'secondary',
+      'Save the cells that did not succeed as CSV (row, col, lat, lon, state, runtime, reason)',
+      actions.exportCsv,
+    );
+    this.exportPng = button(
+      'export-png',
+      'Export PNG…',
+      'secondary',
+      'Save the grid as drawn as a PNG image',
+      actions.exportPng,
+    );
     group(this.exportCsv, this.exportPng);
   }
 
@@ -97,7 +127,9 @@ export class Toolbar {
   setRuntimeAvailable(available: boolean, checked: boolean): void {
     setDisabled(this.runtime, !available);
     this.runtime.checked = available && checked;
-    this.runtime.title = available ? 'Colour cells by total_runtime (slow cells stand out)' : 'This run_status.nc has no total_runtime';
+    this.runtime.title = available
+      ? 'Colour cells by total_runtime (slow cells stand out)'
+      : 'This run_status.nc has no total_runtime';
   }
 
   setCommandsBusy(busy: boolean): void {

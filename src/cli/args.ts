@@ -39,7 +39,8 @@ export function usageLine(spec: CommandSpec): string {
 export function helpText(spec: CommandSpec): string {
   const lines = [usageLine(spec), '', spec.description, '', 'positional arguments:'];
   const width = 24;
-  const row = (left: string, help: string) => (left.length >= width - 2 ? `  ${left}\n${' '.repeat(width)}${help}` : `  ${left.padEnd(width - 2)}${help}`);
+  const row = (left: string, help: string) =>
+    left.length >= width - 2 ? `  ${left}\n${' '.repeat(width)}${help}` : `  ${left.padEnd(width - 2)}${help}`;
   for (const p of spec.positionals) lines.push(row(p.name, p.help));
   lines.push('', 'options:', row('-h, --help', 'show this help message and exit'));
   for (const o of spec.options) {
@@ -70,7 +71,8 @@ export function parseArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
       if (!opt) throw new UsageError(`unrecognized arguments: ${arg}`);
       if (opt.metavar) {
         const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
-        if (value === undefined || (eq < 0 && value.startsWith('-') && value.length > 1)) throw new UsageError(`argument --${opt.name}: expected one argument`);
+        if (value === undefined || (eq < 0 && value.startsWith('-') && value.length > 1))
+          throw new UsageError(`argument --${opt.name}: expected one argument`);
         options[opt.name] = value;
       } else {
         if (eq >= 0) throw new UsageError(`argument --${opt.name}: ignored explicit argument '${arg.slice(eq + 1)}'`);
@@ -96,7 +98,8 @@ export function parseArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
     ...spec.options.filter((o) => o.required && options[o.name] === undefined).map((o) => `--${o.name}`),
   ];
   if (missing.length) throw new UsageError(`the following arguments are required: ${missing.join(', ')}`);
-  if (rest.length > spec.positionals.length) throw new UsageError(`unrecognized arguments: ${rest.slice(spec.positionals.length).join(' ')}`);
+  if (rest.length > spec.positionals.length)
+    throw new UsageError(`unrecognized arguments: ${rest.slice(spec.positionals.length).join(' ')}`);
   const positionals = Object.fromEntries(spec.positionals.map((p, i) => [p.name, rest[i]]));
   return { positionals, options, help };
 }

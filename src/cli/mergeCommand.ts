@@ -32,7 +32,10 @@ export function runMergeCli(argv: string[], io: Io): Promise<number> {
     );
     io.out('✓ Merge complete');
     io.out(`  Merged: ${result.merged.length} files`);
-    for (const c of result.copiedOnly) io.out(`  Warning: ${c.name} ${c.reason}; copied from the ${c.from === 'salvaged' ? 'salvaged run' : 'rerun'} as it is`);
+    for (const c of result.copiedOnly)
+      io.out(
+        `  Warning: ${c.name} ${c.reason}; copied from the ${c.from === 'salvaged' ? 'salvaged run' : 'rerun'} as it is`,
+      );
     io.out(`  Total successful cells: ${result.totalSuccessful}`);
     if (verbose) io.out(`  Output: ${result.outputDir}`);
   });

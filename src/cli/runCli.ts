@@ -22,7 +22,12 @@ export const processIo: Io = {
  * Parses the arguments, runs the command and maps errors to exit codes: expected problems (bad input,
  * full disk) print one line on stderr, never a stack trace; unexpected ones print the trace too.
  */
-export async function runCli(spec: CommandSpec, argv: string[], io: Io, body: (args: ParsedArgs) => Promise<void>): Promise<number> {
+export async function runCli(
+  spec: CommandSpec,
+  argv: string[],
+  io: Io,
+  body: (args: ParsedArgs) => Promise<void>,
+): Promise<number> {
   let args: ParsedArgs;
   try {
     args = parseArgs(spec, argv);

@@ -11,8 +11,18 @@ export const salvageSpec: CommandSpec = {
     { name: 'backup_dir', help: 'Path where the backup should be created (must not exist)' },
   ],
   options: [
-    { name: 'original-mask', metavar: 'ORIGINAL_MASK', required: true, help: 'Path to the original run-mask.nc used for this run' },
-    { name: 'new-mask', metavar: 'NEW_MASK', required: true, help: 'Path where the new run-mask (failed cells only) should be written' },
+    {
+      name: 'original-mask',
+      metavar: 'ORIGINAL_MASK',
+      required: true,
+      help: 'Path to the original run-mask.nc used for this run',
+    },
+    {
+      name: 'new-mask',
+      metavar: 'NEW_MASK',
+      required: true,
+      help: 'Path where the new run-mask (failed cells only) should be written',
+    },
     { name: 'run-status', metavar: 'RUN_STATUS', help: 'Path to run_status.nc (default: OUTPUT_DIR/run_status.nc)' },
     { name: 'force', help: 'Overwrite NEW_MASK if it already exists' },
     { name: 'verbose', short: 'v', help: 'Print detailed progress information' },
@@ -43,8 +53,11 @@ export function runSalvageCli(argv: string[], io: Io): Promise<number> {
     io.out(`✓ New run-mask created at: ${options['new-mask']}`);
     io.out(`  Number of failed cells to re-run: ${plan.failedCells.length}`);
     if (verbose) {
-      io.out(`  Grid: ${plan.grid.rows} rows × ${plan.grid.cols} columns; enabled in the original mask: ${plan.enabledCells}; successful: ${plan.successfulCells}`);
-      for (const c of plan.failedCells) io.out(`    cell (row ${c.row}, col ${c.col}): ${CELL_STATE_LABELS[c.state]} (run_status ${c.status})`);
+      io.out(
+        `  Grid: ${plan.grid.rows} rows × ${plan.grid.cols} columns; enabled in the original mask: ${plan.enabledCells}; successful: ${plan.successfulCells}`,
+      );
+      for (const c of plan.failedCells)
+        io.out(`    cell (row ${c.row}, col ${c.col}): ${CELL_STATE_LABELS[c.state]} (run_status ${c.status})`);
     }
   });
 }

@@ -27,7 +27,12 @@ export class CellPatcher {
   /** The same runs as [byte offset in the row, byte length] pairs, for every index of the middle dimensions. */
   private readonly byteRunsByA: Int32Array[];
 
-  constructor(readonly variable: Variable, grid: GridShape, cells: ArrayLike<number>, file: string) {
+  constructor(
+    readonly variable: Variable,
+    grid: GridShape,
+    cells: ArrayLike<number>,
+    file: string,
+  ) {
     const axes = gridAxes(variable);
     if (!axes) throw new Error(`variable ${variable.name} has no spatial dimensions`);
     const { shape } = variable;
@@ -42,7 +47,10 @@ export class CellPatcher {
     this.rowBytes = this.middle * this.lenB * this.inner;
     const records = variable.raw?.records ?? 1;
     if (variable.raw && variable.raw.recordStride > 0) {
-      if (a === 0) throw new UserError(`${file}: variable ${variable.name} has a spatial dimension as its unlimited (record) dimension, which is not supported`);
+      if (a === 0)
+        throw new UserError(
+          `${file}: variable ${variable.name} has a spatial dimension as its unlimited (record) dimension, which is not supported`,
+        );
       this.rowsPerRecord = records > 0 ? this.rows / records : 0;
     } else {
       this.rowsPerRecord = this.rows;

@@ -53,7 +53,8 @@ export function asUserError(err: unknown, what: string): Error {
   if (code && fsMessages[code]) {
     let where = (destinationCodes.has(code) && e?.dest) || e?.path;
     // A copy names its source as `path` whichever side was refused: blame the side that is.
-    if (e?.dest && e.path && (code === 'EACCES' || code === 'EPERM') && canRead(e.path)) where = e.dest.replace(/[\\/][^\\/]*$/, '') || e.dest;
+    if (e?.dest && e.path && (code === 'EACCES' || code === 'EPERM') && canRead(e.path))
+      where = e.dest.replace(/[\\/][^\\/]*$/, '') || e.dest;
     // A hidden staging path means nothing to the user: name the folder it is in.
     if (where && /(^|[\\/])\.pyddt-staging-/.test(where)) where = where.replace(/[\\/]?\.pyddt-staging-.*$/, '') || '.';
     return new UserError(`${what}: ${fsMessages[code]}${where ? ` (${where})` : ''}`);

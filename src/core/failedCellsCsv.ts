@@ -26,7 +26,8 @@ export function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-const number = (v: number | undefined, digits: number) => (v !== undefined && Number.isFinite(v) ? String(Number(v.toFixed(digits))) : '');
+const number = (v: number | undefined, digits: number) =>
+  v !== undefined && Number.isFinite(v) ? String(Number(v.toFixed(digits))) : '';
 
 export function failedCellsCsv(src: FailedCellsSource): { csv: string; cells: number } {
   const lines = [FAILED_CELLS_HEADER.join(',')];

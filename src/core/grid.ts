@@ -8,7 +8,6 @@ export interface GridShape {
   cols: number;
 }
 
-
 /**
  * Positions of the spatial dimensions in a variable, found by name, case-insensitively: run_status,
  * masks and restart files say `Y`/`X`, outputs say `y`/`x`; outputs put them last, restart files first.
@@ -34,7 +33,11 @@ export const describeGrid = (g: GridShape) => `${g.rows} rows × ${g.cols} colum
 export function readGridVariable(file: NcFile, name: string, role: string): { grid: GridShape; values: Float64Array } {
   const v = file.variable(name);
   if (!v) {
-    const names = file.variables.filter((x) => !x.isDimensionOnly).map((x) => x.name).join(', ') || 'none';
+    const names =
+      file.variables
+        .filter((x) => !x.isDimensionOnly)
+        .map((x) => x.name)
+        .join(', ') || 'none';
     throw new UserError(`${file.path}: no variable "${name}" (expected in ${role}; variables found: ${names})`);
   }
   const axes = gridAxes(v);
@@ -46,6 +49,7 @@ export function readGridVariable(file: NcFile, name: string, role: string): { gr
   if (axes.y === 0) return { grid, values };
   // Stored (X, Y): transpose to row-major (Y, X).
   const t = new Float64Array(values.length);
-  for (let r = 0; r < grid.rows; r++) for (let c = 0; c < grid.cols; c++) t[r * grid.cols + c] = values[c * grid.rows + r];
+  for (let r = 0; r < grid.rows; r++)
+    for (let c = 0; c < grid.cols; c++) t[r * grid.cols + c] = values[c * grid.rows + r];
   return { grid, values: t };
 }

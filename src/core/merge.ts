@@ -56,22 +56,32 @@ export async function planMerge(opts: MergeOptions): Promise<MergePlan> {
   requireFolder(opts.salvagedDir, 'salvaged folder');
   requireFolder(opts.rerunDir, 'rerun folder');
   for (const input of [opts.salvagedDir, opts.rerunDir]) {
-    if (isSameOrInside(opts.outputDir, input)) throw new UserError(`${opts.outputDir}: the merged output folder must not be inside an input folder (${input})`);
-    if (isSameOrInside(input, opts.outputDir)) throw new UserError(`${opts.outputDir}: the merged output folder must not contain an input folder (${input})`);
+    if (isSameOrInside(opts.outputDir, input))
+      throw new UserError(`${opts.outputDir}: the merged output folder must not be inside an input folder (${input})`);
+    if (isSameOrInside(input, opts.outputDir))
+      throw new UserError(`${opts.outputDir}: the merged output folder must not contain an input folder (${input})`);
   }
-  if (path.resolve(opts.salvagedDir) === path.resolve(opts.rerunDir)) throw new UserError(`${opts.rerunDir}: the salvaged and rerun folders are the same folder`);
+  if (path.resolve(opts.salvagedDir) === path.resolve(opts.rerunDir))
+    throw new UserError(`${opts.rerunDir}: the salvaged and rerun folders are the same folder`);
   requireNewFolder(opts.outputDir, 'merged output folder', true);
 
   const salvagedStatus = await readRunStatus(path.join(opts.salvagedDir, RUN_STATUS));
   const rerunStatus = await readRunStatus(path.join(opts.rerunDir, RUN_STATUS));
   const grid = salvagedStatus.grid;
   if (!sameGrid(grid, rerunStatus.grid)) {
-    throw new UserError(`${rerunStatus.path}: the rerun's grid is ${describeGrid(rerunStatus.grid)}, the salvaged run's is ${describeGrid(grid)}`);
+    throw new UserError(
+      `${rerunStatus.path}: the rerun's grid is ${describeGrid(rerunStatus.grid)}, the salvaged run's is ${describeGrid(grid)}`,
+    );
   }
   const rerunCells = cellsWhere(rerunStatus.status.length, (i) => rerunStatus.status[i] > 0);
 
   const topLevel = (dir: string) =>
-    new Map(fs.readdirSync(dir, { withFileTypes: true }).filter((d) => !isStagingName(d.name)).map((d) => [d.name, d] as const));
+    new Map(
+      fs
+        .readdirSync(dir, { withFileTypes: true })
+        .filter((d) => !isStagingName(d.name))
+        .map((d) => [d.name, d] as const),
+    );
   const sEntries = topLevel(opts.salvagedDir);
   const rEntries = topLevel(opts.rerunDir);
   const files: FileAction[] = [];
@@ -109,7 +119,11 @@ export async function planMerge(opts: MergeOptions): Promise<MergePlan> {
  */
 export async function mergeRuns(
   opts: MergeOptions,
-  hooks: { onPlan?: (plan: MergePlan) => void; onProgress?: (p: MergeProgress) => void; isCancelled?: () => boolean } = {},
+  hooks: {
+    onPlan?: (plan: MergePlan) => void;
+    onProgress?: (p: MergeProgress) => void;
+    isCancelled?: () => boolean;
+  } = {},
 ): Promise<MergeResult> {
   const plan = await planMerge(opts);
   hooks.onPlan?.(plan);
@@ -154,4 +168,3 @@ export async function mergeRuns(
   }
   return result;
 }
-

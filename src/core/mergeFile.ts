@@ -28,7 +28,10 @@ export function checkMergeable(name: string, salvaged: NcFile, rerun: NcFile, gr
   const onlyS = [...s].filter((n) => !r.has(n));
   const onlyR = [...r].filter((n) => !s.has(n));
   if (onlyS.length || onlyR.length) {
-    const parts = [onlyS.length ? `only in ${salvaged.path}: ${onlyS.join(', ')}` : '', onlyR.length ? `only in ${rerun.path}: ${onlyR.join(', ')}` : ''];
+    const parts = [
+      onlyS.length ? `only in ${salvaged.path}: ${onlyS.join(', ')}` : '',
+      onlyR.length ? `only in ${rerun.path}: ${onlyR.join(', ')}` : '',
+    ];
     throw new UserError(`${name}: the two runs' files hold different variables (${parts.filter(Boolean).join('; ')})`);
   }
   const gridVariables: [Variable, Variable][] = [];
@@ -38,18 +41,26 @@ export function checkMergeable(name: string, salvaged: NcFile, rerun: NcFile, gr
     // A grid variable on one side only (damaged dimension names) would be copied instead of merged.
     if (vr && !axes !== !gridAxes(vr)) {
       const dims = (v: Variable) => `(${v.dims.join(', ')})`;
-      throw new UserError(`${name}: variable ${vs.name} has dimensions ${dims(vs)} in ${salvaged.path} but ${dims(vr)} in ${rerun.path}`);
+      throw new UserError(
+        `${name}: variable ${vs.name} has dimensions ${dims(vs)} in ${salvaged.path} but ${dims(vr)} in ${rerun.path}`,
+      );
     }
     if (!axes) continue;
     const shape = (v: Variable) => `(${v.dims.map((d, i) => `${d}=${v.shape[i]}`).join(', ')})`;
     if (vs.shape.join() !== vr.shape.join() || vs.dims.join() !== vr.dims.join()) {
-      throw new UserError(`${name}: variable ${vs.name} has shape ${shape(vs)} in ${salvaged.path} but ${shape(vr)} in ${rerun.path}`);
+      throw new UserError(
+        `${name}: variable ${vs.name} has shape ${shape(vs)} in ${salvaged.path} but ${shape(vr)} in ${rerun.path}`,
+      );
     }
     if (vs.dtype.label !== vr.dtype.label) {
-      throw new UserError(`${name}: variable ${vs.name} is ${vs.dtype.label} in ${salvaged.path} but ${vr.dtype.label} in ${rerun.path}`);
+      throw new UserError(
+        `${name}: variable ${vs.name} is ${vs.dtype.label} in ${salvaged.path} but ${vr.dtype.label} in ${rerun.path}`,
+      );
     }
     if (vs.shape[axes.y] !== grid.rows || vs.shape[axes.x] !== grid.cols) {
-      throw new UserError(`${name}: variable ${vs.name} has a ${vs.shape[axes.y]}×${vs.shape[axes.x]} grid ${shape(vs)}, but run_status.nc is ${grid.rows}×${grid.cols}`);
+      throw new UserError(
+        `${name}: variable ${vs.name} has a ${vs.shape[axes.y]}×${vs.shape[axes.x]} grid ${shape(vs)}, but run_status.nc is ${grid.rows}×${grid.cols}`,
+      );
     }
     gridVariables.push([vs, vr]);
   }
@@ -125,7 +136,9 @@ export function mergeFile(
   // The file must still be the one the plan checked: a copy of a changed file would be patched wrongly.
   const copied = fs.statSync(outPath).size;
   if (copied !== salvaged.size) {
-    throw new UserError(`${salvaged.path}: the file changed while it was merged (${salvaged.size} bytes when checked, ${copied} when copied)`);
+    throw new UserError(
+      `${salvaged.path}: the file changed while it was merged (${salvaged.size} bytes when checked, ${copied} when copied)`,
+    );
   }
   // A new file's permissions (the copy took the salvaged file's, which may be read-only).
   fs.chmodSync(outPath, 0o666 & ~process.umask());
@@ -198,7 +211,8 @@ function patchPieces(
       // Pieces of one region in this window: one read of the rerun for all of them.
       for (let g = 0; g < group.length;) {
         let h = g + 1;
-        const sameRegion = (p: Piece) => p.patcher === group[g].patcher && p.rerunAt - group[g].rerunAt === p.at - group[g].at;
+        const sameRegion = (p: Piece) =>
+          p.patcher === group[g].patcher && p.rerunAt - group[g].rerunAt === p.at - group[g].at;
         while (h < group.length && sameRegion(group[h])) h++;
         const from = group[g].rerunAt;
         const span = group[h - 1].rerunAt + group[h - 1].bytes - from;
@@ -231,7 +245,14 @@ function readExactly(fd: number, b: Uint8Array, at: number, file: string): void 
   }
 }
 
-function patchThroughHdf5(rerunPath: string, outPath: string, vars: [Variable, Variable][], grid: GridShape, cells: Int32Array, isCancelled: () => boolean): void {
+function patchThroughHdf5(
+  rerunPath: string,
+  outPath: string,
+  vars: [Variable, Variable][],
+  grid: GridShape,
+  cells: Int32Array,
+  isCancelled: () => boolean,
+): void {
   withH5(outPath, 'a', (out) =>
     withH5(rerunPath, 'r', (rr) => {
       for (const [vs] of vars) {

@@ -30,13 +30,18 @@ export function requireFolder(dir: string, role: string): void {
 export function requireNewFolder(dir: string, role: string, emptyAllowed: boolean): void {
   if (fs.existsSync(dir)) {
     if (!emptyAllowed) throw new UserError(`${dir}: ${role} already exists`);
-    if (!fs.statSync(dir).isDirectory() || fs.readdirSync(dir).length > 0) throw new UserError(`${dir}: ${role} already exists and is not empty`);
+    if (!fs.statSync(dir).isDirectory() || fs.readdirSync(dir).length > 0)
+      throw new UserError(`${dir}: ${role} already exists and is not empty`);
   }
   const parent = path.dirname(path.resolve(dir));
   try {
     fs.accessSync(parent, fs.constants.W_OK | fs.constants.X_OK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `${parent}: folder not found (parent of the ${role})` : `${parent}: permission denied (cannot create the ${role} there)`);
+    throw new UserError(
+      code === 'ENOENT'
+        ? `${parent}: folder not found (parent of the ${role})`
+        : `${parent}: permission denied (cannot create the ${role} there)`,
+    );
   }
 }

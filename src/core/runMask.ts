@@ -43,10 +43,15 @@ export async function writeRunMask(
   templatePath: string,
   destPath: string,
   enabled: Uint8Array,
-  opts: { force?: boolean; /** The path to name in messages when `destPath` is itself a staging path. */ label?: string } = {},
+  opts: {
+    force?: boolean;
+    /** The path to name in messages when `destPath` is itself a staging path. */ label?: string;
+  } = {},
 ): Promise<void> {
-  if (!opts.force && fs.existsSync(destPath)) throw new UserError(`${destPath}: new run-mask file already exists (use --force to overwrite it)`);
-  if (path.resolve(templatePath) === path.resolve(destPath)) throw new UserError(`${destPath}: the new run-mask must not replace the original mask`);
+  if (!opts.force && fs.existsSync(destPath))
+    throw new UserError(`${destPath}: new run-mask file already exists (use --force to overwrite it)`);
+  if (path.resolve(templatePath) === path.resolve(destPath))
+    throw new UserError(`${destPath}: the new run-mask must not replace the original mask`);
   const staged = stagingPath(destPath, 'mask');
   try {
     fs.copyFileSync(templatePath, staged, fs.constants.COPYFILE_FICLONE);
@@ -56,10 +61,14 @@ export async function writeRunMask(
     if (!v || !axes) throw new UserError(`${templatePath}: no variable "run" with dimensions (Y, X)`);
     const rows = v.shape[axes.y];
     const cols = v.shape[axes.x];
-    if (rows * cols !== enabled.length) throw new UserError(`${templatePath}: run is ${rows}×${cols}, the cells to enable are for ${enabled.length} cells`);
+    if (rows * cols !== enabled.length)
+      throw new UserError(
+        `${templatePath}: run is ${rows}×${cols}, the cells to enable are for ${enabled.length} cells`,
+      );
     // Store in the file's own dimension order.
     const values = new Float64Array(enabled.length);
-    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) values[axes.y < axes.x ? r * cols + c : c * rows + r] = enabled[r * cols + c];
+    for (let r = 0; r < rows; r++)
+      for (let c = 0; c < cols; c++) values[axes.y < axes.x ? r * cols + c : c * rows + r] = enabled[r * cols + c];
     file.writeNumbers(v, values);
     fs.renameSync(staged, destPath);
   } catch (err) {

@@ -44,11 +44,18 @@ export async function readRunStatus(path: string): Promise<RunStatus> {
     } catch {
       // Gone meanwhile (replaced by a rename in progress): counts as changed.
     }
-    const unchanged = after !== undefined && after.ino === before.ino && after.size === before.size && after.mtimeMs === before.mtimeMs && after.ctimeMs === before.ctimeMs;
+    const unchanged =
+      after !== undefined &&
+      after.ino === before.ino &&
+      after.size === before.size &&
+      after.mtimeMs === before.mtimeMs &&
+      after.ctimeMs === before.ctimeMs;
     if (unchanged || attempt >= MAX_READ_ATTEMPTS) {
       if (failure) throw failure;
       if (unchanged) return result!;
-      throw new UserError(`${path}: the file kept changing while it was read (is dvmdostem still writing it?); try again`);
+      throw new UserError(
+        `${path}: the file kept changing while it was read (is dvmdostem still writing it?); try again`,
+      );
     }
   }
 }
@@ -60,7 +67,8 @@ async function readRunStatusOnce(path: string, mtimeMs: number): Promise<RunStat
   const rt = file.variable('total_runtime');
   if (rt) {
     const r = readGridVariable(file, 'total_runtime', 'run_status.nc');
-    if (!sameGrid(r.grid, grid)) throw new UserError(`${path}: total_runtime is ${describeGrid(r.grid)}, run_status is ${describeGrid(grid)}`);
+    if (!sameGrid(r.grid, grid))
+      throw new UserError(`${path}: total_runtime is ${describeGrid(r.grid)}, run_status is ${describeGrid(grid)}`);
     runtime = r.values.map((v) => (v === STATUS_CODES.fill ? NaN : v));
   }
   return { path, format: file.format, grid, status: values, runtime, counts: countStates(values), mtimeMs };

@@ -48,13 +48,18 @@ export interface SalvageProgress {
 /** Path checks that need no file reading: run before anything else. */
 function checkSalvagePaths(opts: SalvageOptions): void {
   requireFolder(opts.outputDir, 'output folder');
-  if (isSameOrInside(opts.backupDir, opts.outputDir)) throw new UserError(`${opts.backupDir}: the backup folder must not be inside the output folder ${opts.outputDir}`);
-  if (isSameOrInside(opts.outputDir, opts.backupDir)) throw new UserError(`${opts.backupDir}: the backup folder must not contain the output folder`);
+  if (isSameOrInside(opts.backupDir, opts.outputDir))
+    throw new UserError(`${opts.backupDir}: the backup folder must not be inside the output folder ${opts.outputDir}`);
+  if (isSameOrInside(opts.outputDir, opts.backupDir))
+    throw new UserError(`${opts.backupDir}: the backup folder must not contain the output folder`);
   if (fs.existsSync(opts.backupDir)) throw new UserError(`Backup directory already exists: ${opts.backupDir}`);
   requireNewFolder(opts.backupDir, 'backup folder', false);
-  if (isSameOrInside(opts.newMask, opts.outputDir)) throw new UserError(`${opts.newMask}: the new run-mask must not be written inside the output folder`);
-  if (!opts.force && fs.existsSync(opts.newMask)) throw new UserError(`${opts.newMask}: new run-mask file already exists (use --force to overwrite it)`);
-  if (path.resolve(opts.newMask) === path.resolve(opts.originalMask)) throw new UserError(`${opts.newMask}: the new run-mask must not replace the original mask`);
+  if (isSameOrInside(opts.newMask, opts.outputDir))
+    throw new UserError(`${opts.newMask}: the new run-mask must not be written inside the output folder`);
+  if (!opts.force && fs.existsSync(opts.newMask))
+    throw new UserError(`${opts.newMask}: new run-mask file already exists (use --force to overwrite it)`);
+  if (path.resolve(opts.newMask) === path.resolve(opts.originalMask))
+    throw new UserError(`${opts.newMask}: the new run-mask must not replace the original mask`);
 }
 
 /**
@@ -69,7 +74,9 @@ export async function planSalvage(opts: SalvageOptions): Promise<SalvagePlan> {
   const status = await readRunStatus(runStatusPath);
   const mask = await readRunMask(opts.originalMask);
   if (!sameGrid(mask.grid, status.grid)) {
-    throw new UserError(`${opts.originalMask}: the mask's grid is ${describeGrid(mask.grid)}, but ${runStatusPath} is ${describeGrid(status.grid)}`);
+    throw new UserError(
+      `${opts.originalMask}: the mask's grid is ${describeGrid(mask.grid)}, but ${runStatusPath} is ${describeGrid(status.grid)}`,
+    );
   }
   const failedCells: FailedCell[] = [];
   let enabledCells = 0;
@@ -79,11 +86,25 @@ export async function planSalvage(opts: SalvageOptions): Promise<SalvagePlan> {
     enabledCells++;
     const s = status.status[i];
     if (s > 0) successfulCells++;
-    else failedCells.push({ row: Math.floor(i / status.grid.cols), col: i % status.grid.cols, status: s, state: cellState(s) });
+    else
+      failedCells.push({
+        row: Math.floor(i / status.grid.cols),
+        col: i % status.grid.cols,
+        status: s,
+        state: cellState(s),
+      });
   }
   const entries = listTree(opts.outputDir);
   const files = entries.filter((e) => e.kind === 'file');
-  return { grid: status.grid, runStatusPath, enabledCells, successfulCells, failedCells, files: files.length, bytes: files.reduce((n, e) => n + e.size, 0) };
+  return {
+    grid: status.grid,
+    runStatusPath,
+    enabledCells,
+    successfulCells,
+    failedCells,
+    files: files.length,
+    bytes: files.reduce((n, e) => n + e.size, 0),
+  };
 }
 
 /**

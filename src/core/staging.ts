@@ -10,7 +10,10 @@ const STAGING_MARK = '.pyddt-staging-';
 
 export function stagingPath(finalPath: string, tag: string): string {
   const abs = path.resolve(finalPath);
-  return path.join(path.dirname(abs), `${STAGING_MARK}${tag}-${process.pid}-${Date.now().toString(36)}-${path.basename(abs)}`);
+  return path.join(
+    path.dirname(abs),
+    `${STAGING_MARK}${tag}-${process.pid}-${Date.now().toString(36)}-${path.basename(abs)}`,
+  );
 }
 
 export function isStagingName(name: string): boolean {
@@ -40,7 +43,12 @@ export function removeStaleStaging(finalPath: string): void {
     // again): peel every prefix; the leftover is stale when all processes named are gone.
     const pids: number[] = [];
     let rest = name;
-    for (let m; rest.startsWith(STAGING_MARK) && (m = /^[a-z]+-(\d+)-[0-9a-z]+-(.*)$/.exec(rest.slice(STAGING_MARK.length))); rest = m[2]) pids.push(Number(m[1]));
+    for (
+      let m;
+      rest.startsWith(STAGING_MARK) && (m = /^[a-z]+-(\d+)-[0-9a-z]+-(.*)$/.exec(rest.slice(STAGING_MARK.length)));
+      rest = m[2]
+    )
+      pids.push(Number(m[1]));
     if (!pids.length || rest !== base || pids.some(processAlive)) continue;
     removeQuietly(path.join(dir, name));
   }
@@ -66,7 +74,12 @@ export function publishFolder(staged: string, finalPath: string): void {
 }
 
 /** Writes a small file (an export) at a staging path next to `finalPath`, then renames it into place. */
-export async function writeFileStaged(finalPath: string, data: string | Uint8Array, tag = 'export', mode?: number): Promise<void> {
+export async function writeFileStaged(
+  finalPath: string,
+  data: string | Uint8Array,
+  tag = 'export',
+  mode?: number,
+): Promise<void> {
   const staged = stagingPath(finalPath, tag);
   try {
     await fs.promises.writeFile(staged, data, { flag: 'wx', mode });

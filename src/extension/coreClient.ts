@@ -33,14 +33,21 @@ export class CoreWorker {
   private threadsStarted = 0;
   readonly cancelFlag = new SharedArrayBuffer(4);
 
-  constructor(private readonly script: string, private readonly log: WorkerLog) {}
+  constructor(
+    private readonly script: string,
+    private readonly log: WorkerLog,
+  ) {}
 
   /** How many worker threads this has started (a retired or crashed one is replaced). */
   get started(): number {
     return this.threadsStarted;
   }
 
-  call<K extends CoreOp>(op: K, args: CoreOps[K]['args'], progress?: (p: CoreOps[K]['progress']) => void): Promise<CoreOps[K]['result']> {
+  call<K extends CoreOp>(
+    op: K,
+    args: CoreOps[K]['args'],
+    progress?: (p: CoreOps[K]['progress']) => void,
+  ): Promise<CoreOps[K]['result']> {
     const thread = (this.thread ??= this.start());
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -54,7 +61,10 @@ export class CoreWorker {
   }
 
   private start(): Thread {
-    const worker = new Worker(this.script, { workerData: { cancelFlag: this.cancelFlag } satisfies WorkerInit, stderr: true });
+    const worker = new Worker(this.script, {
+      workerData: { cancelFlag: this.cancelFlag } satisfies WorkerInit,
+      stderr: true,
+    });
     this.threadsStarted++;
     const thread: Thread = { worker, pending: new Map() };
     this.threads.add(thread);
@@ -95,7 +105,12 @@ export class CoreWorker {
 }
 
 function errorFromWorker({ name, message, stack }: Extract<WorkerReply, { kind: 'error' }>['error']): Error {
-  const err = name === 'UserError' ? new UserError(message) : name === 'CancelledError' ? new CancelledError() : new Error(message);
+  const err =
+    name === 'UserError'
+      ? new UserError(message)
+      : name === 'CancelledError'
+        ? new CancelledError()
+        : new Error(message);
   if (stack) err.stack = stack;
   return err;
 }
@@ -108,14 +123,17 @@ export class CoreClient implements vscode.Disposable {
   private readonly script: string;
   private reader: CoreWorker | undefined;
 
-  constructor(extensionUri: Pick<vscode.Uri, 'fsPath'>, private readonly log: WorkerLog) {
+  constructor(
+    extensionUri: Pick<vscode.Uri, 'fsPath'>,
+    private readonly log: WorkerLog,
+  ) {
     this.script = path.join(extensionUri.fsPath, 'dist', 'coreWorker.js');
   }
 
-  read<K extends 'readRunStatus' | 'readRunMask' | 'readRunRecords' | 'planSalvage' | 'planRerun' | 'checkRun' | 'readFailLog'>(
-    op: K,
-    args: CoreOps[K]['args'],
-  ): Promise<CoreOps[K]['result']> {
+  read<
+    K extends
+      'readRunStatus' | 'readRunMask' | 'readRunRecords' | 'planSalvage' | 'planRerun' | 'checkRun' | 'readFailLog',
+  >(op: K, args: CoreOps[K]['args']): Promise<CoreOps[K]['result']> {
     this.reader ??= new CoreWorker(this.script, this.log);
     return this.reader.call(op, args);
   }

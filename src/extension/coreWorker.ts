@@ -16,7 +16,10 @@ import type { CoreOp, CoreOps, WorkerInit, WorkerReply, WorkerRequest } from './
 const cancelFlag = new Int32Array((workerData as WorkerInit).cancelFlag);
 const isCancelled = () => Atomics.load(cancelFlag, 0) === 1;
 
-type Handler<K extends CoreOp> = (args: CoreOps[K]['args'], progress: (p: CoreOps[K]['progress']) => void) => Promise<CoreOps[K]['result']>;
+type Handler<K extends CoreOp> = (
+  args: CoreOps[K]['args'],
+  progress: (p: CoreOps[K]['progress']) => void,
+) => Promise<CoreOps[K]['result']>;
 
 const handlers: { [K in CoreOp]: Handler<K> } = {
   readRunStatus: ({ path }) => readRunStatus(path),
@@ -55,6 +58,11 @@ parentPort!.on('message', async (req: WorkerRequest) => {
   } catch (err) {
     const e = err as Error;
     const name = err instanceof UserError ? 'UserError' : err instanceof CancelledError ? 'CancelledError' : 'Error';
-    post({ id: req.id, kind: 'error', error: { name, message: e?.message ?? String(err), stack: e?.stack }, retire: hdf5NeedsRestart() });
+    post({
+      id: req.id,
+      kind: 'error',
+      error: { name, message: e?.message ?? String(err), stack: e?.stack },
+      retire: hdf5NeedsRestart(),
+    });
   }
 });

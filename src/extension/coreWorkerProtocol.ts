@@ -43,7 +43,12 @@ export interface WorkerRequest<K extends CoreOp = CoreOp> {
 export type WorkerReply =
   | { id: number; kind: 'result'; value: unknown; retire?: string }
   | { id: number; kind: 'progress'; value: unknown }
-  | { id: number; kind: 'error'; error: { name: 'UserError' | 'CancelledError' | 'Error'; message: string; stack?: string }; retire?: string };
+  | {
+      id: number;
+      kind: 'error';
+      error: { name: 'UserError' | 'CancelledError' | 'Error'; message: string; stack?: string };
+      retire?: string;
+    };
 
 /** workerData: a shared flag the host sets to ask the running operation to stop. */
 export interface WorkerInit {

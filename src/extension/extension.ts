@@ -49,9 +49,14 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
   tree.onDidFindRuns((folders) => {
     runFolders = folders.map((f) => f.fsPath);
     // Explorer menus test `resourcePath in dvmdostem.runFolders`.
-    void vscode.commands.executeCommand('setContext', 'dvmdostem.runFolders', [...new Set([...runFolders, ...folders.map((f) => f.path)])]);
+    void vscode.commands.executeCommand('setContext', 'dvmdostem.runFolders', [
+      ...new Set([...runFolders, ...folders.map((f) => f.path)]),
+    ]);
     void tree.failedCellCount().then((n) => {
-      view.badge = n > 0 ? { value: n, tooltip: `${n} failed or timed-out cell${n === 1 ? '' : 's'} in the runs listed` } : undefined;
+      view.badge =
+        n > 0
+          ? { value: n, tooltip: `${n} failed or timed-out cell${n === 1 ? '' : 's'} in the runs listed` }
+          : undefined;
     });
   });
 
@@ -128,7 +133,12 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
       await core.write('writeRunMask', { template, dest: dest.fsPath, enabled });
       masks.remember(folder.fsPath, template);
       log.info(`Wrote ${dest.fsPath} enabling ${cells.length} cells (a copy of ${template})`);
-      void vscode.window.showInformationMessage(notificationText(`Wrote ${path.basename(dest.fsPath)} enabling ${cells.length} cells.`), 'Reveal').then((c) => c && vscode.commands.executeCommand('revealInExplorer', dest));
+      void vscode.window
+        .showInformationMessage(
+          notificationText(`Wrote ${path.basename(dest.fsPath)} enabling ${cells.length} cells.`),
+          'Reveal',
+        )
+        .then((c) => c && vscode.commands.executeCommand('revealInExplorer', dest));
       return dest;
     } catch (err) {
       reportError(log, title, err);
@@ -138,13 +148,16 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
 
   const activeRun = () => StatusGridPanel.active()?.runFolder;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- VS Code passes command arguments untyped
-  const cmd = (id: string, fn: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+  const cmd = (id: string, fn: (...args: any[]) => unknown) =>
+    context.subscriptions.push(vscode.commands.registerCommand(id, fn));
   const rememberMask = (folder: string, mask: string) => masks.remember(folder, mask);
   const rememberSalvage = (backupDir: string, newMask: string) => reruns.rememberSalvage(backupDir, newMask);
   cmd('dvmdostem.salvage', (arg?: unknown, options?: SalvageArgs) =>
     salvageCommand({ core, log, activeRun, afterWrite: refreshSoon, rememberMask, rememberSalvage }, arg, options),
   );
-  cmd('dvmdostem.merge', (arg?: unknown, options?: MergeArgs) => mergeCommand({ core, log, afterWrite: refreshSoon }, arg, options));
+  cmd('dvmdostem.merge', (arg?: unknown, options?: MergeArgs) =>
+    mergeCommand({ core, log, afterWrite: refreshSoon }, arg, options),
+  );
   cmd('dvmdostem.prepareRerun', (arg?: unknown, options?: PrepareRerunArgs) =>
     prepareRerunCommand(
       { core, log, registry: reruns, activeRun, afterWrite: refreshSoon, rememberMask },
@@ -205,7 +218,14 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('dvmdostem.pollIntervalSeconds')) poller.update();
     }),
-    registerTaskProvider(() => reruns.reruns().map((r) => r.rerunDir).filter((d) => fs.existsSync(d)), onJobId),
+    registerTaskProvider(
+      () =>
+        reruns
+          .reruns()
+          .map((r) => r.rerunDir)
+          .filter((d) => fs.existsSync(d)),
+      onJobId,
+    ),
   );
   context.subscriptions.push(log, core, tree, view, watcher, registerStatusGridSerializer(context, gridDeps), {
     dispose: () => {

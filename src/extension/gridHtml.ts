@@ -42,7 +42,8 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
 }
 
 export function gridHtml(i: GridHtmlInputs): string {
-  if (!/^[A-Za-z0-9_-]{16,}$/.test(i.nonce)) throw new Error('gridHtml: the nonce must be at least 16 characters of [A-Za-z0-9_-]');
+  if (!/^[A-Za-z0-9_-]{16,}$/.test(i.nonce))
+    throw new Error('gridHtml: the nonce must be at least 16 characters of [A-Za-z0-9_-]');
   // VS Code's cspSource is a list of sources such as `'self' https://*.vscode-cdn.net`: quoted
   // keywords are fine, anything that could end the attribute or the directive is not.
   if (!i.cspSource.trim() || /["<>;,\r\n]/.test(i.cspSource) || i.cspSource.replace(/'self'/g, '').includes("'")) {

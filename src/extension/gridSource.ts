@@ -26,10 +26,12 @@ export class RunMaskRegistry {
     const remembered = this.state.get<Record<string, string>>(RunMaskRegistry.KEY, {})[runFolder];
     if (remembered) out.push(remembered);
     const fromConfig = runmaskFromConfigRecord(runFolder);
-    if (fromConfig) out.push(...[path.resolve(runFolder, fromConfig), path.resolve(path.dirname(runFolder), fromConfig)]);
+    if (fromConfig)
+      out.push(...[path.resolve(runFolder, fromConfig), path.resolve(path.dirname(runFolder), fromConfig)]);
     const parent = path.dirname(runFolder);
     try {
-      for (const name of fs.readdirSync(parent).sort()) if (/^run-mask.*\.nc$/.test(name)) out.push(path.join(parent, name));
+      for (const name of fs.readdirSync(parent).sort())
+        if (/^run-mask.*\.nc$/.test(name)) out.push(path.join(parent, name));
     } catch {
       // no parent listing: no candidates from there
     }
@@ -48,7 +50,13 @@ function runmaskFromConfigRecord(runFolder: string): string | undefined {
 }
 
 /** Finds a mask on the same grid as the run, or undefined. */
-export async function findMaskFor(core: CoreClient, masks: RunMaskRegistry, runFolder: string, rows: number, cols: number): Promise<RunMask | undefined> {
+export async function findMaskFor(
+  core: CoreClient,
+  masks: RunMaskRegistry,
+  runFolder: string,
+  rows: number,
+  cols: number,
+): Promise<RunMask | undefined> {
   for (const candidate of masks.candidates(runFolder)) {
     try {
       const mask = await core.read('readRunMask', { path: candidate });
@@ -61,7 +69,12 @@ export async function findMaskFor(core: CoreClient, masks: RunMaskRegistry, runF
 }
 
 /** Reads a run's status grid (in the core worker) into what the webview draws. */
-export async function loadGridData(core: CoreClient, masks: RunMaskRegistry, runFolder: vscode.Uri, log?: vscode.LogOutputChannel): Promise<GridData> {
+export async function loadGridData(
+  core: CoreClient,
+  masks: RunMaskRegistry,
+  runFolder: vscode.Uri,
+  log?: vscode.LogOutputChannel,
+): Promise<GridData> {
   const status = await core.read('readRunStatus', { path: path.join(runFolder.fsPath, RUN_STATUS_FILE) });
   const mask = await findMaskFor(core, masks, runFolder.fsPath, status.grid.rows, status.grid.cols);
   const records = await core.read('readRunRecords', { runDir: runFolder.fsPath });

@@ -18,17 +18,24 @@ export function reportError(log: vscode.LogOutputChannel, action: string, err: u
   else log.error(`${action} failed unexpectedly: ${(err as Error)?.stack ?? message}`);
   // Not awaited: the command returns at once (scripts and tests call it); the toast stays.
   void vscode.window
-    .showErrorMessage(notificationText(expected ? `${action} failed: ${message}` : `${action} failed unexpectedly: ${message}`), 'Show Log')
+    .showErrorMessage(
+      notificationText(expected ? `${action} failed: ${message}` : `${action} failed unexpectedly: ${message}`),
+      'Show Log',
+    )
     .then((choice) => choice === 'Show Log' && log.show(true));
 }
 
 /** Commands that write files refuse in Restricted Mode, and say why. */
 export function requireTrust(action: string): boolean {
   if (vscode.workspace.isTrusted) return true;
-  void vscode.window.showWarningMessage(
-    notificationText(`${action} writes files, so it needs a trusted workspace. The runs tree and the status grid work in Restricted Mode; trust this workspace to salvage or merge.`),
-    'Manage Workspace Trust',
-  ).then((c) => c && vscode.commands.executeCommand('workbench.trust.manage'));
+  void vscode.window
+    .showWarningMessage(
+      notificationText(
+        `${action} writes files, so it needs a trusted workspace. The runs tree and the status grid work in Restricted Mode; trust this workspace to salvage or merge.`,
+      ),
+      'Manage Workspace Trust',
+    )
+    .then((c) => c && vscode.commands.executeCommand('workbench.trust.manage'));
   return false;
 }
 

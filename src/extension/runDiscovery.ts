@@ -14,7 +14,12 @@ const ALWAYS_EXCLUDED = ['**/.pyddt-staging-*/**', '**/node_modules/**'];
 export function excludePatterns(scope?: vscode.WorkspaceFolder): string[] {
   const files = enabledPatterns(vscode.workspace.getConfiguration('files', scope).get('exclude'));
   const ours = vscode.workspace.getConfiguration('dvmdostem', scope);
-  return [...files, ...enabledPatterns(ours.get('exclude')), ...enabledPatterns(ours.get('excludeGlobs')), ...ALWAYS_EXCLUDED];
+  return [
+    ...files,
+    ...enabledPatterns(ours.get('exclude')),
+    ...enabledPatterns(ours.get('excludeGlobs')),
+    ...ALWAYS_EXCLUDED,
+  ];
 }
 
 /** The exclude patterns as one glob for findFiles (user patterns with `{a,b}` groups are expanded). */
@@ -28,7 +33,10 @@ export async function findRunFolders(): Promise<vscode.Uri[]> {
   const perRoot = await Promise.all(
     roots.map(async (root) => {
       const patterns = excludePatterns(root);
-      const found = await vscode.workspace.findFiles(new vscode.RelativePattern(root, `**/${RUN_STATUS_FILE}`), combineGlobs(patterns));
+      const found = await vscode.workspace.findFiles(
+        new vscode.RelativePattern(root, `**/${RUN_STATUS_FILE}`),
+        combineGlobs(patterns),
+      );
       // Checked again against every pattern: a glob the combined exclude could not express still applies.
       return found.filter((f) => !matchesAny(path.relative(root.uri.fsPath, f.fsPath), patterns));
     }),

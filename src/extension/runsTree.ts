@@ -31,11 +31,20 @@ class RunNode {
 }
 class GroupNode {
   readonly kind = 'group';
-  constructor(readonly run: RunNode, readonly group: 'cells' | 'files') {}
+  constructor(
+    readonly run: RunNode,
+    readonly group: 'cells' | 'files',
+  ) {}
 }
 class CellNode {
   readonly kind = 'cell';
-  constructor(readonly run: RunNode, readonly row: number, readonly col: number, readonly status: number, readonly runtime: number) {}
+  constructor(
+    readonly run: RunNode,
+    readonly row: number,
+    readonly col: number,
+    readonly status: number,
+    readonly runtime: number,
+  ) {}
 }
 class FileNode {
   readonly kind = 'file';
@@ -62,7 +71,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
   /** Fires with the run folders after each scan (for the explorer context key). */
   readonly onDidFindRuns = this.folderListeners.event;
 
-  constructor(private readonly core: CoreClient, private readonly log: vscode.LogOutputChannel) {}
+  constructor(
+    private readonly core: CoreClient,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
 
   refresh(): void {
     this.runs = undefined;
@@ -73,7 +85,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
   /** Cells that did not succeed (failed, timed out, other) over every run listed, for the view's badge. */
   async failedCellCount(): Promise<number> {
     const runs = await this.load();
-    return runs.reduce((n, r) => n + (r.summary.counts ? r.summary.counts.fail + r.summary.counts.timeout + r.summary.counts.other : 0), 0);
+    return runs.reduce(
+      (n, r) => n + (r.summary.counts ? r.summary.counts.fail + r.summary.counts.timeout + r.summary.counts.other : 0),
+      0,
+    );
   }
 
   async listRuns(): Promise<RunSummary[]> {
@@ -107,7 +122,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
       // since we last looked, recently. A file written once (a copy, a merge) is not a running batch.
       const previous = this.seenMtime.get(folder.fsPath);
       this.seenMtime.set(folder.fsPath, status.mtimeMs);
-      const running = previous !== undefined && previous !== status.mtimeMs && Date.now() - status.mtimeMs < runningWindow;
+      const running =
+        previous !== undefined && previous !== status.mtimeMs && Date.now() - status.mtimeMs < runningWindow;
       const failed = status.counts.fail + status.counts.timeout + status.counts.other;
       const state = running ? 'running' : failed > 0 ? 'failures' : 'complete';
       const reasons = failed > 0 ? await this.core.read('readFailLog', { runDir: folder.fsPath }) : [];
@@ -117,7 +133,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
     } catch (err) {
       const message = (err as Error).message;
       this.log.warn(`Cannot read ${path.join(folder.fsPath, RUN_STATUS_FILE)}: ${message}`);
-      return new RunNode(folder, { folder: folder.fsPath, label, description: 'unreadable run_status.nc', state: 'unreadable', error: message }, undefined);
+      return new RunNode(
+        folder,
+        { folder: folder.fsPath, label, description: 'unreadable run_status.nc', state: 'unreadable', error: message },
+        undefined,
+      );
     }
   }
 
@@ -135,8 +155,14 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
         return runItem(node);
       case 'group': {
         const count = node.group === 'cells' ? failedCells(node.run).length : outputFiles(node.run.folder).length;
-        const item = new vscode.TreeItem(node.group === 'cells' ? 'Failed cells' : 'Output files', count ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-        item.description = node.group === 'cells' && count > MAX_CELLS_LISTED ? `${count} (first ${MAX_CELLS_LISTED} listed)` : String(count);
+        const item = new vscode.TreeItem(
+          node.group === 'cells' ? 'Failed cells' : 'Output files',
+          count ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+        );
+        item.description =
+          node.group === 'cells' && count > MAX_CELLS_LISTED
+            ? `${count} (first ${MAX_CELLS_LISTED} listed)`
+            : String(count);
         item.iconPath = new vscode.ThemeIcon(node.group === 'cells' ? 'error' : 'files');
         return item;
       }
@@ -144,10 +170,17 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
         const item = new vscode.TreeItem(`row ${node.row}, col ${node.col}`);
         const runtime = Number.isNaN(node.runtime) ? '' : ` · ${node.runtime} s`;
         item.description = `${CELL_STATE_LABELS[cellState(node.status)]} (${node.status})${runtime}`;
-        item.iconPath = new vscode.ThemeIcon(cellState(node.status) === 'timeout' ? 'watch' : 'close', new vscode.ThemeColor('testing.iconFailed'));
+        item.iconPath = new vscode.ThemeIcon(
+          cellState(node.status) === 'timeout' ? 'watch' : 'close',
+          new vscode.ThemeColor('testing.iconFailed'),
+        );
         item.contextValue = 'dvmdostemCell';
         item.tooltip = cellTooltip(node);
-        item.command = { command: 'dvmdostem.revealCell', title: 'Show in Run Status Grid', arguments: [node.run.folder, node.row, node.col] };
+        item.command = {
+          command: 'dvmdostem.revealCell',
+          title: 'Show in Run Status Grid',
+          arguments: [node.run.folder, node.row, node.col],
+        };
         return item;
       }
       case 'file': {
@@ -180,7 +213,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
 
 function runItem(node: RunNode): vscode.TreeItem {
   const { summary, status } = node;
-  const item = new vscode.TreeItem(summary.label, status ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+  const item = new vscode.TreeItem(
+    summary.label,
+    status ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+  );
   item.id = node.folder.toString();
   item.description = summary.description;
   item.resourceUri = node.folder;
@@ -232,7 +268,9 @@ function failedCells(run: RunNode): CellNode[] {
   for (let i = 0; i < s.status.length; i++) {
     const st = cellState(s.status[i]);
     if (st === 'fail' || st === 'timeout' || st === 'other') {
-      out.push(new CellNode(run, Math.floor(i / s.grid.cols), i % s.grid.cols, s.status[i], s.runtime ? s.runtime[i] : NaN));
+      out.push(
+        new CellNode(run, Math.floor(i / s.grid.cols), i % s.grid.cols, s.status[i], s.runtime ? s.runtime[i] : NaN),
+      );
     }
   }
   return out;

@@ -12,21 +12,32 @@ import { gridHtml, makeNonce } from './gridHtml';
 export const STATUS_GRID_VIEW_TYPE = 'dvmdostem.statusGrid';
 const RELOAD_DEBOUNCE_MS = 300;
 const CAPTURE_TIMEOUT_MS = 30_000;
-const RUN_COMMANDS = { salvage: 'dvmdostem.salvage', merge: 'dvmdostem.merge', exportFailedCells: 'dvmdostem.exportFailedCells' } as const;
+const RUN_COMMANDS = {
+  salvage: 'dvmdostem.salvage',
+  merge: 'dvmdostem.merge',
+  exportFailedCells: 'dvmdostem.exportFailedCells',
+} as const;
 
 export interface GridPanelDeps {
   /** Reads run_status.nc (+ a run-mask's lat/lon when known). */
   loadGrid(runFolder: vscode.Uri): Promise<GridData>;
   /** Asks the user where, writes; undefined if cancelled. */
   writeMaskForCells(runFolder: vscode.Uri, cells: Int32Array): Promise<vscode.Uri | undefined>;
-  runCommand(command: 'dvmdostem.salvage' | 'dvmdostem.merge' | 'dvmdostem.exportFailedCells', runFolder: vscode.Uri): Promise<void>;
+  runCommand(
+    command: 'dvmdostem.salvage' | 'dvmdostem.merge' | 'dvmdostem.exportFailedCells',
+    runFolder: vscode.Uri,
+  ): Promise<void>;
   /** Writes the grid's PNG to `dest`, or asks where; the path written, or undefined if cancelled. */
   writePng(runFolder: vscode.Uri, png: Uint8Array, dest?: string): Promise<string | undefined>;
   log: vscode.LogOutputChannel;
 }
 
 /** The page, with a strict CSP and scripts/styles only from the extension's dist/ and media/. */
-export function buildGridHtml(webview: Pick<vscode.Webview, 'cspSource' | 'asWebviewUri'>, extensionUri: vscode.Uri, nonce: string): string {
+export function buildGridHtml(
+  webview: Pick<vscode.Webview, 'cspSource' | 'asWebviewUri'>,
+  extensionUri: vscode.Uri,
+  nonce: string,
+): string {
   return gridHtml({
     cspSource: webview.cspSource,
     nonce,
@@ -76,7 +87,12 @@ export class StatusGridPanel {
   }
 
   /** Takes over a panel VS Code restored after a reload (see {@link registerStatusGridSerializer}). */
-  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, runFolder: vscode.Uri, deps: GridPanelDeps): StatusGridPanel {
+  static revive(
+    panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    runFolder: vscode.Uri,
+    deps: GridPanelDeps,
+  ): StatusGridPanel {
     return new StatusGridPanel(panel, extensionUri, runFolder, deps);
   }
 
@@ -112,7 +128,10 @@ export class StatusGridPanel {
   /** The last cell asked to be revealed, sent again when the page (re)loads. */
   private pendingReveal: { row: number; col: number } | undefined;
   /** capturePng tokens waiting for the webview's PNG: where to write it, and who waits. */
-  private readonly captures = new Map<number, { dest: string | undefined; settle: (result: { path?: string; error?: Error }) => void }>();
+  private readonly captures = new Map<
+    number,
+    { dest: string | undefined; settle: (result: { path?: string; error?: Error }) => void }
+  >();
 
   private constructor(
     readonly panel: vscode.WebviewPanel,
@@ -169,7 +188,10 @@ export class StatusGridPanel {
   capturePng(dest?: string): Promise<string | undefined> {
     const token = this.nextCapture++;
     return new Promise<string | undefined>((resolve, reject) => {
-      const timer = setTimeout(() => settle({ error: new Error('the grid did not send its image (is the panel visible?)') }), CAPTURE_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => settle({ error: new Error('the grid did not send its image (is the panel visible?)') }),
+        CAPTURE_TIMEOUT_MS,
+      );
       const settle = (r: { path?: string; error?: Error }) => {
         clearTimeout(timer);
         this.captures.delete(token);
@@ -185,7 +207,8 @@ export class StatusGridPanel {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    if (StatusGridPanel.panels.get(this.runFolder.toString()) === this) StatusGridPanel.panels.delete(this.runFolder.toString());
+    if (StatusGridPanel.panels.get(this.runFolder.toString()) === this)
+      StatusGridPanel.panels.delete(this.runFolder.toString());
     if (this.debounce) clearTimeout(this.debounce);
     this.messenger.dispose('panel closed');
     for (const c of [...this.captures.values()]) c.settle({ error: new Error('the grid panel was closed') });
@@ -251,7 +274,12 @@ export class StatusGridPanel {
   private async handle(body: FromWebview, env: Envelope<FromWebview>): Promise<void> {
     switch (body.type) {
       case 'ready':
-        this.messenger.send({ type: 'init', runName: folderName(this.runFolder), runFolder: this.runFolder.fsPath, runFolderUri: this.runFolder.toString() });
+        this.messenger.send({
+          type: 'init',
+          runName: folderName(this.runFolder),
+          runFolder: this.runFolder.fsPath,
+          runFolderUri: this.runFolder.toString(),
+        });
         this.webviewReady = true;
         // The webview answers a capture once it has drawn the grid; captures asked before it was ready go now.
         for (const token of this.captures.keys()) this.messenger.send({ type: 'capturePng', token });
@@ -272,7 +300,9 @@ export class StatusGridPanel {
           const shown = written ? (written.scheme === 'file' ? written.fsPath : written.toString()) : null;
           this.messenger.reply(env, { type: 'maskWritten', path: shown });
         } catch (err) {
-          this.deps.log.error(`Run status grid: writing a run-mask for ${body.cells.length} cells of ${this.runFolder.fsPath} failed: ${describe(err)}`);
+          this.deps.log.error(
+            `Run status grid: writing a run-mask for ${body.cells.length} cells of ${this.runFolder.fsPath} failed: ${describe(err)}`,
+          );
           this.messenger.reply(env, { type: 'error', message: describe(err) });
         }
         return;
@@ -325,7 +355,9 @@ export function registerStatusGridSerializer(context: vscode.ExtensionContext, d
         }
       }
       if (!folder) {
-        deps.log.warn('Run status grid: a panel from the last session could not be restored (no run folder in its state)');
+        deps.log.warn(
+          'Run status grid: a panel from the last session could not be restored (no run folder in its state)',
+        );
         panel.dispose();
         return Promise.resolve();
       }

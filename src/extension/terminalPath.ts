@@ -7,7 +7,10 @@ import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import { writeCliShims } from '../core/cliShims';
 
-export async function putClisOnTerminalPath(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Promise<void> {
+export async function putClisOnTerminalPath(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+): Promise<void> {
   const binDir = path.join(context.globalStorageUri.fsPath, 'bin');
   try {
     const commands = await writeCliShims(path.join(context.extensionUri.fsPath, 'dist'), binDir, process.execPath);

@@ -120,7 +120,8 @@ export interface ErrorReply {
   message: string;
 }
 
-export type ToWebviewEvent = InitMessage | GridDataMessage | LoadErrorMessage | LoadingMessage | CapturePngMessage | RevealCellMessage;
+export type ToWebviewEvent =
+  InitMessage | GridDataMessage | LoadErrorMessage | LoadingMessage | CapturePngMessage | RevealCellMessage;
 export type ToWebviewReply = MaskWrittenReply | ExportedReply | DoneReply | ErrorReply;
 export type ToWebview = ToWebviewEvent | ToWebviewReply;
 
@@ -244,7 +245,9 @@ export class Messenger<TOut extends { type: string }, TIn extends { type: string
         const posted = this.postMessage({ id, body });
         if (posted && typeof posted.then === 'function') {
           posted.then(
-            (ok) => { if (ok === false) this.fail(id, new Error('the other side is not listening')); },
+            (ok) => {
+              if (ok === false) this.fail(id, new Error('the other side is not listening'));
+            },
             (err: unknown) => this.fail(id, err instanceof Error ? err : new Error(String(err))),
           );
         }
@@ -261,7 +264,8 @@ export class Messenger<TOut extends { type: string }, TIn extends { type: string
       if (!waiting) return; // stale or unknown reply: ignore
       this.pending.delete(envelope.inReplyTo);
       const body = envelope.body as { type: string; message?: unknown };
-      if (body.type === 'error') waiting.reject(new RemoteError(typeof body.message === 'string' ? body.message : 'request failed'));
+      if (body.type === 'error')
+        waiting.reject(new RemoteError(typeof body.message === 'string' ? body.message : 'request failed'));
       else waiting.resolve(envelope.body);
       return;
     }

@@ -85,9 +85,17 @@ export function validateFromWebviewBody(raw: unknown, ctx: ValidationContext): V
       return { ok: true, value: { type: 'reload' } };
     case 'log': {
       const level = raw.level;
-      if (typeof level !== 'string' || !(LOG_LEVELS as readonly string[]).includes(level)) return fail('log: unknown level');
+      if (typeof level !== 'string' || !(LOG_LEVELS as readonly string[]).includes(level))
+        return fail('log: unknown level');
       if (typeof raw.message !== 'string') return fail('log: message is not a string');
-      return { ok: true, value: { type: 'log', level: level as (typeof LOG_LEVELS)[number], message: raw.message.slice(0, MAX_LOG_LENGTH) } };
+      return {
+        ok: true,
+        value: {
+          type: 'log',
+          level: level as (typeof LOG_LEVELS)[number],
+          message: raw.message.slice(0, MAX_LOG_LENGTH),
+        },
+      };
     }
     case 'runCommand': {
       const command = raw.command;
@@ -145,7 +153,8 @@ function finiteNumber(x: unknown): x is number {
 export function validatePersistedState(raw: unknown): PersistedGridState | undefined {
   if (!isRecord(raw)) return undefined;
   const uri = raw.runFolderUri;
-  if (typeof uri !== 'string' || uri.length === 0 || uri.length > 8192 || !/^[a-z][a-z0-9+.-]*:/i.test(uri)) return undefined;
+  if (typeof uri !== 'string' || uri.length === 0 || uri.length > 8192 || !/^[a-z][a-z0-9+.-]*:/i.test(uri))
+    return undefined;
   const rows = isIndex(raw.rows) ? raw.rows : 0;
   const cols = isIndex(raw.cols) ? raw.cols : 0;
   const n = rows * cols <= MAX_CELLS ? rows * cols : 0;
@@ -162,13 +171,22 @@ export function validatePersistedState(raw: unknown): PersistedGridState | undef
     for (let i = 0; i < raw.selection.length; i += 2) {
       const start: unknown = raw.selection[i];
       const len: unknown = raw.selection[i + 1];
-      if (!isIndex(start) || !isIndex(len) || len === 0 || start <= end || start + len > n) { okRuns = false; break; }
+      if (!isIndex(start) || !isIndex(len) || len === 0 || start <= end || start + len > n) {
+        okRuns = false;
+        break;
+      }
       end = start + len - 1;
     }
     if (okRuns) selection = (raw.selection as number[]).slice();
   }
   let cursor: PersistedGridState['cursor'] = null;
-  if (isRecord(raw.cursor) && isIndex(raw.cursor.row) && isIndex(raw.cursor.col) && raw.cursor.row < rows && raw.cursor.col < cols) {
+  if (
+    isRecord(raw.cursor) &&
+    isIndex(raw.cursor.row) &&
+    isIndex(raw.cursor.col) &&
+    raw.cursor.row < rows &&
+    raw.cursor.col < cols
+  ) {
     cursor = { row: raw.cursor.row, col: raw.cursor.col };
   }
   const runName = typeof raw.runName === 'string' ? raw.runName.slice(0, MAX_TEXT) : '';
@@ -188,14 +206,16 @@ export function validateGridData(raw: unknown): Validated<GridData> {
   if (!isInt32Array(raw.status) || raw.status.length !== n) return fail(`status must be an Int32Array of ${n} values`);
   for (const key of ['runtime', 'lat', 'lon'] as const) {
     const a = raw[key];
-    if (a !== null && !(isFloat32Array(a) && a.length === n)) return fail(`${key} must be null or a Float32Array of ${n} values`);
+    if (a !== null && !(isFloat32Array(a) && a.length === n))
+      return fail(`${key} must be null or a Float32Array of ${n} values`);
   }
   for (const key of ['runName', 'runFolder', 'runStatusPath', 'format'] as const) {
     if (typeof raw[key] !== 'string') return fail(`${key} is not a string`);
   }
   if (typeof raw.mtimeMs !== 'number') return fail('mtimeMs is not a number');
   const limit = raw.cellTimelimit ?? null;
-  if (limit !== null && !(finiteNumber(limit) && limit > 0)) return fail('cellTimelimit must be null or a positive number of seconds');
+  if (limit !== null && !(finiteNumber(limit) && limit > 0))
+    return fail('cellTimelimit must be null or a positive number of seconds');
   if (!isRecord(raw.counts)) return fail('counts is not an object');
   const counts = {} as Record<CellState, number>;
   for (const s of CELL_STATES) {

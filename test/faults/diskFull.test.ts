@@ -11,7 +11,19 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readRunMask } from '../../src/core/runMask';
 import { FIXTURE_FAILED_CELLS } from '../helpers/files';
-import { assertCleanError, assertNoStaging, assertSameCopy, assertUnchanged, cli, contentTree, fixtureWorkspace, Matrix, message, removeTree, snapshot } from './harness';
+import {
+  assertCleanError,
+  assertNoStaging,
+  assertSameCopy,
+  assertUnchanged,
+  cli,
+  contentTree,
+  fixtureWorkspace,
+  Matrix,
+  message,
+  removeTree,
+  snapshot,
+} from './harness';
 
 const matrix = new Matrix('Fault matrix: disk full');
 
@@ -30,7 +42,9 @@ describe('disk full (small tmpfs mounts)', () => {
     fs.mkdirSync(dir, { recursive: true });
     const r = spawnSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir], { encoding: 'utf8' });
     if (r.status !== 0) {
-      throw new Error(`cannot mount a tmpfs at ${dir} (${(r.stderr || r.error?.message || '').trim()}); these tests need root (uid ${process.getuid?.()}), as in CI`);
+      throw new Error(
+        `cannot mount a tmpfs at ${dir} (${(r.stderr || r.error?.message || '').trim()}); these tests need root (uid ${process.getuid?.()}), as in CI`,
+      );
     }
     mounted.add(dir);
   };
@@ -51,7 +65,13 @@ describe('disk full (small tmpfs mounts)', () => {
     removeTree(ws);
   });
 
-  const expectNoSpace = (tool: 'pyddt-salvage' | 'pyddt-merge', args: string[], names: string, absent: string[], stagingDirs: string[]) => {
+  const expectNoSpace = (
+    tool: 'pyddt-salvage' | 'pyddt-merge',
+    args: string[],
+    names: string,
+    absent: string[],
+    stagingDirs: string[],
+  ) => {
     const inputs = snapshot([output, rerun, mask]);
     const r = cli(tool, args);
     assertCleanError(tool, r, 1, names, /no space left on the device/);
@@ -93,13 +113,22 @@ describe('disk full (small tmpfs mounts)', () => {
       mount(disk, 'size=1m');
       const backup = path.join(disk, 'backup');
       const newMask = p('new-mask-1.nc');
-      const msg = expectNoSpace('pyddt-salvage', [output, backup, '--original-mask', mask, '--new-mask', newMask], backup, [backup, newMask], [disk, ws]);
+      const msg = expectNoSpace(
+        'pyddt-salvage',
+        [output, backup, '--original-mask', mask, '--new-mask', newMask],
+        backup,
+        [backup, newMask],
+        [disk, ws],
+      );
       assert.deepEqual(fs.readdirSync(disk), [], 'the full file system holds nothing after the failure');
       const again = cli('pyddt-salvage', [output, p('backup-on-disk'), '--original-mask', mask, '--new-mask', newMask]);
       assert.equal(again.code, 0, again.stderr);
       assertSameCopy(p('backup-on-disk'), output);
       const m = await readRunMask(newMask);
-      assert.equal(m.enabled.reduce((a, b) => a + b, 0), FIXTURE_FAILED_CELLS.length);
+      assert.equal(
+        m.enabled.reduce((a, b) => a + b, 0),
+        FIXTURE_FAILED_CELLS.length,
+      );
       removeTree(p('backup-on-disk'));
       fs.rmSync(newMask);
       unmount(disk);
@@ -112,7 +141,13 @@ describe('disk full (small tmpfs mounts)', () => {
       mount(disk, 'size=8k');
       const backup = path.join(disk, 'backup');
       const newMask = p('new-mask-tiny.nc'); // on the big disk: the copy is what fails, while the NetCDF-4 mask is being read
-      const msg = expectNoSpace('pyddt-salvage', [output, backup, '--original-mask', mask, '--new-mask', newMask], backup, [backup, newMask], [disk, ws]);
+      const msg = expectNoSpace(
+        'pyddt-salvage',
+        [output, backup, '--original-mask', mask, '--new-mask', newMask],
+        backup,
+        [backup, newMask],
+        [disk, ws],
+      );
       assert.deepEqual(fs.readdirSync(disk), []);
       unmount(disk);
       return msg;
@@ -126,7 +161,13 @@ describe('disk full (small tmpfs mounts)', () => {
       execFileSync('dd', ['if=/dev/zero', `of=${path.join(disk, 'filler')}`, 'bs=4k', 'count=14'], { stdio: 'ignore' });
       const backup = p('backup-with-mask');
       const newMask = path.join(disk, 'new-mask.nc');
-      const msg = expectNoSpace('pyddt-salvage', [output, backup, '--original-mask', mask, '--new-mask', newMask], newMask, [backup, newMask], [disk, ws]);
+      const msg = expectNoSpace(
+        'pyddt-salvage',
+        [output, backup, '--original-mask', mask, '--new-mask', newMask],
+        newMask,
+        [backup, newMask],
+        [disk, ws],
+      );
       assert.deepEqual(fs.readdirSync(disk), ['filler']);
       fs.rmSync(path.join(disk, 'filler')); // free the space: the same command now succeeds
       const again = cli('pyddt-salvage', [output, backup, '--original-mask', mask, '--new-mask', newMask]);

@@ -31,11 +31,24 @@ export function toolPath(tool: Tool): string {
  * Runs a CLI to completion. `as` runs it as another user (uid/gid), e.g. nobody; `toolDir` runs a copy
  * of the bundle from another folder (the bundles are self-contained).
  */
-export function cli(tool: Tool, args: string[], opts: { cwd?: string; as?: { uid: number; gid: number }; timeoutMs?: number; toolDir?: string } = {}): CliResult {
-  const spawnOpts: SpawnSyncOptions = { cwd: opts.cwd ?? os.tmpdir(), encoding: 'utf8', timeout: opts.timeoutMs ?? 60_000, env: { ...process.env, NODE_OPTIONS: '' } };
+export function cli(
+  tool: Tool,
+  args: string[],
+  opts: { cwd?: string; as?: { uid: number; gid: number }; timeoutMs?: number; toolDir?: string } = {},
+): CliResult {
+  const spawnOpts: SpawnSyncOptions = {
+    cwd: opts.cwd ?? os.tmpdir(),
+    encoding: 'utf8',
+    timeout: opts.timeoutMs ?? 60_000,
+    env: { ...process.env, NODE_OPTIONS: '' },
+  };
   if (opts.as) Object.assign(spawnOpts, opts.as);
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [opts.toolDir ? path.join(opts.toolDir, `${tool}.js`) : toolPath(tool), ...args], spawnOpts);
+  const r = spawnSync(
+    process.execPath,
+    [opts.toolDir ? path.join(opts.toolDir, `${tool}.js`) : toolPath(tool), ...args],
+    spawnOpts,
+  );
   if (r.error) throw r.error;
   return { code: r.status, signal: r.signal, stdout: String(r.stdout), stderr: String(r.stderr), ms: Date.now() - t0 };
 }
@@ -120,7 +133,11 @@ export function assertSameCopy(copy: string, original: string): void {
     const [hashA, sizeA, timeA] = a[k].split(' ');
     const [hashB, sizeB, timeB] = b[k].split(' ');
     assert.equal(`${hashA} ${sizeA}`, `${hashB} ${sizeB}`, `${copy}/${k} differs from the original`);
-    if (timeB !== undefined && !k.endsWith('/')) assert.ok(Math.abs(Number(timeA) - Number(timeB)) <= 0.002, `${copy}/${k}: modification time ${timeA}, original ${timeB}`);
+    if (timeB !== undefined && !k.endsWith('/'))
+      assert.ok(
+        Math.abs(Number(timeA) - Number(timeB)) <= 0.002,
+        `${copy}/${k}: modification time ${timeA}, original ${timeB}`,
+      );
   }
 }
 
@@ -140,7 +157,14 @@ export function assertUnchanged(before: Snapshot, what = 'inputs'): void {
 
 /** Staging leftovers (`.pyddt-staging-*`) directly inside `dirs`. */
 export function stagingLeftovers(...dirs: string[]): string[] {
-  return dirs.flatMap((d) => (fs.existsSync(d) ? fs.readdirSync(d).filter((n) => n.startsWith('.pyddt-staging-')).map((n) => path.join(d, n)) : []));
+  return dirs.flatMap((d) =>
+    fs.existsSync(d)
+      ? fs
+          .readdirSync(d)
+          .filter((n) => n.startsWith('.pyddt-staging-'))
+          .map((n) => path.join(d, n))
+      : [],
+  );
 }
 
 export function assertNoStaging(...dirs: string[]): void {
@@ -155,7 +179,11 @@ export function assertCleanError(tool: Tool, r: CliResult, code: 1 | 2, names: s
   const lines = r.stderr.split('\n').filter((l) => l.length);
   const context = `exit ${r.code}${r.signal ? ` (${r.signal})` : ''}; stderr:\n${r.stderr}\nstdout:\n${r.stdout}`;
   assert.equal(r.code, code, context);
-  assert.doesNotMatch(r.stderr, /\n\s+at |HDF5-DIAG|internal error|Error:/, `no stack trace or library noise expected; ${context}`);
+  assert.doesNotMatch(
+    r.stderr,
+    /\n\s+at |HDF5-DIAG|internal error|Error:/,
+    `no stack trace or library noise expected; ${context}`,
+  );
   if (code === 2) {
     assert.match(lines[0] ?? '', new RegExp(`^usage: ${tool} `), context);
     assert.match(lines.at(-1) ?? '', new RegExp(`^${tool}: error: `), context);
@@ -187,19 +215,29 @@ export class Matrix {
       const result = await check();
       this.rows.push({ area, name, expected, result, ok: true });
     } catch (err) {
-      this.rows.push({ area, name, expected, result: `FAILED: ${String((err as Error).message).split('\n')[0]}`, ok: false });
+      this.rows.push({
+        area,
+        name,
+        expected,
+        result: `FAILED: ${String((err as Error).message).split('\n')[0]}`,
+        ok: false,
+      });
       throw err;
     }
   }
 
   print(): void {
-    const w = (k: keyof MatrixRow, max: number) => Math.min(max, Math.max(...this.rows.map((r) => String(r[k]).length), k.length));
+    const w = (k: keyof MatrixRow, max: number) =>
+      Math.min(max, Math.max(...this.rows.map((r) => String(r[k]).length), k.length));
     const [a, n, e] = [w('area', 34), w('name', 50), w('expected', 30)];
     const cut = (s: string, max: number) => (s.length > max ? s.slice(0, max - 1) + '…' : s);
     const lines = [
       `\n${this.title}: ${this.rows.filter((r) => r.ok).length}/${this.rows.length} cases as expected`,
       `${'area'.padEnd(a)}  ${'case'.padEnd(n)}  ${'expected'.padEnd(e)}  result`,
-      ...this.rows.map((r) => `${cut(r.area, a).padEnd(a)}  ${cut(r.name, n).padEnd(n)}  ${cut(r.expected, e).padEnd(e)}  ${r.ok ? '' : '✗ '}${cut(r.result, 150)}`),
+      ...this.rows.map(
+        (r) =>
+          `${cut(r.area, a).padEnd(a)}  ${cut(r.name, n).padEnd(n)}  ${cut(r.expected, e).padEnd(e)}  ${r.ok ? '' : '✗ '}${cut(r.result, 150)}`,
+      ),
     ];
     console.log(lines.join('\n'));
   }

@@ -16,7 +16,20 @@ import { after, before, describe, it } from 'node:test';
 import { readRunMask } from '../../src/core/runMask';
 import { repoRoot } from '../helpers/files';
 import {
-  assertNoStaging, assertSameCopy, assertUnchanged, cli, contentTree, Matrix, removeTree, rng, sha, snapshot, stagingLeftovers, toolPath, workspace, type Tool,
+  assertNoStaging,
+  assertSameCopy,
+  assertUnchanged,
+  cli,
+  contentTree,
+  Matrix,
+  removeTree,
+  rng,
+  sha,
+  snapshot,
+  stagingLeftovers,
+  toolPath,
+  workspace,
+  type Tool,
 } from './harness';
 
 const RUNS = Number(process.env.KILL_RUNS ?? 25);
@@ -91,28 +104,47 @@ describe(`killed mid-way (SIGKILL, ${RUNS} times per command)`, () => {
     const outcomes: Record<string, number> = {};
     for (let i = 0; i < RUNS; i++) {
       const delay = Math.round(random() * 1.2 * ref.ms);
-      await matrix.run('merge', `kill ${String(i + 1).padStart(2)} at ${String(delay).padStart(5)} ms of ~${ref.ms} ms`, 'absent or complete', () =>
-        runAndKill('pyddt-merge', args, delay).then((k) => {
-          let state: string;
-          if (fs.existsSync(out)) {
-            assert.deepEqual(contentTree(out), reference, `kill ${i + 1}: ${out} exists but is not the complete merge`);
-            state = k.signal ? 'complete (killed after publishing)' : `complete (finished, exit ${k.code})`;
-            removeTree(out); // make room for the next attempt
-          } else {
-            assert.ok(k.signal === 'SIGKILL', `kill ${i + 1}: the merge ended with exit ${k.code} but left no output`);
-            state = stagingLeftovers(dest).length ? 'absent; staging left by the killed process' : 'absent; nothing written yet';
-          }
-          outcomes[state] = (outcomes[state] ?? 0) + 1;
-          return state;
-        }));
+      await matrix.run(
+        'merge',
+        `kill ${String(i + 1).padStart(2)} at ${String(delay).padStart(5)} ms of ~${ref.ms} ms`,
+        'absent or complete',
+        () =>
+          runAndKill('pyddt-merge', args, delay).then((k) => {
+            let state: string;
+            if (fs.existsSync(out)) {
+              assert.deepEqual(
+                contentTree(out),
+                reference,
+                `kill ${i + 1}: ${out} exists but is not the complete merge`,
+              );
+              state = k.signal ? 'complete (killed after publishing)' : `complete (finished, exit ${k.code})`;
+              removeTree(out); // make room for the next attempt
+            } else {
+              assert.ok(
+                k.signal === 'SIGKILL',
+                `kill ${i + 1}: the merge ended with exit ${k.code} but left no output`,
+              );
+              state = stagingLeftovers(dest).length
+                ? 'absent; staging left by the killed process'
+                : 'absent; nothing written yet';
+            }
+            outcomes[state] = (outcomes[state] ?? 0) + 1;
+            return state;
+          }),
+      );
     }
-    await matrix.run('merge', `rerun after ${RUNS} kills (${stagingLeftovers(dest).length} staging folders left)`, 'exit 0, complete, no staging', () => {
-      const r = cli('pyddt-merge', args);
-      assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(contentTree(out), reference, 'the merge after the kills is complete and correct');
-      assertNoStaging(dest);
-      return `exit 0, complete; outcomes: ${JSON.stringify(outcomes)}`;
-    });
+    await matrix.run(
+      'merge',
+      `rerun after ${RUNS} kills (${stagingLeftovers(dest).length} staging folders left)`,
+      'exit 0, complete, no staging',
+      () => {
+        const r = cli('pyddt-merge', args);
+        assert.equal(r.code, 0, r.stderr);
+        assert.deepEqual(contentTree(out), reference, 'the merge after the kills is complete and correct');
+        assertNoStaging(dest);
+        return `exit 0, complete; outcomes: ${JSON.stringify(outcomes)}`;
+      },
+    );
     assertUnchanged(inputs);
   });
 
@@ -134,36 +166,57 @@ describe(`killed mid-way (SIGKILL, ${RUNS} times per command)`, () => {
     const outcomes: Record<string, number> = {};
     for (let i = 0; i < RUNS; i++) {
       const delay = Math.round(random() * 1.2 * ref.ms);
-      await matrix.run('salvage', `kill ${String(i + 1).padStart(2)} at ${String(delay).padStart(5)} ms of ~${ref.ms} ms`, 'absent or complete', () =>
-        runAndKill('pyddt-salvage', args, delay).then((k) => {
-          const hasBackup = fs.existsSync(backup);
-          const hasMask = fs.existsSync(newMask);
-          if (hasBackup) assertSameCopy(backup, output);
-          if (hasMask) assert.equal(sha(newMask), referenceMask, `kill ${i + 1}: ${newMask} exists but is not the complete mask`);
-          let state: string;
-          if (hasBackup && hasMask) state = k.signal ? 'complete (killed after publishing)' : `complete (finished, exit ${k.code})`;
-          // The backup and the mask are renamed into place one after the other: a kill between the two
-          // renames leaves a complete backup without its mask (then BACKUP_DIR exists for the rerun).
-          else if (hasBackup) state = 'backup complete, mask not yet renamed';
-          else if (hasMask) state = 'mask complete, backup not yet renamed';
-          else {
-            assert.ok(k.signal === 'SIGKILL', `kill ${i + 1}: the salvage ended with exit ${k.code} but left no output`);
-            state = stagingLeftovers(dest).length ? 'absent; staging left by the killed process' : 'absent; nothing written yet';
-          }
-          if (hasBackup) removeTree(backup);
-          if (hasMask) fs.rmSync(newMask);
-          outcomes[state] = (outcomes[state] ?? 0) + 1;
-          return state;
-        }));
+      await matrix.run(
+        'salvage',
+        `kill ${String(i + 1).padStart(2)} at ${String(delay).padStart(5)} ms of ~${ref.ms} ms`,
+        'absent or complete',
+        () =>
+          runAndKill('pyddt-salvage', args, delay).then((k) => {
+            const hasBackup = fs.existsSync(backup);
+            const hasMask = fs.existsSync(newMask);
+            if (hasBackup) assertSameCopy(backup, output);
+            if (hasMask)
+              assert.equal(
+                sha(newMask),
+                referenceMask,
+                `kill ${i + 1}: ${newMask} exists but is not the complete mask`,
+              );
+            let state: string;
+            if (hasBackup && hasMask)
+              state = k.signal ? 'complete (killed after publishing)' : `complete (finished, exit ${k.code})`;
+            // The backup and the mask are renamed into place one after the other: a kill between the two
+            // renames leaves a complete backup without its mask (then BACKUP_DIR exists for the rerun).
+            else if (hasBackup) state = 'backup complete, mask not yet renamed';
+            else if (hasMask) state = 'mask complete, backup not yet renamed';
+            else {
+              assert.ok(
+                k.signal === 'SIGKILL',
+                `kill ${i + 1}: the salvage ended with exit ${k.code} but left no output`,
+              );
+              state = stagingLeftovers(dest).length
+                ? 'absent; staging left by the killed process'
+                : 'absent; nothing written yet';
+            }
+            if (hasBackup) removeTree(backup);
+            if (hasMask) fs.rmSync(newMask);
+            outcomes[state] = (outcomes[state] ?? 0) + 1;
+            return state;
+          }),
+      );
     }
-    await matrix.run('salvage', `rerun after ${RUNS} kills (${stagingLeftovers(dest).length} staging entries left)`, 'exit 0, complete, no staging', () => {
-      const r = cli('pyddt-salvage', args);
-      assert.equal(r.code, 0, r.stderr);
-      assertSameCopy(backup, output);
-      assert.equal(sha(newMask), referenceMask);
-      assertNoStaging(dest);
-      return `exit 0, complete; outcomes: ${JSON.stringify(outcomes)}`;
-    });
+    await matrix.run(
+      'salvage',
+      `rerun after ${RUNS} kills (${stagingLeftovers(dest).length} staging entries left)`,
+      'exit 0, complete, no staging',
+      () => {
+        const r = cli('pyddt-salvage', args);
+        assert.equal(r.code, 0, r.stderr);
+        assertSameCopy(backup, output);
+        assert.equal(sha(newMask), referenceMask);
+        assertNoStaging(dest);
+        return `exit 0, complete; outcomes: ${JSON.stringify(outcomes)}`;
+      },
+    );
     assertUnchanged(inputs);
   });
 });

@@ -29,7 +29,17 @@ export interface ReplayJob {
 
 export type WorkerEvent =
   | { t: 'start'; i: number; source: string; kind: string; detail: string; input: string }
-  | { t: 'done'; i: number; source: string; kind: string; detail: string; results: ReaderResult[]; rss: number; ms: number; kept?: string }
+  | {
+      t: 'done';
+      i: number;
+      source: string;
+      kind: string;
+      detail: string;
+      results: ReaderResult[];
+      rss: number;
+      ms: number;
+      kept?: string;
+    }
   | { t: 'end'; cases: number };
 
 const emit = (e: WorkerEvent) => fs.writeSync(1, JSON.stringify(e) + '\n');
@@ -40,7 +50,11 @@ async function runFuzz(job: FuzzJob): Promise<void> {
   const sources: SourceInfo[] = job.sources.map((p) => describeSource(path.basename(p), fs.readFileSync(p)));
   const input = path.join(job.workDir, `case-${job.start}.nc`);
   let cases = 0;
-  for (let i = job.start; Date.now() < job.deadline && (job.maxCases === undefined || cases < job.maxCases); i += job.step) {
+  for (
+    let i = job.start;
+    Date.now() < job.deadline && (job.maxCases === undefined || cases < job.maxCases);
+    i += job.step
+  ) {
     const src = sources[i % sources.length];
     const m = mutate(src, caseSeed(job.seed, i));
     fs.writeFileSync(input, m.bytes);
@@ -50,7 +64,8 @@ async function runFuzz(job: FuzzJob): Promise<void> {
     const results = await readEverything(input);
     // Keep a failing input before the next case overwrites it (the parent copies it from there).
     let kept: string | undefined;
-    if (results.some((r) => r.outcome === 'BAD')) fs.copyFileSync(input, (kept = path.join(job.workDir, `bad-${i}.nc`)));
+    if (results.some((r) => r.outcome === 'BAD'))
+      fs.copyFileSync(input, (kept = path.join(job.workDir, `bad-${i}.nc`)));
     emit({ t: 'done', ...base, results, rss: process.memoryUsage().rss, ms: Date.now() - t0, kept });
     cases++;
     // A wasm abort leaves h5wasm unusable: let the parent start a fresh process for the next case.

@@ -37,19 +37,26 @@ async function refusedEverywhere(file: string, message: RegExp): Promise<string>
   const readers: [string, () => unknown][] = [
     ['readRunStatus', () => readRunStatus(file)],
     ['readRunMask', () => readRunMask(file)],
-    ['openNetcdf+readNumbers', async () => {
-      const nc = await openNetcdf(file);
-      for (const v of nc.variables) if (v.dtype.kind !== 'char' && v.dtype.kind !== 'other') nc.readNumbers(v);
-    }],
+    [
+      'openNetcdf+readNumbers',
+      async () => {
+        const nc = await openNetcdf(file);
+        for (const v of nc.variables) if (v.dtype.kind !== 'char' && v.dtype.kind !== 'other') nc.readNumbers(v);
+      },
+    ],
   ];
   let last = '';
   for (const [name, read] of readers) {
-    await assert.rejects(async () => read(), (e: unknown) => {
-      assert.ok(e instanceof UserError, `${name}: ${String(e)}`);
-      assert.match(e.message, message, name);
-      last = e.message;
-      return true;
-    }, `${name} must refuse ${path.basename(file)}`);
+    await assert.rejects(
+      async () => read(),
+      (e: unknown) => {
+        assert.ok(e instanceof UserError, `${name}: ${String(e)}`);
+        assert.match(e.message, message, name);
+        last = e.message;
+        return true;
+      },
+      `${name} must refuse ${path.basename(file)}`,
+    );
   }
   const grew = process.memoryUsage().rss - rss0;
   assert.ok(grew < RSS_GROWTH_LIMIT, `RSS grew by ${(grew / 2 ** 20).toFixed(0)} MiB`);
@@ -66,18 +73,28 @@ describe('headers claiming 2^40-value variables are refused without allocating t
     setClassicField(file, 'dimension 0 length', 1n << 20n);
     setClassicField(file, 'dimension 1 length', 1n << 20n);
     assert.throws(() => readClassicHeader(file), /run_status needs 4398046511\d+ bytes, the file has 1172/);
-    console.log(`  CDF-1: ${await refusedEverywhere(file, /truncated NetCDF file \(variable \w+ needs \d+ bytes, the file has \d+\)/)}`);
+    console.log(
+      `  CDF-1: ${await refusedEverywhere(file, /truncated NetCDF file \(variable \w+ needs \d+ bytes, the file has \d+\)/)}`,
+    );
   });
 
   it('64-bit data (CDF-5) run_status.nc with Y = X = 2^20 in 8-byte fields', async () => {
-    const file = ncgen(`netcdf s {\ndimensions:\n  Y = 4 ;\n  X = 5 ;\nvariables:\n  int run_status(Y, X) ;\ndata:\n  run_status = ${Array(20).fill(100).join(', ')} ;\n}\n`, path.join(work, 'cdf5.nc'), 'cdf5');
+    const file = ncgen(
+      `netcdf s {\ndimensions:\n  Y = 4 ;\n  X = 5 ;\nvariables:\n  int run_status(Y, X) ;\ndata:\n  run_status = ${Array(20).fill(100).join(', ')} ;\n}\n`,
+      path.join(work, 'cdf5.nc'),
+      'cdf5',
+    );
     setClassicField(file, 'dimension 0 length', 1n << 20n);
     setClassicField(file, 'dimension 1 length', 1n << 20n);
     console.log(`  CDF-5: ${await refusedEverywhere(file, /needs \d+ bytes, the file has \d+/)}`);
   });
 
   it('64-bit offset (CDF-2) file with a dimension of 2^32 - 1 and a 2^53-byte attribute', async () => {
-    const file = ncgen(`netcdf s {\ndimensions:\n  Y = 4 ;\n  X = 5 ;\nvariables:\n  int run_status(Y, X) ;\n    run_status:note = "x" ;\ndata:\n  run_status = ${Array(20).fill(100).join(', ')} ;\n}\n`, path.join(work, 'cdf2.nc'), '64-bit offset');
+    const file = ncgen(
+      `netcdf s {\ndimensions:\n  Y = 4 ;\n  X = 5 ;\nvariables:\n  int run_status(Y, X) ;\n    run_status:note = "x" ;\ndata:\n  run_status = ${Array(20).fill(100).join(', ')} ;\n}\n`,
+      path.join(work, 'cdf2.nc'),
+      '64-bit offset',
+    );
     setClassicField(file, 'dimension 0 length', 0xffffffffn);
     console.log(`  CDF-2 dimension: ${await refusedEverywhere(file, /needs \d+ bytes, the file has \d+/)}`);
     const attr = path.join(work, 'cdf2-attr.nc');
@@ -89,7 +106,9 @@ describe('headers claiming 2^40-value variables are refused without allocating t
 
   it('NetCDF-4 (HDF5 1.8 format, no checksums) mask whose dataspaces claim 2^20 × 2^20', async () => {
     const file = path.join(work, 'hdf5.nc');
-    const b = fs.readFileSync(path.join(repoRoot, 'test', 'fixtures', 'fuzz-regressions', 'valid-source-run-mask-hdf5-1.8-format.nc'));
+    const b = fs.readFileSync(
+      path.join(repoRoot, 'test', 'fixtures', 'fuzz-regressions', 'valid-source-run-mask-hdf5-1.8-format.nc'),
+    );
     // Every pair of consecutive 8-byte little-endian 10s (the (10, 10) dimensions and maximum dimensions).
     let changed = 0;
     for (let at = 0; at + 16 <= b.length; at++) {
@@ -102,7 +121,9 @@ describe('headers claiming 2^40-value variables are refused without allocating t
     }
     assert.ok(changed >= 2, `found ${changed} dataspaces to enlarge`);
     fs.writeFileSync(file, b);
-    console.log(`  NetCDF-4: ${await refusedEverywhere(file, /too many to read at once|cannot read variable|cannot open|damaged|no variable "run_status"/)}`);
+    console.log(
+      `  NetCDF-4: ${await refusedEverywhere(file, /too many to read at once|cannot read variable|cannot open|damaged|no variable "run_status"/)}`,
+    );
   });
 });
 
@@ -125,16 +146,23 @@ function manyRecordVariables(nvars: number, records: number): Buffer {
   };
   parts.push(Buffer.from('CDF\x01', 'latin1'));
   u32(0xffffffff); // numrecs: STREAMING
-  u32(0x0a); u32(1); name('time'); u32(0); // dim_list: time = UNLIMITED
-  u32(0); u32(0); // gatt_list: ABSENT
-  u32(0x0b); u32(nvars); // var_list
+  u32(0x0a);
+  u32(1);
+  name('time');
+  u32(0); // dim_list: time = UNLIMITED
+  u32(0);
+  u32(0); // gatt_list: ABSENT
+  u32(0x0b);
+  u32(nvars); // var_list
   const entries: { beginAt: number }[] = [];
   let size = parts.reduce((n, p) => n + p.length, 0);
   for (let i = 0; i < nvars; i++) {
     const before = parts.length;
     name(`v${i}`);
-    u32(1); u32(0); // one dimension: time
-    u32(0); u32(0); // vatt_list: ABSENT
+    u32(1);
+    u32(0); // one dimension: time
+    u32(0);
+    u32(0); // vatt_list: ABSENT
     u32(1); // NC_BYTE
     u32(4); // vsize: one byte, padded
     u32(0); // begin: set below

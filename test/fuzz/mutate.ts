@@ -17,11 +17,17 @@ export function rng(seed: number): () => number {
   };
 }
 
-export const randInt = (random: () => number, lo: number, hiExclusive: number) => lo + Math.floor(random() * Math.max(0, hiExclusive - lo));
+export const randInt = (random: () => number, lo: number, hiExclusive: number) =>
+  lo + Math.floor(random() * Math.max(0, hiExclusive - lo));
 export const pick = <T>(random: () => number, xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
 
 /** One integer field of a classic header: where it is, how wide (4 or 8 bytes, big-endian) and what it is. */
-export interface HeaderField { at: number; width: 4 | 8; what: string; bigEndian?: boolean }
+export interface HeaderField {
+  at: number;
+  width: 4 | 8;
+  what: string;
+  bigEndian?: boolean;
+}
 
 /**
  * Walks a classic (CDF-1/2/5) header and lists the positions of its integer fields: numrecs, list
@@ -118,13 +124,21 @@ function hdf5DimensionFields(bytes: Buffer, end: number): HeaderField[] {
   const isDim = (at: number) => at >= 0 && at + 8 <= end && dimLengths.has(bytes.readBigUInt64LE(at));
   const fields: HeaderField[] = [];
   for (let at = 0; at + 8 <= end; at++) {
-    if (isDim(at) && (isDim(at + 8) || isDim(at - 8))) fields.push({ at, width: 8, what: `dataspace dimension? u64@${at}`, bigEndian: false });
+    if (isDim(at) && (isDim(at + 8) || isDim(at - 8)))
+      fields.push({ at, width: 8, what: `dataspace dimension? u64@${at}`, bigEndian: false });
   }
   return fields;
 }
 
 export type MutationKind = 'bitflip' | 'truncate' | 'header-int' | 'zero-block' | 'splice' | 'huge-variable';
-export const MUTATION_KINDS: readonly MutationKind[] = ['bitflip', 'truncate', 'header-int', 'zero-block', 'splice', 'huge-variable'];
+export const MUTATION_KINDS: readonly MutationKind[] = [
+  'bitflip',
+  'truncate',
+  'header-int',
+  'zero-block',
+  'splice',
+  'huge-variable',
+];
 
 export interface Mutation {
   kind: MutationKind;
@@ -137,8 +151,15 @@ const INTERESTING_32 = [0, 1, 2, 3, 4, 7, 8, 0x7f, 0xff, 0x100, 0xffff, 0x7fffff
 function interesting(random: () => number, width: number, fileSize: number): bigint {
   const choices = [
     ...INTERESTING_32.map(BigInt),
-    BigInt(fileSize), BigInt(fileSize - 1), BigInt(fileSize + 1), BigInt(fileSize * 2),
-    1n << 40n, (1n << 53n) + 1n, (1n << 63n) - 1n, (1n << 64n) - 1n, (1n << 32n) + 4n,
+    BigInt(fileSize),
+    BigInt(fileSize - 1),
+    BigInt(fileSize + 1),
+    BigInt(fileSize * 2),
+    1n << 40n,
+    (1n << 53n) + 1n,
+    (1n << 63n) - 1n,
+    (1n << 64n) - 1n,
+    (1n << 32n) + 4n,
     BigInt(randInt(random, 0, 0x7fffffff)),
   ];
   const mask = (1n << BigInt(width * 8)) - 1n;

@@ -20,7 +20,11 @@ export async function writeOldFormatMask(out: string, rows = 10, cols = 10): Pro
     const run = new BigInt64Array(rows * cols);
     for (let i = 0; i < run.length; i += 7) run[i] = 1n;
     f.create_dataset({ name: 'run', data: run, shape: [rows, cols] });
-    f.create_dataset({ name: 'lat', data: Float64Array.from({ length: rows * cols }, (_, i) => 68 + i / 100), shape: [rows, cols] });
+    f.create_dataset({
+      name: 'lat',
+      data: Float64Array.from({ length: rows * cols }, (_, i) => 68 + i / 100),
+      shape: [rows, cols],
+    });
     (f.get('Y') as import('h5wasm/node', { with: { 'resolution-mode': 'import' } }).Dataset).make_scale('Y');
     (f.get('X') as import('h5wasm/node', { with: { 'resolution-mode': 'import' } }).Dataset).make_scale('X');
     for (const name of ['run', 'lat']) {
@@ -28,7 +32,10 @@ export async function writeOldFormatMask(out: string, rows = 10, cols = 10): Pro
       d.attach_scale(0, 'Y');
       d.attach_scale(1, 'X');
     }
-    (f.get('run') as import('h5wasm/node', { with: { 'resolution-mode': 'import' } }).Dataset).create_attribute('long_name', 'run mask');
+    (f.get('run') as import('h5wasm/node', { with: { 'resolution-mode': 'import' } }).Dataset).create_attribute(
+      'long_name',
+      'run mask',
+    );
   } finally {
     f.close();
   }

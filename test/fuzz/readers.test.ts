@@ -43,16 +43,29 @@ const SOURCES = [
  * the same inputs everywhere): mutations of it reach the HDF5 library itself, past the checksums that
  * stop most mutations of the fixtures' NetCDF-4 files.
  */
-const OLD_FORMAT_SOURCE = path.join(repoRoot, 'test', 'fixtures', 'fuzz-regressions', 'valid-source-run-mask-hdf5-1.8-format.nc');
+const OLD_FORMAT_SOURCE = path.join(
+  repoRoot,
+  'test',
+  'fixtures',
+  'fuzz-regressions',
+  'valid-source-run-mask-hdf5-1.8-format.nc',
+);
 const OLD_FORMAT_MASK = 'run-mask-hdf5-1.8.nc';
 
 function table(cases: CaseRecord[]): string {
   const rows: string[] = [];
   const short: Record<ReaderName, string> = {
-    detectFormat: 'detect', readClassicHeader: 'classic', locateRootDatasets: 'layout', readRunStatus: 'status', readRunMask: 'mask', 'openNetcdf+readNumbers': 'open+read',
+    detectFormat: 'detect',
+    readClassicHeader: 'classic',
+    locateRootDatasets: 'layout',
+    readRunStatus: 'status',
+    readRunMask: 'mask',
+    'openNetcdf+readNumbers': 'open+read',
     'HDF5 state after': 'h5 state',
   };
-  rows.push(`${'source'.padEnd(20)} ${'mutation'.padEnd(13)} ${'cases'.padStart(5)}  ${READERS.map((r) => short[r].padStart(12)).join(' ')}`);
+  rows.push(
+    `${'source'.padEnd(20)} ${'mutation'.padEnd(13)} ${'cases'.padStart(5)}  ${READERS.map((r) => short[r].padStart(12)).join(' ')}`,
+  );
   rows.push(`${''.padEnd(40)}  ${READERS.map(() => 'ok/clean/BAD'.padStart(12)).join(' ')}`);
   const sources = [...new Set(cases.map((c) => c.source))].sort();
   for (const source of sources) {
@@ -98,15 +111,22 @@ describe(`fuzzing the readers (seed ${SEED}, ${SECONDS} s, ${WORKERS} processes)
   });
 
   it('reads the unmodified sources correctly (the baseline the mutations start from)', async () => {
-    const r = await runWorkers([{ mode: 'replay', files: sources }], { hangMs: HANG_MS, saveDir: path.join(work, 'failed') });
+    const r = await runWorkers([{ mode: 'replay', files: sources }], {
+      hangMs: HANG_MS,
+      saveDir: path.join(work, 'failed'),
+    });
     assert.deepEqual(r.failures, []);
-    const outcomeOf = (file: string, reader: ReaderName) => r.cases.find((c) => c.source === file)?.results.find((x) => x.reader === reader);
+    const outcomeOf = (file: string, reader: ReaderName) =>
+      r.cases.find((c) => c.source === file)?.results.find((x) => x.reader === reader);
     assert.equal(outcomeOf('run_status.nc', 'readRunStatus')?.message, '10×10');
     assert.equal(outcomeOf('run-mask.nc', 'readRunMask')?.message, '10×10');
     assert.equal(outcomeOf(OLD_FORMAT_MASK, 'readRunMask')?.message, '10×10');
-    for (const f of ['run_status.nc', 'restart-tr.nc']) assert.equal(outcomeOf(f, 'readClassicHeader')?.outcome, 'ok', f);
-    for (const f of ['GPP_monthly_tr.nc', 'run-mask.nc']) assert.equal(outcomeOf(f, 'locateRootDatasets')?.outcome, 'ok', f);
-    for (const f of ['run_status.nc', 'restart-tr.nc', 'GPP_monthly_tr.nc', 'run-mask.nc', OLD_FORMAT_MASK]) assert.equal(outcomeOf(f, 'openNetcdf+readNumbers')?.outcome, 'ok', f);
+    for (const f of ['run_status.nc', 'restart-tr.nc'])
+      assert.equal(outcomeOf(f, 'readClassicHeader')?.outcome, 'ok', f);
+    for (const f of ['GPP_monthly_tr.nc', 'run-mask.nc'])
+      assert.equal(outcomeOf(f, 'locateRootDatasets')?.outcome, 'ok', f);
+    for (const f of ['run_status.nc', 'restart-tr.nc', 'GPP_monthly_tr.nc', 'run-mask.nc', OLD_FORMAT_MASK])
+      assert.equal(outcomeOf(f, 'openNetcdf+readNumbers')?.outcome, 'ok', f);
   });
 
   it('answers every mutated input with a correct read or a clean error: no other exception, crash, hang or stderr noise', async () => {
@@ -114,18 +134,30 @@ describe(`fuzzing the readers (seed ${SEED}, ${SECONDS} s, ${WORKERS} processes)
     fs.rmSync(saveDir, { recursive: true, force: true });
     const deadline = Date.now() + SECONDS * 1000;
     outcome = await runWorkers(
-      Array.from({ length: WORKERS }, (_, k) => ({ mode: 'fuzz' as const, sources, workDir: work, seed: SEED, start: k, step: WORKERS, deadline })),
+      Array.from({ length: WORKERS }, (_, k) => ({
+        mode: 'fuzz' as const,
+        sources,
+        workDir: work,
+        seed: SEED,
+        start: k,
+        step: WORKERS,
+        deadline,
+      })),
       { hangMs: HANG_MS, saveDir },
     );
     const cases = outcome.cases.length;
-    console.log(`\nFuzz summary: ${cases} inputs in ${((Date.now() - started) / 1000).toFixed(1)} s, seed ${SEED}, ${outcome.restarts} worker restarts, ` +
-      `max RSS ${(maxOf(outcome.cases, (c) => c.rss) / 2 ** 20).toFixed(0)} MiB, slowest input ${maxOf(outcome.cases, (c) => c.ms)} ms`);
+    console.log(
+      `\nFuzz summary: ${cases} inputs in ${((Date.now() - started) / 1000).toFixed(1)} s, seed ${SEED}, ${outcome.restarts} worker restarts, ` +
+        `max RSS ${(maxOf(outcome.cases, (c) => c.rss) / 2 ** 20).toFixed(0)} MiB, slowest input ${maxOf(outcome.cases, (c) => c.ms)} ms`,
+    );
     console.log(table(outcome.cases));
     // Inputs on which the HDF5 library itself failed (a wasm trap, a file it could not close): the core
     // answered with a UserError and refuses further HDF5 reads of that file (or any, after a trap) in
     // the process; the worker restarted. Clean for the user, but worth a look (add a check in
     // hdf5Layout.ts that catches the damage before the library sees it, and keep the input).
-    const events = outcome.cases.filter((c) => c.results.some((r) => r.reader === 'HDF5 state after' && r.outcome === 'clean'));
+    const events = outcome.cases.filter((c) =>
+      c.results.some((r) => r.reader === 'HDF5 state after' && r.outcome === 'clean'),
+    );
     if (events.length) {
       console.log(`HDF5 library failures handled by the core (${events.length}):`);
       for (const c of events.slice(0, 10)) {
@@ -135,14 +167,21 @@ describe(`fuzzing the readers (seed ${SEED}, ${SECONDS} s, ${WORKERS} processes)
       }
     }
     assert.ok(cases >= 200, `only ${cases} inputs were tried in ${SECONDS} s`);
-    assert.equal(outcome.failures.length, 0, `${outcome.failures.length} failing input(s) (seed ${SEED}):\n${describeFailures(outcome.failures)}\n` +
-      `Keep each failing input as a regression fixture: cp ${saveDir}/*.nc test/fixtures/fuzz-regressions/`);
+    assert.equal(
+      outcome.failures.length,
+      0,
+      `${outcome.failures.length} failing input(s) (seed ${SEED}):\n${describeFailures(outcome.failures)}\n` +
+        `Keep each failing input as a regression fixture: cp ${saveDir}/*.nc test/fixtures/fuzz-regressions/`,
+    );
   });
 
   it('keeps memory bounded: no reader allocates what a corrupt size field claims', () => {
     assert.ok(outcome, 'the fuzz run did not happen');
     const worst = outcome.cases.reduce((a, b) => (b.rss > a.rss ? b : a));
-    assert.ok(worst.rss < RSS_LIMIT, `RSS reached ${(worst.rss / 2 ** 20).toFixed(0)} MiB on ${worst.source} case ${worst.i} (${worst.kind}: ${worst.detail})`);
+    assert.ok(
+      worst.rss < RSS_LIMIT,
+      `RSS reached ${(worst.rss / 2 ** 20).toFixed(0)} MiB on ${worst.source} case ${worst.i} (${worst.kind}: ${worst.detail})`,
+    );
     const huge = outcome.cases.filter((c) => c.kind === 'huge-variable');
     assert.ok(huge.length > 0, 'no huge-variable mutation was tried');
   });

@@ -16,7 +16,15 @@ import { openNetcdf } from '../../src/core/netcdf/ncfile';
 import { readRunMask } from '../../src/core/runMask';
 import { readRunStatus } from '../../src/core/runStatus';
 
-export const READERS = ['detectFormat', 'readClassicHeader', 'locateRootDatasets', 'readRunStatus', 'readRunMask', 'openNetcdf+readNumbers', 'HDF5 state after'] as const;
+export const READERS = [
+  'detectFormat',
+  'readClassicHeader',
+  'locateRootDatasets',
+  'readRunStatus',
+  'readRunMask',
+  'openNetcdf+readNumbers',
+  'HDF5 state after',
+] as const;
 export type ReaderName = (typeof READERS)[number];
 export type Outcome = 'ok' | 'clean' | 'BAD';
 
@@ -35,16 +43,24 @@ const check = (cond: boolean, what: string) => {
 };
 const isCount = (n: number) => Number.isSafeInteger(n) && n >= 0;
 
-async function classify(reader: ReaderName, clean: (e: unknown) => boolean, fn: () => Promise<string> | string): Promise<ReaderResult> {
+async function classify(
+  reader: ReaderName,
+  clean: (e: unknown) => boolean,
+  fn: () => Promise<string> | string,
+): Promise<ReaderResult> {
   try {
     return { reader, outcome: 'ok', message: await fn() };
   } catch (err) {
-    if (!(err instanceof Inconsistent) && clean(err)) return { reader, outcome: 'clean', message: (err as Error).message };
+    if (!(err instanceof Inconsistent) && clean(err))
+      return { reader, outcome: 'clean', message: (err as Error).message };
     const e = err as Error;
     return {
       reader,
       outcome: 'BAD',
-      message: err instanceof Inconsistent ? `inconsistent read: ${e.message}` : `${e?.name}: ${e?.message}\n${e?.stack ?? ''}`,
+      message:
+        err instanceof Inconsistent
+          ? `inconsistent read: ${e.message}`
+          : `${e?.name}: ${e?.message}\n${e?.stack ?? ''}`,
       fatal: err instanceof WebAssembly.RuntimeError || /Aborted\(/.test(String(e?.message)),
     };
   }
@@ -62,7 +78,10 @@ export async function readEverything(file: string): Promise<ReaderResult[]> {
       for (const v of h.variables) {
         check(isCount(v.begin) && isCount(v.sliceBytes), `${v.name}: begin ${v.begin}, slice ${v.sliceBytes}`);
         const records = v.isRecord ? h.numrecs : 1;
-        const end = records === 0 || v.sliceBytes === 0 ? v.begin : v.begin + (records - 1) * (v.isRecord ? h.recsize : 0) + v.sliceBytes;
+        const end =
+          records === 0 || v.sliceBytes === 0
+            ? v.begin
+            : v.begin + (records - 1) * (v.isRecord ? h.recsize : 0) + v.sliceBytes;
         check(end <= size, `${v.name} ends at ${end}, past the end of the file (${size})`);
         check(v.shape.every(isCount), `${v.name}: shape ${v.shape}`);
       }
@@ -70,22 +89,34 @@ export async function readEverything(file: string): Promise<ReaderResult[]> {
     }),
   );
   results.push(
-    await classify('locateRootDatasets', (e) => e instanceof Hdf5LayoutError, () => {
-      const fd = fs.openSync(file, 'r');
-      try {
-        const ranges = locateRootDatasets(fd, size);
-        for (const [name, r] of ranges) if (r) check(isCount(r.address) && isCount(r.size) && r.address + r.size <= size, `${name}: ${r.address}+${r.size} > ${size}`);
-        return `${ranges.size} datasets`;
-      } finally {
-        fs.closeSync(fd);
-      }
-    }),
+    await classify(
+      'locateRootDatasets',
+      (e) => e instanceof Hdf5LayoutError,
+      () => {
+        const fd = fs.openSync(file, 'r');
+        try {
+          const ranges = locateRootDatasets(fd, size);
+          for (const [name, r] of ranges)
+            if (r)
+              check(
+                isCount(r.address) && isCount(r.size) && r.address + r.size <= size,
+                `${name}: ${r.address}+${r.size} > ${size}`,
+              );
+          return `${ranges.size} datasets`;
+        } finally {
+          fs.closeSync(fd);
+        }
+      },
+    ),
   );
   results.push(
     await classify('readRunStatus', isUserError, async () => {
       const rs = await readRunStatus(file);
       const cells = rs.grid.rows * rs.grid.cols;
-      check(isCount(rs.grid.rows) && isCount(rs.grid.cols) && rs.status.length === cells, `grid ${rs.grid.rows}×${rs.grid.cols}, ${rs.status.length} values`);
+      check(
+        isCount(rs.grid.rows) && isCount(rs.grid.cols) && rs.status.length === cells,
+        `grid ${rs.grid.rows}×${rs.grid.cols}, ${rs.status.length} values`,
+      );
       check(rs.runtime === null || rs.runtime.length === cells, 'runtime length');
       check(Object.values(rs.counts).reduce((a, b) => a + b, 0) === cells, 'counts');
       return `${rs.grid.rows}×${rs.grid.cols}`;
@@ -95,7 +126,10 @@ export async function readEverything(file: string): Promise<ReaderResult[]> {
     await classify('readRunMask', isUserError, async () => {
       const m = await readRunMask(file);
       const cells = m.grid.rows * m.grid.cols;
-      check(isCount(m.grid.rows) && isCount(m.grid.cols) && m.enabled.length === cells, `grid ${m.grid.rows}×${m.grid.cols}, ${m.enabled.length} values`);
+      check(
+        isCount(m.grid.rows) && isCount(m.grid.cols) && m.enabled.length === cells,
+        `grid ${m.grid.rows}×${m.grid.cols}, ${m.enabled.length} values`,
+      );
       check((m.lat === null || m.lat.length === cells) && (m.lon === null || m.lon.length === cells), 'lat/lon length');
       return `${m.grid.rows}×${m.grid.cols}`;
     }),
@@ -107,9 +141,14 @@ export async function readEverything(file: string): Promise<ReaderResult[]> {
       const names = new Set(nc.variables.map((v) => v.name));
       for (const v of nc.variables) {
         check(v.shape.every(isCount), `${v.name}: shape ${v.shape}`);
-        check(v.dims.length === v.shape.length, `${v.name}: ${v.dims.length} dimension names for rank ${v.shape.length}`);
+        check(
+          v.dims.length === v.shape.length,
+          `${v.name}: ${v.dims.length} dimension names for rank ${v.shape.length}`,
+        );
         // A NetCDF-4 dimension is a dataset of the file (a dimension scale) or has no scale (phony).
-        if (nc.format === 'netcdf4') for (const d of v.dims) check(names.has(d) || /^phony_dim_\d+$/.test(d), `${v.name}: dimension "${d}" is no dataset of the file`);
+        if (nc.format === 'netcdf4')
+          for (const d of v.dims)
+            check(names.has(d) || /^phony_dim_\d+$/.test(d), `${v.name}: dimension "${d}" is no dataset of the file`);
         if (v.raw) {
           const { offset, recordStride, records, recordBytes } = v.raw;
           const end = records === 0 ? offset : offset + (records - 1) * recordStride + recordBytes;
@@ -129,9 +168,27 @@ export async function readEverything(file: string): Promise<ReaderResult[]> {
   // the worker restarts after them (fatal) so that later inputs are read by a healthy library.
   const open = openHdf5Paths();
   const poisoned = h5wasmPoisoned();
-  if (poisoned) results.push({ reader: 'HDF5 state after', outcome: 'clean', message: `library failed (${poisoned}); further reads refused`, fatal: true });
-  else if (open.length && open.every(isLeakedHdf5File)) results.push({ reader: 'HDF5 state after', outcome: 'clean', message: `left open by the library: ${open.join(', ')}; refused until restart`, fatal: true });
-  else if (open.length) results.push({ reader: 'HDF5 state after', outcome: 'BAD', message: `the HDF5 library still has ${open.join(', ')} open and the core does not know`, fatal: true });
+  if (poisoned)
+    results.push({
+      reader: 'HDF5 state after',
+      outcome: 'clean',
+      message: `library failed (${poisoned}); further reads refused`,
+      fatal: true,
+    });
+  else if (open.length && open.every(isLeakedHdf5File))
+    results.push({
+      reader: 'HDF5 state after',
+      outcome: 'clean',
+      message: `left open by the library: ${open.join(', ')}; refused until restart`,
+      fatal: true,
+    });
+  else if (open.length)
+    results.push({
+      reader: 'HDF5 state after',
+      outcome: 'BAD',
+      message: `the HDF5 library still has ${open.join(', ')} open and the core does not know`,
+      fatal: true,
+    });
   else results.push({ reader: 'HDF5 state after', outcome: 'ok', message: 'no file open' });
   return results;
 }

@@ -12,7 +12,10 @@ import { repoRoot } from '../helpers/files';
 import { describeFailures, runWorkers } from './runWorkers';
 
 const DIR = path.join(repoRoot, 'test', 'fixtures', 'fuzz-regressions');
-const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.nc')).sort();
+const files = fs
+  .readdirSync(DIR)
+  .filter((f) => f.endsWith('.nc'))
+  .sort();
 
 describe(`fuzz regressions (${files.length} files in test/fixtures/fuzz-regressions)`, () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pyddt-fuzz-regressions-'));
@@ -27,10 +30,17 @@ describe(`fuzz regressions (${files.length} files in test/fixtures/fuzz-regressi
       fs.copyFileSync(path.join(DIR, f), to);
       return to;
     });
-    const r = await runWorkers([{ mode: 'replay', files: copies }], { hangMs: 10_000, saveDir: path.join(work, 'failed') });
+    const r = await runWorkers([{ mode: 'replay', files: copies }], {
+      hangMs: 10_000,
+      saveDir: path.join(work, 'failed'),
+    });
     const lines = r.cases.map((c) => {
-      const worst = c.results.find((x) => x.outcome === 'BAD') ?? c.results.find((x) => x.reader === 'openNetcdf+readNumbers')!;
-      return `  ${c.source.padEnd(64)} ${worst.outcome.padEnd(5)} ${worst.message.split('\n')[0].replace(work + path.sep, '').slice(0, 150)}`;
+      const worst =
+        c.results.find((x) => x.outcome === 'BAD') ?? c.results.find((x) => x.reader === 'openNetcdf+readNumbers')!;
+      return `  ${c.source.padEnd(64)} ${worst.outcome.padEnd(5)} ${worst.message
+        .split('\n')[0]
+        .replace(work + path.sep, '')
+        .slice(0, 150)}`;
     });
     console.log(`\nFuzz regressions replayed:\n${lines.join('\n')}`);
     assert.equal(r.cases.length, files.length, `only ${r.cases.length} of ${files.length} inputs were answered`);
@@ -42,14 +52,21 @@ describe(`fuzz regressions (${files.length} files in test/fixtures/fuzz-regressi
     // left damaged for the rest of the process (h5wasm 0.10 / HDF5 2.0): the truncated file then
     // "opened" and failed with "name not defined", and ~37,000 inputs later a healthy file's close
     // aborted inside free(). The checksum is now verified before the library sees the file.
-    const pair = ['GPP_monthly_tr-object-header-checksum-damages-hdf5-state.nc', 'run-mask-truncated-reported-wrongly-after-damage.nc'].map((f) => {
+    const pair = [
+      'GPP_monthly_tr-object-header-checksum-damages-hdf5-state.nc',
+      'run-mask-truncated-reported-wrongly-after-damage.nc',
+    ].map((f) => {
       const to = path.join(work, `state-${f}`);
       fs.copyFileSync(path.join(DIR, f), to);
       return to;
     });
-    const r = await runWorkers([{ mode: 'replay', files: pair }], { hangMs: 10_000, saveDir: path.join(work, 'failed-state') });
+    const r = await runWorkers([{ mode: 'replay', files: pair }], {
+      hangMs: 10_000,
+      saveDir: path.join(work, 'failed-state'),
+    });
     assert.equal(r.failures.length, 0, describeFailures(r.failures));
-    const status = (i: number) => r.cases.find((c) => c.i === i)?.results.find((x) => x.reader === 'readRunStatus')?.message ?? '(no answer)';
+    const status = (i: number) =>
+      r.cases.find((c) => c.i === i)?.results.find((x) => x.reader === 'readRunStatus')?.message ?? '(no answer)';
     assert.match(status(0), /damaged NetCDF-4\/HDF5 file \(object header at \d+: metadata checksum mismatch/);
     assert.match(status(1), /truncated file: eof = \d+/);
   });

@@ -79,7 +79,9 @@ async function runJob(initial: Job, opts: RunOptions, out: RunOutcome): Promise<
     let lastDoneIndex = -1;
     let ended = false;
     let stderr = '';
-    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), WORKER_JS, JSON.stringify(current)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), WORKER_JS, JSON.stringify(current)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
       if (stderr.length < 64 * 1024) stderr += d;
     });
@@ -99,30 +101,70 @@ async function runJob(initial: Job, opts: RunOptions, out: RunOutcome): Promise<
       else if (e.t === 'done') {
         running = undefined;
         lastDoneIndex = e.i;
-        out.cases.push({ i: e.i, source: e.source, kind: e.kind, detail: e.detail, results: e.results, rss: e.rss, ms: e.ms });
+        out.cases.push({
+          i: e.i,
+          source: e.source,
+          kind: e.kind,
+          detail: e.detail,
+          results: e.results,
+          rss: e.rss,
+          ms: e.ms,
+        });
         for (const r of e.results.filter((x) => x.outcome === 'BAD')) {
-          const input = e.kept ?? (current.mode === 'fuzz' ? path.join(current.workDir, `case-${current.start}.nc`) : current.files[e.i]);
-          out.failures.push({ what: 'BAD read', i: e.i, source: e.source, kind: e.kind, detail: e.detail, message: `${r.reader}: ${r.message}`, saved: saveInput(input, opts.saveDir, `${e.source.replace(/\.nc$/, '')}-case${e.i}.nc`) });
+          const input =
+            e.kept ??
+            (current.mode === 'fuzz' ? path.join(current.workDir, `case-${current.start}.nc`) : current.files[e.i]);
+          out.failures.push({
+            what: 'BAD read',
+            i: e.i,
+            source: e.source,
+            kind: e.kind,
+            detail: e.detail,
+            message: `${r.reader}: ${r.message}`,
+            saved: saveInput(input, opts.saveDir, `${e.source.replace(/\.nc$/, '')}-case${e.i}.nc`),
+          });
         }
       } else ended = true;
       if (out.failures.length >= MAX_FAILURES) child.kill('SIGKILL');
     });
-    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.on('close', (c, s) => resolve([c, s])),
+    );
     clearInterval(watchdog);
     const leaked = stderr.trim();
     if (leaked && !hung) {
-      out.failures.push({ what: 'stderr output', i: running?.i ?? lastDoneIndex, source: running?.source ?? '', kind: running?.kind ?? '', detail: running?.detail ?? '', message: leaked.split('\n').slice(0, 6).join('\n') });
+      out.failures.push({
+        what: 'stderr output',
+        i: running?.i ?? lastDoneIndex,
+        source: running?.source ?? '',
+        kind: running?.kind ?? '',
+        detail: running?.detail ?? '',
+        message: leaked.split('\n').slice(0, 6).join('\n'),
+      });
     }
     if (ended && code === 0) return;
     if (running) {
       const what = hung ? 'hang' : 'crash';
       out.failures.push({
-        what, i: running.i, source: running.source, kind: running.kind, detail: running.detail,
-        message: hung ? `no answer within ${opts.hangMs} ms` : `worker exited with code ${code} signal ${signal}: ${leaked.split('\n').slice(-4).join(' | ')}`,
+        what,
+        i: running.i,
+        source: running.source,
+        kind: running.kind,
+        detail: running.detail,
+        message: hung
+          ? `no answer within ${opts.hangMs} ms`
+          : `worker exited with code ${code} signal ${signal}: ${leaked.split('\n').slice(-4).join(' | ')}`,
         saved: saveInput(running.input, opts.saveDir, `${running.source.replace(/\.nc$/, '')}-${what}${running.i}.nc`),
       });
     } else if (code !== 3) {
-      out.failures.push({ what: 'crash', i: lastDoneIndex, source: '', kind: '', detail: '', message: `worker exited with code ${code} signal ${signal} between inputs: ${leaked.slice(-500)}` });
+      out.failures.push({
+        what: 'crash',
+        i: lastDoneIndex,
+        source: '',
+        kind: '',
+        detail: '',
+        message: `worker exited with code ${code} signal ${signal} between inputs: ${leaked.slice(-500)}`,
+      });
       return;
     }
     if (out.failures.length >= MAX_FAILURES) return;
@@ -130,7 +172,8 @@ async function runJob(initial: Job, opts: RunOptions, out: RunOutcome): Promise<
     out.restarts++;
     const failedAt = running?.i ?? lastDoneIndex;
     if (current.mode === 'fuzz') {
-      if (Date.now() < current.deadline) job = { ...current, start: failedAt + current.step, maxCases: current.maxCases };
+      if (Date.now() < current.deadline)
+        job = { ...current, start: failedAt + current.step, maxCases: current.maxCases };
     } else {
       const rest = current.files.slice(failedAt + 1);
       if (rest.length) job = { mode: 'replay', files: rest };
@@ -146,9 +189,13 @@ export async function runWorkers(jobs: Job[], opts: RunOptions): Promise<RunOutc
 
 /** Failures as text, one block per input, for an assertion message. */
 export function describeFailures(failures: Failure[]): string {
-  return failures
-    .slice(0, 12)
-    .map((f) => `  [${f.what}] ${f.source} case ${f.i} (${f.kind}: ${f.detail})${f.saved ? `\n    input kept at ${f.saved}` : ''}\n    ${f.message.split('\n').slice(0, 8).join('\n    ')}`)
-    .join('\n') + (failures.length > 12 ? `\n  … and ${failures.length - 12} more` : '');
+  return (
+    failures
+      .slice(0, 12)
+      .map(
+        (f) =>
+          `  [${f.what}] ${f.source} case ${f.i} (${f.kind}: ${f.detail})${f.saved ? `\n    input kept at ${f.saved}` : ''}\n    ${f.message.split('\n').slice(0, 8).join('\n    ')}`,
+      )
+      .join('\n') + (failures.length > 12 ? `\n  … and ${failures.length - 12} more` : '')
+  );
 }
-

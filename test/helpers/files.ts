@@ -19,8 +19,24 @@ export const fixture = {
   rerunMask: path.join(fixtureRun, 'rerun-mask', 'run-mask.nc'),
 };
 /** The cells the fixture's README says did not succeed, as (row, col). */
-export const FIXTURE_FAILED_CELLS: [number, number][] = [[1, 2], [6, 4], [7, 9], [9, 6]];
-export const FIXTURE_ENABLED_CELLS: [number, number][] = [[0, 0], [0, 5], [1, 2], [2, 7], [3, 3], [4, 8], [5, 1], [6, 4], [7, 9], [9, 6]];
+export const FIXTURE_FAILED_CELLS: [number, number][] = [
+  [1, 2],
+  [6, 4],
+  [7, 9],
+  [9, 6],
+];
+export const FIXTURE_ENABLED_CELLS: [number, number][] = [
+  [0, 0],
+  [0, 5],
+  [1, 2],
+  [2, 7],
+  [3, 3],
+  [4, 8],
+  [5, 1],
+  [6, 4],
+  [7, 9],
+  [9, 6],
+];
 
 export function tempDir(tag = 'pyddt'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `${tag}-`));
@@ -41,7 +57,10 @@ export function hashTree(dir: string): Record<string, string> {
       if (d.isDirectory()) walk(r);
       else {
         const p = path.join(dir, r);
-        out[r] = crypto.createHash('sha256').update(fs.readFileSync(p)).digest('hex') + ' ' + fs.statSync(p).mtimeMs.toFixed(1);
+        out[r] =
+          crypto.createHash('sha256').update(fs.readFileSync(p)).digest('hex') +
+          ' ' +
+          fs.statSync(p).mtimeMs.toFixed(1);
       }
     }
   };
@@ -56,7 +75,11 @@ export function hashFile(p: string): string {
 export const hasTool = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 
 /** Writes a NetCDF file with the real netCDF-C library (`ncgen`) from CDL text. */
-export function ncgen(cdl: string, outPath: string, kind: 'classic' | '64-bit offset' | 'cdf5' | 'netCDF-4' | 'netCDF-4 classic model'): string {
+export function ncgen(
+  cdl: string,
+  outPath: string,
+  kind: 'classic' | '64-bit offset' | 'cdf5' | 'netCDF-4' | 'netCDF-4 classic model',
+): string {
   const cdlPath = outPath.replace(/\.nc$/, '') + '.cdl';
   fs.writeFileSync(cdlPath, cdl);
   const k = { classic: '1', '64-bit offset': '2', cdf5: '5', 'netCDF-4': '3', 'netCDF-4 classic model': '4' }[kind];
@@ -75,5 +98,8 @@ export function ncdumpValues(p: string, name: string): number[] {
   const data = text.slice(text.indexOf('data:'));
   const m = new RegExp(`\\b${name} =([^;]*);`).exec(data);
   if (!m) throw new Error(`ncdump of ${p} has no data for ${name}`);
-  return m[1].split(/[\s,]+/).filter(Boolean).map((t) => (t === '_' ? NaN : Number(t)));
+  return m[1]
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((t) => (t === '_' ? NaN : Number(t)));
 }

@@ -31,11 +31,12 @@ export function decodePng(file: Buffer): DecodedPng {
   let height = 0;
   let channels = 0;
   const idat: Buffer[] = [];
-  for (let at = 8; at < file.length; ) {
+  for (let at = 8; at < file.length;) {
     const len = file.readUInt32BE(at);
     const type = file.toString('latin1', at + 4, at + 8);
     const data = file.subarray(at + 8, at + 8 + len);
-    if (crc32(file.subarray(at + 4, at + 8 + len)) !== file.readUInt32BE(at + 8 + len)) throw new Error(`PNG chunk ${type}: bad CRC`);
+    if (crc32(file.subarray(at + 4, at + 8 + len)) !== file.readUInt32BE(at + 8 + len))
+      throw new Error(`PNG chunk ${type}: bad CRC`);
     if (type === 'IHDR') {
       width = data.readUInt32BE(0);
       height = data.readUInt32BE(4);
@@ -78,7 +79,13 @@ export function decodePng(file: Buffer): DecodedPng {
 export function countColor(png: DecodedPng, rgb: [number, number, number], tolerance = 2): number {
   let n = 0;
   for (let i = 0; i < png.rgba.length; i += 4) {
-    if (png.rgba[i + 3] > 0 && Math.abs(png.rgba[i] - rgb[0]) <= tolerance && Math.abs(png.rgba[i + 1] - rgb[1]) <= tolerance && Math.abs(png.rgba[i + 2] - rgb[2]) <= tolerance) n++;
+    if (
+      png.rgba[i + 3] > 0 &&
+      Math.abs(png.rgba[i] - rgb[0]) <= tolerance &&
+      Math.abs(png.rgba[i + 1] - rgb[1]) <= tolerance &&
+      Math.abs(png.rgba[i + 2] - rgb[2]) <= tolerance
+    )
+      n++;
   }
   return n;
 }

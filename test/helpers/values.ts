@@ -45,7 +45,24 @@ export async function readAllVariables(p: string): Promise<Map<string, VarBytes>
         fs.readSync(fd, b, 0, length, offset);
         return b;
       });
-      out.set(v.name, { dims: v.dims, shape: v.shape, elementSize: { byte: 1, char: 1, short: 2, int: 4, float: 4, double: 8, ubyte: 1, ushort: 2, uint: 4, int64: 8, uint64: 8 }[v.type], bytes: Buffer.concat(parts) });
+      out.set(v.name, {
+        dims: v.dims,
+        shape: v.shape,
+        elementSize: {
+          byte: 1,
+          char: 1,
+          short: 2,
+          int: 4,
+          float: 4,
+          double: 8,
+          ubyte: 1,
+          ushort: 2,
+          uint: 4,
+          int64: 8,
+          uint64: 8,
+        }[v.type],
+        bytes: Buffer.concat(parts),
+      });
     }
   } finally {
     fs.closeSync(fd);
@@ -71,10 +88,16 @@ export function cellOfElement(v: VarBytes, i: number): [number, number] | null {
  * Checks a merged file element by element: at `rerunCells` the rerun's bytes, elsewhere the
  * salvaged bytes, for every variable. Returns a list of problems (empty when correct).
  */
-export async function verifyMergedFile(salvaged: string, rerun: string, merged: string, rerunCells: Set<string>): Promise<string[]> {
+export async function verifyMergedFile(
+  salvaged: string,
+  rerun: string,
+  merged: string,
+  rerunCells: Set<string>,
+): Promise<string[]> {
   const [s, r, m] = await Promise.all([readAllVariables(salvaged), readAllVariables(rerun), readAllVariables(merged)]);
   const problems: string[] = [];
-  if ([...s.keys()].sort().join() !== [...m.keys()].sort().join()) problems.push(`variables differ: ${[...s.keys()]} vs ${[...m.keys()]}`);
+  if ([...s.keys()].sort().join() !== [...m.keys()].sort().join())
+    problems.push(`variables differ: ${[...s.keys()]} vs ${[...m.keys()]}`);
   for (const [name, sv] of s) {
     const mv = m.get(name);
     const rv = r.get(name)!;

@@ -58,7 +58,10 @@ describe('classic NetCDF reader', () => {
       const p = ncgen(CDL, path.join(dir, `${kind.replace(/\W/g, '')}.nc`), kind);
       assert.equal(detectFormat(p), kind === 'classic' ? 'classic' : '64bit-offset');
       const file = await openNetcdf(p);
-      assert.deepEqual(file.variables.map((v) => v.name), ['status', 's', 'f', 'd', 'b', 'name', 'rec', 'rec2']);
+      assert.deepEqual(
+        file.variables.map((v) => v.name),
+        ['status', 's', 'f', 'd', 'b', 'name', 'rec', 'rec2'],
+      );
       for (const name of ['status', 's', 'f', 'd', 'b', 'rec', 'rec2']) {
         const v = file.variable(name)!;
         const expected = ncdumpValues(p, name).map((x) => (Number.isNaN(x) ? -9999 : x));
@@ -107,7 +110,11 @@ describe('classic NetCDF reader', () => {
     for (const cut of [2, 10, 60, bytes.length - 8]) {
       const q = path.join(dir, `cut-${cut}.nc`);
       fs.writeFileSync(q, bytes.subarray(0, cut));
-      assert.throws(() => readClassicHeader(q), (e: Error) => e instanceof UserError && e.message.startsWith(q), `cut at ${cut}`);
+      assert.throws(
+        () => readClassicHeader(q),
+        (e: Error) => e instanceof UserError && e.message.startsWith(q),
+        `cut at ${cut}`,
+      );
     }
     const huge = Buffer.from(bytes);
     huge.writeUInt32BE(0x7fffffff, 12); // number of dimensions

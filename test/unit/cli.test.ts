@@ -5,7 +5,16 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { readRunMask } from '../../src/core/runMask';
 import { readRunStatus } from '../../src/core/runStatus';
-import { copyDir, fixture, FIXTURE_ENABLED_CELLS, FIXTURE_FAILED_CELLS, hashFile, hashTree, repoRoot, tempDir } from '../helpers/files';
+import {
+  copyDir,
+  fixture,
+  FIXTURE_ENABLED_CELLS,
+  FIXTURE_FAILED_CELLS,
+  hashFile,
+  hashTree,
+  repoRoot,
+  tempDir,
+} from '../helpers/files';
 import { verifyMergedFile } from '../helpers/values';
 
 /** Runs a built CLI (`npm run build` makes dist/) as a user would. */
@@ -25,11 +34,18 @@ describe('the spec workflow through the command-line tools', () => {
     const maskHash = hashFile(path.join(ws, 'run-mask.nc'));
 
     // Step 2 of the spec, with relative paths from the workspace like a user types them.
-    const s = cli('pyddt-salvage', ['output/', 'backup/', '--original-mask', 'run-mask.nc', '--new-mask', 'run-mask-failed.nc', '--verbose'], ws);
+    const s = cli(
+      'pyddt-salvage',
+      ['output/', 'backup/', '--original-mask', 'run-mask.nc', '--new-mask', 'run-mask-failed.nc', '--verbose'],
+      ws,
+    );
     assert.equal(s.code, 0, s.stderr);
     assert.equal(s.stderr, '');
     assert.match(s.stdout, /^Salvaging run from: output\/\nCreating backup at: backup\/\n/);
-    assert.match(s.stdout, /✓ Backup created at: backup\/\n✓ New run-mask created at: run-mask-failed\.nc\n {2}Number of failed cells to re-run: 4\n/);
+    assert.match(
+      s.stdout,
+      /✓ Backup created at: backup\/\n✓ New run-mask created at: run-mask-failed\.nc\n {2}Number of failed cells to re-run: 4\n/,
+    );
     assert.deepEqual(hashTree(path.join(ws, 'output')), before, 'salvage must not touch the output folder');
     assert.equal(hashFile(path.join(ws, 'run-mask.nc')), maskHash, 'salvage must not touch the original mask');
     assert.deepEqual(hashTree(path.join(ws, 'backup')), before, 'the backup is a byte-identical copy');
@@ -42,7 +58,10 @@ describe('the spec workflow through the command-line tools', () => {
     copyDir(fixture.rerun, path.join(ws, 'rerun'));
     const m = cli('pyddt-merge', ['backup/', 'rerun/', 'merged/', '--verbose'], ws);
     assert.equal(m.code, 0, m.stderr);
-    assert.match(m.stdout, /^Salvaged run - successful cells: 6\nRerun - successful cells: 4\nFound 22 files to merge\n/);
+    assert.match(
+      m.stdout,
+      /^Salvaged run - successful cells: 6\nRerun - successful cells: 4\nFound 22 files to merge\n/,
+    );
     assert.match(m.stdout, / {2}Merging: GPP_monthly_tr\.nc\n/);
     assert.match(m.stdout, /✓ Merge complete\n {2}Merged: 22 files\n {2}Total successful cells: 10\n/);
 
@@ -50,25 +69,53 @@ describe('the spec workflow through the command-line tools', () => {
     for (const [r, c] of FIXTURE_ENABLED_CELLS) assert.equal(merged.status[r * 10 + c], 100);
     const rerunCells = new Set(FIXTURE_FAILED_CELLS.map(([r, c]) => `${r},${c}`));
     for (const f of ['ALD_yearly_tr.nc', 'GPP_monthly_tr.nc', 'VEGC_yearly_sc.nc', 'restart-tr.nc']) {
-      assert.deepEqual(await verifyMergedFile(path.join(ws, 'backup', f), path.join(ws, 'rerun', f), path.join(ws, 'merged', f), rerunCells), [], f);
+      assert.deepEqual(
+        await verifyMergedFile(
+          path.join(ws, 'backup', f),
+          path.join(ws, 'rerun', f),
+          path.join(ws, 'merged', f),
+          rerunCells,
+        ),
+        [],
+        f,
+      );
     }
   });
 
   it('prints the short summary without --verbose', () => {
     const ws = tempDir('short');
-    const s = cli('pyddt-salvage', [fixture.original, path.join(ws, 'b'), '--original-mask', fixture.mask, '--new-mask', path.join(ws, 'm.nc')]);
+    const s = cli('pyddt-salvage', [
+      fixture.original,
+      path.join(ws, 'b'),
+      '--original-mask',
+      fixture.mask,
+      '--new-mask',
+      path.join(ws, 'm.nc'),
+    ]);
     assert.equal(s.code, 0, s.stderr);
-    assert.equal(s.stdout, `✓ Backup created at: ${path.join(ws, 'b')}\n✓ New run-mask created at: ${path.join(ws, 'm.nc')}\n  Number of failed cells to re-run: 4\n`);
+    assert.equal(
+      s.stdout,
+      `✓ Backup created at: ${path.join(ws, 'b')}\n✓ New run-mask created at: ${path.join(ws, 'm.nc')}\n  Number of failed cells to re-run: 4\n`,
+    );
     const m = cli('pyddt-merge', [path.join(ws, 'b'), fixture.rerun, path.join(ws, 'merged')]);
     assert.equal(m.code, 0, m.stderr);
-    assert.equal(m.stdout, 'Salvaged run - successful cells: 6\nRerun - successful cells: 4\nFound 22 files to merge\n✓ Merge complete\n  Merged: 22 files\n  Total successful cells: 10\n');
+    assert.equal(
+      m.stdout,
+      'Salvaged run - successful cells: 6\nRerun - successful cells: 4\nFound 22 files to merge\n✓ Merge complete\n  Merged: 22 files\n  Total successful cells: 10\n',
+    );
   });
 
   it('answers usage errors with exit 2 and the usage line', () => {
     const r = cli('pyddt-salvage', ['only-one-arg']);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /^usage: pyddt-salvage \[-h\] --original-mask ORIGINAL_MASK --new-mask NEW_MASK \[--run-status RUN_STATUS\]/);
-    assert.match(r.stderr, /pyddt-salvage: error: the following arguments are required: backup_dir, --original-mask, --new-mask\n$/);
+    assert.match(
+      r.stderr,
+      /^usage: pyddt-salvage \[-h\] --original-mask ORIGINAL_MASK --new-mask NEW_MASK \[--run-status RUN_STATUS\]/,
+    );
+    assert.match(
+      r.stderr,
+      /pyddt-salvage: error: the following arguments are required: backup_dir, --original-mask, --new-mask\n$/,
+    );
     assert.equal(cli('pyddt-merge', ['a', 'b', 'c', '--bogus']).code, 2);
     const h = cli('pyddt-merge', ['--help']);
     assert.equal(h.code, 0);
@@ -79,9 +126,32 @@ describe('the spec workflow through the command-line tools', () => {
     const ws = tempDir('bad');
     fs.writeFileSync(path.join(ws, 'not-netcdf.nc'), 'just text');
     const cases: [ReturnType<typeof cli>, RegExp][] = [
-      [cli('pyddt-merge', [path.join(ws, 'nope'), fixture.rerun, path.join(ws, 'm')]), /nope: salvaged folder not found/],
-      [cli('pyddt-salvage', [fixture.original, path.join(ws, 'b'), '--original-mask', path.join(ws, 'not-netcdf.nc'), '--new-mask', path.join(ws, 'n.nc')]), /not-netcdf\.nc: not a NetCDF file/],
-      [cli('pyddt-salvage', [fixture.original, path.join(fixture.original, 'inside'), '--original-mask', fixture.mask, '--new-mask', path.join(ws, 'n.nc')]), /must not be inside the output folder/],
+      [
+        cli('pyddt-merge', [path.join(ws, 'nope'), fixture.rerun, path.join(ws, 'm')]),
+        /nope: salvaged folder not found/,
+      ],
+      [
+        cli('pyddt-salvage', [
+          fixture.original,
+          path.join(ws, 'b'),
+          '--original-mask',
+          path.join(ws, 'not-netcdf.nc'),
+          '--new-mask',
+          path.join(ws, 'n.nc'),
+        ]),
+        /not-netcdf\.nc: not a NetCDF file/,
+      ],
+      [
+        cli('pyddt-salvage', [
+          fixture.original,
+          path.join(fixture.original, 'inside'),
+          '--original-mask',
+          fixture.mask,
+          '--new-mask',
+          path.join(ws, 'n.nc'),
+        ]),
+        /must not be inside the output folder/,
+      ],
       [cli('pyddt-merge', [fixture.original, fixture.rerun, fixture.rerun]), /must not be inside an input folder/],
     ];
     for (const [r, message] of cases) {

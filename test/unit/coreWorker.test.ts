@@ -22,28 +22,54 @@ describe('the real core worker (dist/coreWorker.js)', () => {
     const status = await worker.call('readRunStatus', { path: path.join(fixture.original, 'run_status.nc') });
     assert.equal(status.counts.success, 6);
     const mask = await worker.call('readRunMask', { path: fixture.mask });
-    assert.equal(mask.enabled.reduce((a, b) => a + b, 0), 10);
+    assert.equal(
+      mask.enabled.reduce((a, b) => a + b, 0),
+      10,
+    );
     const damaged = path.join(tempDir('core-worker'), 'run_status.nc');
     fs.writeFileSync(damaged, fs.readFileSync(path.join(fixture.original, 'run_status.nc')).subarray(0, 100));
-    await assert.rejects(worker.call('readRunStatus', { path: damaged }), (err: Error) => err instanceof UserError && err.message.includes(damaged));
+    await assert.rejects(
+      worker.call('readRunStatus', { path: damaged }),
+      (err: Error) => err instanceof UserError && err.message.includes(damaged),
+    );
     const again = await worker.call('readRunMask', { path: fixture.mask });
     assert.deepEqual(again.enabled, mask.enabled);
-    const plan = await worker.call('planSalvage', { outputDir: fixture.original, originalMask: fixture.mask, backupDir: path.join(tempDir('core-worker'), 'b'), newMask: path.join(tempDir('core-worker'), 'm.nc') });
+    const plan = await worker.call('planSalvage', {
+      outputDir: fixture.original,
+      originalMask: fixture.mask,
+      backupDir: path.join(tempDir('core-worker'), 'b'),
+      newMask: path.join(tempDir('core-worker'), 'm.nc'),
+    });
     assert.equal(plan.failedCells.length, 4);
     // Valid files and errors of our own checks leave the HDF5 library trusted: still the first worker.
     assert.equal(worker.started, 1, `threads started: ${worker.started}; log: ${logged.join(' | ')}`);
   });
 
   it('after the HDF5 library itself refused a damaged NetCDF-4 file, the next read runs in a fresh worker', async () => {
-    const truncated = path.join(repoRoot, 'test', 'fixtures', 'fuzz-regressions', 'run-mask-truncated-reported-wrongly-after-damage.nc');
+    const truncated = path.join(
+      repoRoot,
+      'test',
+      'fixtures',
+      'fuzz-regressions',
+      'run-mask-truncated-reported-wrongly-after-damage.nc',
+    );
     const copy = path.join(tempDir('core-worker'), 'run-mask.nc');
     fs.copyFileSync(truncated, copy);
-    await assert.rejects(worker.call('readRunMask', { path: copy }), (err: Error) => err instanceof UserError && /truncated file/.test(err.message));
+    await assert.rejects(
+      worker.call('readRunMask', { path: copy }),
+      (err: Error) => err instanceof UserError && /truncated file/.test(err.message),
+    );
     const before = worker.started;
     const mask = await worker.call('readRunMask', { path: fixture.mask });
-    assert.equal(mask.enabled.reduce((a, b) => a + b, 0), 10);
+    assert.equal(
+      mask.enabled.reduce((a, b) => a + b, 0),
+      10,
+    );
     assert.equal(worker.started, before + 1, 'the read after the library error must go to a fresh worker');
-    assert.ok(logged.some((l) => l.startsWith('warn') && /truncated file/.test(l)), `the reason is logged: ${logged.join(' | ')}`);
+    assert.ok(
+      logged.some((l) => l.startsWith('warn') && /truncated file/.test(l)),
+      `the reason is logged: ${logged.join(' | ')}`,
+    );
   });
 });
 
@@ -62,7 +88,8 @@ parentPort.on('message', ({ id, args }) => {
 describe('core worker lifecycle', () => {
   const script = path.join(tempDir('core-worker-double'), 'double.js');
   fs.writeFileSync(script, DOUBLE);
-  const call = (w: CoreWorker, args: Record<string, unknown>) => w.call('readRunStatus', args as never) as unknown as Promise<number>;
+  const call = (w: CoreWorker, args: Record<string, unknown>) =>
+    w.call('readRunStatus', args as never) as unknown as Promise<number>;
 
   it('keeps one thread while it is healthy', async () => {
     const w = new CoreWorker(script, log);
@@ -84,7 +111,10 @@ describe('core worker lifecycle', () => {
       assert.notEqual(next, first, 'the request after a retire must go to a fresh worker');
       assert.equal(await slow, first, 'a request already sent to the retired worker is still answered by it');
       assert.equal(w.started, 2);
-      assert.ok(logged.some((l) => l.startsWith('warn') && l.includes('damaged file (test)')), 'the reason is logged');
+      assert.ok(
+        logged.some((l) => l.startsWith('warn') && l.includes('damaged file (test)')),
+        'the reason is logged',
+      );
     } finally {
       w.dispose();
     }

@@ -23,13 +23,21 @@ describe('format detection from magic bytes', () => {
     const cases: [string, Buffer, RegExp][] = [
       ['empty.nc', Buffer.alloc(0), /empty file/],
       ['text.nc', Buffer.from('hello, world\n'), /not a NetCDF file \(first bytes: .*"hello, w"\)/],
-      ['image.nc', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), /not a NetCDF file.*PNG/],
+      [
+        'image.nc',
+        Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
+        /not a NetCDF file.*PNG/,
+      ],
       ['cdf9.nc', Buffer.from('CDF\x09\0\0\0\0', 'latin1'), /unknown version byte 9/],
     ];
     for (const [name, bytes, message] of cases) {
       const p = path.join(dir, name);
       fs.writeFileSync(p, bytes);
-      assert.throws(() => detectFormat(p), (e: Error) => e instanceof UserError && e.message.startsWith(p) && message.test(e.message), name);
+      assert.throws(
+        () => detectFormat(p),
+        (e: Error) => e instanceof UserError && e.message.startsWith(p) && message.test(e.message),
+        name,
+      );
     }
     assert.throws(() => detectFormat(path.join(dir, 'missing.nc')), /missing\.nc: file not found/);
     assert.throws(() => detectFormat(dir), /is a folder/);

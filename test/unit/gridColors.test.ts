@@ -5,7 +5,16 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { heatColor, inkOn, parseColor, resolvePalette, STATE_GLYPHS, VIRIDIS, type Palette, type Rgba } from '../../webview/colors';
+import {
+  heatColor,
+  inkOn,
+  parseColor,
+  resolvePalette,
+  STATE_GLYPHS,
+  VIRIDIS,
+  type Palette,
+  type Rgba,
+} from '../../webview/colors';
 import { contrast, deltaE, DICHROMACY, lab, simulate } from '../helpers/colorVision';
 
 const CSS = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'media', 'grid.css'), 'utf8');
@@ -49,14 +58,20 @@ describe('status colours in every theme kind', () => {
     // Okabe–Ito colours ≥ 20 apart for every dichromacy and readable on white do not exist).
     it(`${themeClass}: success, failed, timed out and other stay apart with normal vision and each dichromacy`, () => {
       const p = paletteFor(themeClass);
-      const visions: [string, (c: Rgba) => Rgba][] = [['normal', (c) => c], ...Object.entries(DICHROMACY).map(([n, m]) => [n, (c: Rgba) => simulate(c, m)] as [string, (c: Rgba) => Rgba])];
+      const visions: [string, (c: Rgba) => Rgba][] = [
+        ['normal', (c) => c],
+        ...Object.entries(DICHROMACY).map(([n, m]) => [n, (c: Rgba) => simulate(c, m)] as [string, (c: Rgba) => Rgba]),
+      ];
       for (const [vision, see] of visions) {
         for (let i = 0; i < SIGNAL_STATES.length; i++) {
           for (let j = i + 1; j < SIGNAL_STATES.length; j++) {
             const [a, b] = [SIGNAL_STATES[i], SIGNAL_STATES[j]];
             const d = deltaE(see(p.state[a]), see(p.state[b]));
             const needed = a === 'success' ? 20 : 15;
-            assert.ok(d >= needed, `${themeClass}, ${vision}: ${a} and ${b} look alike (ΔE ${d.toFixed(1)} < ${needed})`);
+            assert.ok(
+              d >= needed,
+              `${themeClass}, ${vision}: ${a} and ${b} look alike (ΔE ${d.toFixed(1)} < ${needed})`,
+            );
           }
         }
       }
@@ -66,7 +81,10 @@ describe('status colours in every theme kind', () => {
       const p = paletteFor(themeClass);
       for (const s of SIGNAL_STATES) {
         const c = contrast(p.state[s], p.background);
-        assert.ok(c >= 2, `${themeClass}: ${s} ${JSON.stringify(p.state[s])} on ${JSON.stringify(p.background)} has contrast ${c.toFixed(2)}`);
+        assert.ok(
+          c >= 2,
+          `${themeClass}: ${s} ${JSON.stringify(p.state[s])} on ${JSON.stringify(p.background)} has contrast ${c.toFixed(2)}`,
+        );
       }
       assert.ok(deltaE(p.state.masked, p.background) > 3, 'masked cells are visible');
       for (const m of [null, ...Object.values(DICHROMACY)]) {
@@ -93,7 +111,10 @@ describe('status colours in every theme kind', () => {
         const ink = inkOn(p.state[s]);
         const other = ink.r === 0 ? { r: 255, g: 255, b: 255, a: 1 } : { r: 0, g: 0, b: 0, a: 1 };
         assert.ok(contrast(ink, p.state[s]) >= contrast(other, p.state[s]), `${themeClass} ${s}`);
-        assert.ok(contrast(ink, p.state[s]) >= 4.5, `${themeClass} ${s}: glyph contrast ${contrast(ink, p.state[s]).toFixed(2)}`);
+        assert.ok(
+          contrast(ink, p.state[s]) >= 4.5,
+          `${themeClass} ${s}: glyph contrast ${contrast(ink, p.state[s]).toFixed(2)}`,
+        );
       }
     }
   });
@@ -105,15 +126,23 @@ describe('runtime ramp', () => {
       const p = paletteFor(themeClass);
       assert.deepEqual(heatColor(0, p), parseColor(VIRIDIS[0]));
       assert.deepEqual(heatColor(1, p), parseColor(VIRIDIS[VIRIDIS.length - 1]));
-      for (const [vision, m] of [['normal', null], ...Object.entries(DICHROMACY)] as [string, Parameters<typeof simulate>[1] | null][]) {
+      for (const [vision, m] of [['normal', null], ...Object.entries(DICHROMACY)] as [
+        string,
+        Parameters<typeof simulate>[1] | null,
+      ][]) {
         let prev = -Infinity;
         for (let k = 0; k <= 50; k++) {
           const c = heatColor(k / 50, p);
           const l = lab(m ? simulate(c, m) : c)[0];
-          assert.ok(l > prev - 0.5, `${themeClass}, ${vision}: lightness falls at ${k / 50} (${prev.toFixed(1)} → ${l.toFixed(1)})`);
+          assert.ok(
+            l > prev - 0.5,
+            `${themeClass}, ${vision}: lightness falls at ${k / 50} (${prev.toFixed(1)} → ${l.toFixed(1)})`,
+          );
           prev = l;
         }
-        const span = lab(m ? simulate(heatColor(1, p), m) : heatColor(1, p))[0] - lab(m ? simulate(heatColor(0, p), m) : heatColor(0, p))[0];
+        const span =
+          lab(m ? simulate(heatColor(1, p), m) : heatColor(1, p))[0] -
+          lab(m ? simulate(heatColor(0, p), m) : heatColor(0, p))[0];
         assert.ok(span > 60, `${vision}: fastest and slowest differ in lightness by ${span.toFixed(0)}`);
       }
     }

@@ -30,7 +30,10 @@ describe('grid webview HTML and CSP', () => {
     assert.ok(csp.includes(`style-src ${cspSource}`));
     assert.ok(csp.includes(`font-src ${cspSource}`));
     assert.ok(!/unsafe-(eval|inline|hashes)/.test(csp));
-    assert.ok(!/\bhttps?:(?!\/\/\*\.vscode-cdn\.net)/.test(csp.replaceAll(cspSource, '')), 'no remote sources besides cspSource');
+    assert.ok(
+      !/\bhttps?:(?!\/\/\*\.vscode-cdn\.net)/.test(csp.replaceAll(cspSource, '')),
+      'no remote sources besides cspSource',
+    );
     assert.equal(csp, contentSecurityPolicy(cspSource, i.nonce));
   });
 
@@ -59,7 +62,8 @@ describe('grid webview HTML and CSP', () => {
 
   it('has the DOM hooks the UI relies on, and no run name or path', () => {
     const html = gridHtml(inputs());
-    for (const id of ['grid', 'legend', 'tooltip', 'run-name', 'toolbar', 'message']) assert.match(html, new RegExp(`id="${id}"`));
+    for (const id of ['grid', 'legend', 'tooltip', 'run-name', 'toolbar', 'message'])
+      assert.match(html, new RegExp(`id="${id}"`));
     assert.match(html, /<canvas id="grid"/);
     assert.match(html, /row 0 at top \(as stored\)/);
     assert.match(html, /<h1 id="run-name"><\/h1>/, 'run name is empty in the HTML: it arrives by message');
@@ -99,7 +103,10 @@ describe('run names never reach the HTML or innerHTML', () => {
     const dir = path.join(repoRoot, 'webview');
     for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
       const src = fs.readFileSync(path.join(dir, f), 'utf8');
-      assert.ok(!/\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write|DOMParser|createContextualFragment/.test(src), `${f} parses HTML`);
+      assert.ok(
+        !/\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write|DOMParser|createContextualFragment/.test(src),
+        `${f} parses HTML`,
+      );
     }
   });
 });

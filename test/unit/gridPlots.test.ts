@@ -17,7 +17,13 @@ describe('run records', () => {
   it('reads cell_timelimit from config_record.js (JSON with comments) and the reasons from fail_log.txt', async () => {
     const r = await readRunRecords(fixture.original);
     assert.equal(r.cellTimelimit, 61);
-    assert.deepEqual(r.failReasons.map((f) => [f.row, f.col]), [[1, 2], [6, 4]]);
+    assert.deepEqual(
+      r.failReasons.map((f) => [f.row, f.col]),
+      [
+        [1, 2],
+        [6, 4],
+      ],
+    );
     assert.match(r.failReasons[0].message, /initial parameter files/);
     assert.deepEqual(r.notes, []);
   });
@@ -27,7 +33,10 @@ describe('run records', () => {
     const r = await readRunRecords(dir);
     assert.equal(r.cellTimelimit, null);
     assert.deepEqual(r.failReasons, []);
-    assert.match(r.notes.join('\n'), new RegExp(`${path.join(dir, 'config_record.js').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*not found`));
+    assert.match(
+      r.notes.join('\n'),
+      new RegExp(`${path.join(dir, 'config_record.js').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*not found`),
+    );
   });
 
   it('cell_timelimit 0 means no limit', () => {
@@ -43,7 +52,10 @@ describe('runtime histogram', () => {
     const status = Int32Array.from(s.status);
     const h = runtimeHistogram(status, Float32Array.from(s.runtime!), 61, 20)!;
     assert.equal(h.cells, s.counts.success);
-    assert.equal(h.counts.reduce((a, b) => a + b, 0), s.counts.success);
+    assert.equal(
+      h.counts.reduce((a, b) => a + b, 0),
+      s.counts.success,
+    );
     assert.equal(h.hi, 61);
     assert.equal(h.slowest, 40);
     // Runtimes 2, 3, 3, 3, 8, 40 s; bins of 3.05 s.
@@ -68,9 +80,19 @@ describe('runtime histogram', () => {
 
   it('the grid payload carries the limit; a bad limit is refused', () => {
     const grid = {
-      runName: 'r', runFolder: '/r', runStatusPath: '/r/run_status.nc', format: 'classic', mtimeMs: 1, rows: 1, cols: 2,
-      status: Int32Array.of(100, -5), runtime: Float32Array.of(1, NaN), lat: null, lon: null,
-      counts: { success: 1, fail: 0, timeout: 1, masked: 0, unwritten: 0, other: 0 }, cellTimelimit: 61,
+      runName: 'r',
+      runFolder: '/r',
+      runStatusPath: '/r/run_status.nc',
+      format: 'classic',
+      mtimeMs: 1,
+      rows: 1,
+      cols: 2,
+      status: Int32Array.of(100, -5),
+      runtime: Float32Array.of(1, NaN),
+      lat: null,
+      lon: null,
+      counts: { success: 1, fail: 0, timeout: 1, masked: 0, unwritten: 0, other: 0 },
+      cellTimelimit: 61,
     };
     const ok = validateGridData(grid);
     assert.ok(ok.ok && ok.value.cellTimelimit === 61);
@@ -85,7 +107,13 @@ describe('failed cells CSV', () => {
     const mask = await readRunMask(fixture.mask);
     const records = await readRunRecords(fixture.original);
     const { csv, cells } = failedCellsCsv({
-      rows: s.grid.rows, cols: s.grid.cols, status: s.status, runtime: s.runtime, lat: mask.lat, lon: mask.lon, reasons: records.failReasons,
+      rows: s.grid.rows,
+      cols: s.grid.cols,
+      status: s.status,
+      runtime: s.runtime,
+      lat: mask.lat,
+      lon: mask.lon,
+      reasons: records.failReasons,
     });
     const lines = csv.split('\r\n');
     assert.equal(lines.pop(), '', 'ends with a line break');
@@ -99,7 +127,10 @@ describe('failed cells CSV', () => {
     assert.equal(failed[6], '', 'no runtime recorded');
     assert.match(failed[7], /^Problem with initial parameter files!$/);
     const i = 1 * s.grid.cols + 2;
-    assert.ok(Math.abs(Number(failed[2]) - mask.lat![i]) < 1e-5 && Math.abs(Number(failed[3]) - mask.lon![i]) < 1e-5, 'lat/lon of the cell');
+    assert.ok(
+      Math.abs(Number(failed[2]) - mask.lat![i]) < 1e-5 && Math.abs(Number(failed[3]) - mask.lon![i]) < 1e-5,
+      'lat/lon of the cell',
+    );
     assert.ok(Number(failed[2]) > 60 && Number(failed[2]) < 75, `a Toolik latitude: ${failed[2]}`);
     const timedOut = byCell.get('7,9')!;
     assert.equal(timedOut[4], 'timeout');
@@ -108,10 +139,18 @@ describe('failed cells CSV', () => {
 
   it('without a mask, lat/lon are empty; reasons with commas and quotes are quoted', () => {
     const { csv } = failedCellsCsv({
-      rows: 1, cols: 3, status: Int32Array.of(100, -100, -9999), runtime: null, lat: null, lon: null,
+      rows: 1,
+      cols: 3,
+      status: Int32Array.of(100, -100, -9999),
+      runtime: null,
+      lat: null,
+      lon: null,
       reasons: [{ row: 0, col: 1, message: 'bad "soil", see log' }],
     });
-    assert.equal(csv, 'row,col,lat,lon,state,status,runtime,reason\r\n0,1,,,fail,-100,,"bad ""soil"", see log"\r\n0,2,,,unwritten,-9999,,\r\n');
+    assert.equal(
+      csv,
+      'row,col,lat,lon,state,status,runtime,reason\r\n0,1,,,fail,-100,,"bad ""soil"", see log"\r\n0,2,,,unwritten,-9999,,\r\n',
+    );
     assert.equal(csvField('a\nb'), '"a\nb"');
   });
 
@@ -134,7 +173,10 @@ describe('exportPng from the webview', () => {
   };
 
   it('accepts PNG bytes with an optional token and drops anything else (a path)', () => {
-    const r = validateFromWebviewBody({ type: 'exportPng', png: png(), token: 3, path: '/etc/passwd' }, { cellCount: 4 });
+    const r = validateFromWebviewBody(
+      { type: 'exportPng', png: png(), token: 3, path: '/etc/passwd' },
+      { cellCount: 4 },
+    );
     assert.ok(r.ok);
     assert.deepEqual(Object.keys(r.value).sort(), ['png', 'token', 'type']);
     const u = validateFromWebviewBody({ type: 'exportPng', png: png() }, { cellCount: 4 });
@@ -142,10 +184,19 @@ describe('exportPng from the webview', () => {
   });
 
   it('refuses what is not a PNG, and bad tokens', () => {
-    assert.ok(!validateFromWebviewBody({ type: 'exportPng', png: new Uint8Array(100), token: null }, { cellCount: 4 }).ok);
-    assert.ok(!validateFromWebviewBody({ type: 'exportPng', png: Array.from(png()), token: null }, { cellCount: 4 }).ok);
+    assert.ok(
+      !validateFromWebviewBody({ type: 'exportPng', png: new Uint8Array(100), token: null }, { cellCount: 4 }).ok,
+    );
+    assert.ok(
+      !validateFromWebviewBody({ type: 'exportPng', png: Array.from(png()), token: null }, { cellCount: 4 }).ok,
+    );
     assert.ok(!validateFromWebviewBody({ type: 'exportPng', png: png(), token: -1 }, { cellCount: 4 }).ok);
-    assert.ok(!validateFromWebviewBody({ type: 'runCommand', command: 'workbench.action.files.newUntitledFile' }, { cellCount: 4 }).ok);
+    assert.ok(
+      !validateFromWebviewBody(
+        { type: 'runCommand', command: 'workbench.action.files.newUntitledFile' },
+        { cellCount: 4 },
+      ).ok,
+    );
     assert.ok(validateFromWebviewBody({ type: 'runCommand', command: 'exportFailedCells' }, { cellCount: 4 }).ok);
   });
 });

@@ -3,7 +3,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { repoRoot } from '../helpers/files';
-import { CELL_STATE_LABELS as CORE_LABELS, CELL_STATES as CORE_STATES, cellState, STATUS_CODES as CORE_CODES } from '../../src/core/runStatus';
+import {
+  CELL_STATE_LABELS as CORE_LABELS,
+  CELL_STATES as CORE_STATES,
+  cellState,
+  STATUS_CODES as CORE_CODES,
+} from '../../src/core/runStatus';
 import {
   CELL_STATE_LABELS,
   CELL_STATES,
@@ -17,7 +22,12 @@ import {
   type GridData,
   type ToWebview,
 } from '../../src/shared/protocol';
-import { validateCellIndices, validateFromWebview, validateGridData, validatePersistedState } from '../../src/shared/validate';
+import {
+  validateCellIndices,
+  validateFromWebview,
+  validateGridData,
+  validatePersistedState,
+} from '../../src/shared/validate';
 
 const ctx = { cellCount: 100 }; // a 10 × 10 grid
 
@@ -29,7 +39,10 @@ function accepted(raw: unknown, c = ctx): FromWebview {
 
 function rejected(raw: unknown, c = ctx): string {
   const r = validateFromWebview(raw, c);
-  assert.ok(!r.ok, `expected rejected: ${JSON.stringify(raw, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Int32Array) : v))}`);
+  assert.ok(
+    !r.ok,
+    `expected rejected: ${JSON.stringify(raw, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Int32Array) : v))}`,
+  );
   return r.reason;
 }
 
@@ -49,8 +62,14 @@ describe('shared cell-state constants agree with the core', () => {
 describe('the webview bundle pulls in no Node code', () => {
   it('webview/ and src/shared/ import only each other, the pure cellStates, and the toolkit', () => {
     const files = [
-      ...fs.readdirSync(path.join(repoRoot, 'webview')).filter((f) => f.endsWith('.ts')).map((f) => path.join('webview', f)),
-      ...fs.readdirSync(path.join(repoRoot, 'src', 'shared')).filter((f) => f.endsWith('.ts')).map((f) => path.join('src', 'shared', f)),
+      ...fs
+        .readdirSync(path.join(repoRoot, 'webview'))
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => path.join('webview', f)),
+      ...fs
+        .readdirSync(path.join(repoRoot, 'src', 'shared'))
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => path.join('src', 'shared', f)),
     ];
     assert.ok(files.length >= 5);
     for (const f of files) {
@@ -58,7 +77,12 @@ describe('the webview bundle pulls in no Node code', () => {
       for (const m of src.matchAll(/^\s*import\s+(type\s+)?[^'"]*?from\s+'([^']+)'/gm)) {
         const [, typeOnly, spec] = m;
         if (typeOnly) continue;
-        const ok = spec.startsWith('./') || spec === '../src/shared/protocol' || spec === '../src/shared/validate' || spec === '../core/cellStates' || spec === '@vscode/webview-ui-toolkit';
+        const ok =
+          spec.startsWith('./') ||
+          spec === '../src/shared/protocol' ||
+          spec === '../src/shared/validate' ||
+          spec === '../core/cellStates' ||
+          spec === '@vscode/webview-ui-toolkit';
         assert.ok(ok, `${f} imports ${spec}`);
       }
     }
@@ -69,9 +93,19 @@ describe('validateFromWebview: accepted messages', () => {
   it('ready, reload, log, runCommand', () => {
     assert.deepEqual(accepted({ id: 1, body: { type: 'ready' } }), { type: 'ready' });
     assert.deepEqual(accepted({ id: 2, body: { type: 'reload' } }), { type: 'reload' });
-    assert.deepEqual(accepted({ id: 3, body: { type: 'log', level: 'warn', message: 'x' } }), { type: 'log', level: 'warn', message: 'x' });
-    assert.deepEqual(accepted({ id: 4, body: { type: 'runCommand', command: 'salvage' } }), { type: 'runCommand', command: 'salvage' });
-    assert.deepEqual(accepted({ id: 5, body: { type: 'runCommand', command: 'merge' } }), { type: 'runCommand', command: 'merge' });
+    assert.deepEqual(accepted({ id: 3, body: { type: 'log', level: 'warn', message: 'x' } }), {
+      type: 'log',
+      level: 'warn',
+      message: 'x',
+    });
+    assert.deepEqual(accepted({ id: 4, body: { type: 'runCommand', command: 'salvage' } }), {
+      type: 'runCommand',
+      command: 'salvage',
+    });
+    assert.deepEqual(accepted({ id: 5, body: { type: 'runCommand', command: 'merge' } }), {
+      type: 'runCommand',
+      command: 'merge',
+    });
   });
 
   it('writeMask with an Int32Array: sorted, de-duplicated, a copy', () => {
@@ -90,7 +124,11 @@ describe('validateFromWebview: accepted messages', () => {
   });
 
   it('extra fields are dropped: a path never gets through', () => {
-    const body = accepted({ id: 9, path: '/etc/passwd', body: { type: 'writeMask', cells: Int32Array.of(1), path: '/etc/passwd', dest: '/tmp/x.nc', command: 'rm' } });
+    const body = accepted({
+      id: 9,
+      path: '/etc/passwd',
+      body: { type: 'writeMask', cells: Int32Array.of(1), path: '/etc/passwd', dest: '/tmp/x.nc', command: 'rm' },
+    });
     assert.deepEqual(Object.keys(body).sort(), ['cells', 'type']);
     const cmd = accepted({ id: 10, body: { type: 'runCommand', command: 'merge', args: ['--output', '/'] } });
     assert.deepEqual(cmd, { type: 'runCommand', command: 'merge' });
@@ -106,7 +144,17 @@ describe('validateFromWebview: accepted messages', () => {
 
 describe('validateFromWebview: forged or malformed messages are rejected', () => {
   it('not an envelope', () => {
-    for (const raw of [null, undefined, 42, 'ready', [], [{ type: 'ready' }], { body: { type: 'ready' } }, { type: 'ready' }]) rejected(raw);
+    for (const raw of [
+      null,
+      undefined,
+      42,
+      'ready',
+      [],
+      [{ type: 'ready' }],
+      { body: { type: 'ready' } },
+      { type: 'ready' },
+    ])
+      rejected(raw);
   });
 
   it('bad ids and replies', () => {
@@ -115,13 +163,33 @@ describe('validateFromWebview: forged or malformed messages are rejected', () =>
   });
 
   it('unknown or mistyped message types', () => {
-    for (const body of [null, [], 'ready', { type: 'Ready' }, { type: 'exec' }, { type: 'writeFile', path: '/x' }, { type: 1 }, { type: ['ready'] }, { type: '__proto__' }, { type: 'constructor' }]) {
+    for (const body of [
+      null,
+      [],
+      'ready',
+      { type: 'Ready' },
+      { type: 'exec' },
+      { type: 'writeFile', path: '/x' },
+      { type: 1 },
+      { type: ['ready'] },
+      { type: '__proto__' },
+      { type: 'constructor' },
+    ]) {
       rejected({ id: 1, body });
     }
   });
 
   it('runCommand only for salvage and merge', () => {
-    for (const command of ['dvmdostem.salvage', 'workbench.action.terminal.sendSequence', 'SALVAGE', '', undefined, 1, ['salvage'], { toString: () => 'salvage' }]) {
+    for (const command of [
+      'dvmdostem.salvage',
+      'workbench.action.terminal.sendSequence',
+      'SALVAGE',
+      '',
+      undefined,
+      1,
+      ['salvage'],
+      { toString: () => 'salvage' },
+    ]) {
       rejected({ id: 1, body: { type: 'runCommand', command } });
     }
   });
@@ -132,13 +200,38 @@ describe('validateFromWebview: forged or malformed messages are rejected', () =>
   });
 
   it('writeMask: wrong container types', () => {
-    for (const cells of [undefined, null, 3, '1,2,3', { 0: 1, length: 1 }, new Float64Array([1]), new Uint32Array([1]), new Float32Array([1]), new Uint8Array([1]), new ArrayBuffer(8)]) {
+    for (const cells of [
+      undefined,
+      null,
+      3,
+      '1,2,3',
+      { 0: 1, length: 1 },
+      new Float64Array([1]),
+      new Uint32Array([1]),
+      new Float32Array([1]),
+      new Uint8Array([1]),
+      new ArrayBuffer(8),
+    ]) {
       assert.match(rejected({ id: 1, body: { type: 'writeMask', cells } }), /writeMask/);
     }
   });
 
   it('writeMask: non-integer, out-of-range or non-number cells', () => {
-    for (const cells of [[1.5], [-1], [100], [1e9], [NaN], [Infinity], ['3'], [null], [[1]], [true], Int32Array.of(-1), Int32Array.of(100), Int32Array.of(5, 2147483647)]) {
+    for (const cells of [
+      [1.5],
+      [-1],
+      [100],
+      [1e9],
+      [NaN],
+      [Infinity],
+      ['3'],
+      [null],
+      [[1]],
+      [true],
+      Int32Array.of(-1),
+      Int32Array.of(100),
+      Int32Array.of(5, 2147483647),
+    ]) {
       assert.match(rejected({ id: 1, body: { type: 'writeMask', cells } }), /writeMask/, JSON.stringify(cells));
     }
   });
@@ -146,7 +239,10 @@ describe('validateFromWebview: forged or malformed messages are rejected', () =>
   it('writeMask: empty, too many, or before any grid was sent', () => {
     assert.match(rejected({ id: 1, body: { type: 'writeMask', cells: new Int32Array(0) } }), /no cells/);
     assert.match(rejected({ id: 1, body: { type: 'writeMask', cells: new Int32Array(101) } }), /more cell indices/);
-    assert.match(rejected({ id: 1, body: { type: 'writeMask', cells: Int32Array.of(0) } }, { cellCount: 0 }), /no grid/);
+    assert.match(
+      rejected({ id: 1, body: { type: 'writeMask', cells: Int32Array.of(0) } }, { cellCount: 0 }),
+      /no grid/,
+    );
   });
 
   it('validateCellIndices: last cell is in range, one past it is not', () => {
@@ -162,8 +258,14 @@ describe('Messenger: request/response as a typed promise', () => {
     const toHost: Envelope<FromWebview>[] = [];
     const hostGot: FromWebview[] = [];
     const webviewGot: ToWebview[] = [];
-    const host = new Messenger<ToWebview, FromWebview>((e) => void toWebview.push(e), (b) => void hostGot.push(b));
-    const webview = new WebviewMessenger((e) => void toHost.push(e), (b) => void webviewGot.push(b));
+    const host = new Messenger<ToWebview, FromWebview>(
+      (e) => void toWebview.push(e),
+      (b) => void hostGot.push(b),
+    );
+    const webview = new WebviewMessenger(
+      (e) => void toHost.push(e),
+      (b) => void webviewGot.push(b),
+    );
     return { host, webview, toWebview, toHost, hostGot, webviewGot };
   }
 
@@ -205,26 +307,47 @@ describe('Messenger: request/response as a typed promise', () => {
 });
 
 describe('validatePersistedState (what the serializer gets back after a reload)', () => {
-  const good = { v: 1, runFolderUri: 'file:///data/run', runName: 'run', layer: 'runtime', rows: 10, cols: 10, view: { scale: 4, ox: 1, oy: 2 }, selection: [0, 2, 10, 3], cursor: { row: 1, col: 2 } };
+  const good = {
+    v: 1,
+    runFolderUri: 'file:///data/run',
+    runName: 'run',
+    layer: 'runtime',
+    rows: 10,
+    cols: 10,
+    view: { scale: 4, ox: 1, oy: 2 },
+    selection: [0, 2, 10, 3],
+    cursor: { row: 1, col: 2 },
+  };
 
   it('keeps a good state', () => {
     assert.deepEqual(validatePersistedState(good), good);
   });
 
   it('rejects a state without a usable run folder uri', () => {
-    for (const runFolderUri of [undefined, '', 42, '/no/scheme', 'x'.repeat(9000)]) assert.equal(validatePersistedState({ ...good, runFolderUri }), undefined);
+    for (const runFolderUri of [undefined, '', 42, '/no/scheme', 'x'.repeat(9000)])
+      assert.equal(validatePersistedState({ ...good, runFolderUri }), undefined);
     assert.equal(validatePersistedState(null), undefined);
     assert.equal(validatePersistedState('file:///x'), undefined);
   });
 
   it('drops bad parts', () => {
-    const s = validatePersistedState({ ...good, layer: 'evil', view: { scale: -1, ox: 0, oy: 0 }, selection: [5, 200], cursor: { row: 10, col: 0 } });
+    const s = validatePersistedState({
+      ...good,
+      layer: 'evil',
+      view: { scale: -1, ox: 0, oy: 0 },
+      selection: [5, 200],
+      cursor: { row: 10, col: 0 },
+    });
     assert.ok(s);
     assert.equal(s.layer, 'status');
     assert.equal(s.view, null);
     assert.deepEqual(s.selection, []);
     assert.equal(s.cursor, null);
-    assert.deepEqual(validatePersistedState({ ...good, selection: [10, 3, 0, 2] })?.selection, [], 'runs must be ascending');
+    assert.deepEqual(
+      validatePersistedState({ ...good, selection: [10, 3, 0, 2] })?.selection,
+      [],
+      'runs must be ascending',
+    );
   });
 });
 

@@ -75,7 +75,10 @@ describe('selection', () => {
   it('addWhere (select failed) and run-length round trip', () => {
     const status = Int32Array.of(100, -100, -100, 0, -5, 100, -100, -9999, 0);
     const s = new CellSelection(3, 3);
-    assert.equal(s.addWhere((i) => cellState(status[i]) === 'fail' || cellState(status[i]) === 'timeout'), 4);
+    assert.equal(
+      s.addWhere((i) => cellState(status[i]) === 'fail' || cellState(status[i]) === 'timeout'),
+      4,
+    );
     assert.deepEqual(s.toRuns(), [1, 2, 4, 1, 6, 1]);
     const t = new CellSelection(3, 3);
     t.loadRuns(s.toRuns());
@@ -122,7 +125,12 @@ describe('viewport: hit-testing and zoom arithmetic', () => {
 
   it('cellCenter and cellAtPoint are inverse, at any scale (incl. < 1 px per cell)', () => {
     for (const v of [view, { scale: 0.37, ox: -3.3, oy: 11.1 }, { scale: 96, ox: -5000, oy: -7000 }]) {
-      for (const [r, c] of [[0, 0], [1999, 1999], [1234, 17], [5, 1500]]) {
+      for (const [r, c] of [
+        [0, 0],
+        [1999, 1999],
+        [1234, 17],
+        [5, 1500],
+      ]) {
         const p = cellCenter(v, r, c);
         assert.deepEqual(cellAtPoint(v, 2000, 2000, p.x, p.y), { row: r, col: c });
       }
@@ -165,7 +173,12 @@ describe('viewport: hit-testing and zoom arithmetic', () => {
   });
 
   it('visibleRange, tickStep, levelFactor', () => {
-    assert.deepEqual(visibleRange({ scale: 10, ox: -25, oy: 0 }, 100, 100, { width: 100, height: 50 }), { r0: 0, r1: 4, c0: 2, c1: 12 });
+    assert.deepEqual(visibleRange({ scale: 10, ox: -25, oy: 0 }, 100, 100, { width: 100, height: 50 }), {
+      r0: 0,
+      r1: 4,
+      c0: 2,
+      c1: 12,
+    });
     assert.equal(visibleRange({ scale: 10, ox: 500, oy: 0 }, 10, 10, { width: 100, height: 50 }), null);
     assert.equal(tickStep(20, 40), 2);
     assert.equal(tickStep(0.3, 40), 200);
@@ -224,13 +237,19 @@ describe('colours and state mapping', () => {
   });
 
   it('over() composites onto the background', () => {
-    assert.deepEqual(over({ r: 255, g: 255, b: 255, a: 0.5 }, { r: 0, g: 0, b: 0, a: 1 }), { r: 128, g: 128, b: 128, a: 1 });
+    assert.deepEqual(over({ r: 255, g: 255, b: 255, a: 0.5 }, { r: 0, g: 0, b: 0, a: 1 }), {
+      r: 128,
+      g: 128,
+      b: 128,
+      a: 1,
+    });
   });
 
   it('status codes follow the core classification; the lookup table gives each state its colour', () => {
     const status = Int32Array.of(100, 3, 0, -5, -100, -9999, -1, 42, -2147483648);
     const codes = statusCodes(status);
-    for (let i = 0; i < status.length; i++) assert.equal(stateOfCode(codes[i]), cellState(status[i]), `status ${status[i]}`);
+    for (let i = 0; i < status.length; i++)
+      assert.equal(stateOfCode(codes[i]), cellState(status[i]), `status ${status[i]}`);
     const p = resolvePalette(() => '');
     const lut = statusLut(p);
     for (const s of CELL_STATES) assert.equal(lut[STATE_CODE[s]], pack(p.state[s]));

@@ -31,13 +31,23 @@ const fixtures = path.join(findRepoRoot(), FIXTURE_DIR);
 
 function haveTool(name: string): boolean {
   return (process.env.PATH ?? '').split(path.delimiter).some((dir) => {
-    try { fs.accessSync(path.join(dir, name), fs.constants.X_OK); return true; } catch { return false; }
+    try {
+      fs.accessSync(path.join(dir, name), fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
   });
 }
 const missingTools = TOOLS.filter((t) => !haveTool(t));
 
 function run(cmd: string, args: string[], cwd?: string): string {
-  return execFileSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 function isHdf5(file: string): boolean {
@@ -45,12 +55,18 @@ function isHdf5(file: string): boolean {
   try {
     const magic = Buffer.alloc(4);
     return fs.readSync(fd, magic, 0, 4, 0) === 4 && magic.equals(Buffer.from([0x89, 0x48, 0x44, 0x46]));
-  } finally { fs.closeSync(fd); }
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function locate(file: string): Layouts {
   const fd = fs.openSync(file, 'r');
-  try { return locateRootDatasets(fd, fs.fstatSync(fd).size); } finally { fs.closeSync(fd); }
+  try {
+    return locateRootDatasets(fd, fs.fstatSync(fd).size);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** What h5dump says about every dataset directly in the root group. */
@@ -63,8 +79,13 @@ function h5dumpLayouts(file: string): Layouts {
   let size = 0;
   for (const line of text.split('\n')) {
     let m: RegExpExecArray | null;
-    if ((m = /^ {3}DATASET "(.*)" \{$/.exec(line))) { current = m[1]; kind = ''; size = -1; result.set(current, null); }
-    else if (/^ {0,3}\S/.test(line)) current = undefined; // anything else at root level: a group, an attribute, ...
+    if ((m = /^ {3}DATASET "(.*)" \{$/.exec(line))) {
+      current = m[1];
+      kind = '';
+      size = -1;
+      result.set(current, null);
+    } else if (/^ {0,3}\S/.test(line))
+      current = undefined; // anything else at root level: a group, an attribute, ...
     else if (current === undefined) continue;
     else if ((m = /^ {9}(CONTIGUOUS|CHUNKED|COMPACT)\b/.exec(line))) kind = m[1];
     else if ((m = /^ {9}SIZE (\d+)/.exec(line))) size = Number(m[1]);
@@ -84,7 +105,10 @@ function sorted(map: Layouts): Array<[string, ContiguousStorage | null]> {
 function assertMatchesH5dump(file: string, minDatasets = 1): Layouts {
   const got = locate(file);
   const expected = h5dumpLayouts(file);
-  assert.ok(expected.size >= minDatasets, `${file}: h5dump lists ${expected.size} datasets, expected at least ${minDatasets}`);
+  assert.ok(
+    expected.size >= minDatasets,
+    `${file}: h5dump lists ${expected.size} datasets, expected at least ${minDatasets}`,
+  );
   assert.deepEqual(sorted(got), sorted(expected), `${path.basename(file)} differs from h5dump -p -H`);
   return got;
 }
@@ -95,7 +119,9 @@ function readRange(file: string, { address, size }: ContiguousStorage): Buffer {
     const buf = Buffer.alloc(size);
     assert.equal(fs.readSync(fd, buf, 0, size, address), size);
     return buf;
-  } finally { fs.closeSync(fd); }
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Raw bytes of a dataset as h5dump writes them in the file's own datatype. */
@@ -122,7 +148,8 @@ function manyVariablesCdl(name: string, count: number): string {
   const lines = [`netcdf ${name} {`, 'dimensions:', '  x = 3 ;', '  y = 2 ;', 'variables:'];
   for (let i = 0; i < count; i++) lines.push(`  double v${String(i).padStart(2, '0')}(y, x) ;`);
   lines.push('data:');
-  for (let i = 0; i < count; i++) lines.push(`  v${String(i).padStart(2, '0')} = ${[0, 1, 2, 3, 4, 5].map((j) => i * 10 + j).join(', ')} ;`);
+  for (let i = 0; i < count; i++)
+    lines.push(`  v${String(i).padStart(2, '0')} = ${[0, 1, 2, 3, 4, 5].map((j) => i * 10 + j).join(', ')} ;`);
   return `${lines.join('\n')}\n}\n`;
 }
 
@@ -175,8 +202,10 @@ data:
 `;
 
 function h5importConfig(datasetPath: string, extra = ''): string {
-  return `PATH ${datasetPath}\nINPUT-CLASS TEXTFP\nRANK 2\nDIMENSION-SIZES 2 3\nOUTPUT-CLASS FP\nOUTPUT-SIZE 64\n` +
-    `OUTPUT-ARCHITECTURE IEEE\nOUTPUT-BYTE-ORDER LE\n${extra}`;
+  return (
+    `PATH ${datasetPath}\nINPUT-CLASS TEXTFP\nRANK 2\nDIMENSION-SIZES 2 3\nOUTPUT-CLASS FP\nOUTPUT-SIZE 64\n` +
+    `OUTPUT-ARCHITECTURE IEEE\nOUTPUT-BYTE-ORDER LE\n${extra}`
+  );
 }
 
 /** Builds every generated file into `dir`; returns them by role. */
@@ -215,7 +244,8 @@ function generateFiles(dir: string): Record<string, string> {
       fs.writeFileSync(path.join(dir, `d${i}.conf`), h5importConfig(`d${String(i).padStart(3, '0')}`, zipped));
       args.push('values.txt', '-c', `d${i}.conf`);
     }
-    if (batch === 0) { // a dataset inside a subgroup: not a root-group dataset, must not be reported
+    if (batch === 0) {
+      // a dataset inside a subgroup: not a root-group dataset, must not be reported
       fs.writeFileSync(path.join(dir, 'sub.conf'), h5importConfig('sub/inner'));
       args.push('values.txt', '-c', 'sub.conf');
     }
@@ -248,17 +278,27 @@ describe('locateRootDatasets', () => {
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'hdf5Layout-'));
     generated = generateFiles(scratch);
   });
-  after(() => { if (scratch) fs.rmSync(scratch, { recursive: true, force: true }); });
+  after(() => {
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  });
 
   test('dvmdostem NetCDF-4 outputs agree with h5dump', () => {
     const dirs = ['original', 'rerun', 'inputs', 'rerun-mask'].map((d) => path.join(fixtures, d));
-    const all = dirs.flatMap((d) => fs.readdirSync(d).filter((n) => n.endsWith('.nc')).map((n) => path.join(d, n)));
+    const all = dirs.flatMap((d) =>
+      fs
+        .readdirSync(d)
+        .filter((n) => n.endsWith('.nc'))
+        .map((n) => path.join(d, n)),
+    );
     const hdf5 = all.filter(isHdf5);
     assert.ok(hdf5.length >= 34, `expected the 34 NetCDF-4 fixtures, found ${hdf5.length}`);
     for (const file of hdf5) assertMatchesH5dump(file, 3);
     // The classic-format files (run_status.nc, restart-*.nc) have no HDF5 signature anywhere.
     for (const file of all.filter((f) => !isHdf5(f))) {
-      assert.throws(() => locate(file), (e: unknown) => e instanceof Hdf5LayoutError && /not an HDF5 file/.test(e.message));
+      assert.throws(
+        () => locate(file),
+        (e: unknown) => e instanceof Hdf5LayoutError && /not an HDF5 file/.test(e.message),
+      );
     }
   });
 
@@ -282,7 +322,10 @@ describe('locateRootDatasets', () => {
       const range = layouts.get(`v${String(i).padStart(2, '0')}`);
       assert.ok(range);
       const bytes = readRange(file, range);
-      assert.deepEqual([0, 1, 2, 3, 4, 5].map((j) => bytes.readDoubleLE(j * 8)), [0, 1, 2, 3, 4, 5].map((j) => i * 10 + j));
+      assert.deepEqual(
+        [0, 1, 2, 3, 4, 5].map((j) => bytes.readDoubleLE(j * 8)),
+        [0, 1, 2, 3, 4, 5].map((j) => i * 10 + j),
+      );
     }
     assert.equal(layouts.get('x'), null); // dimension without coordinate variable: never written
   });
@@ -315,7 +358,10 @@ describe('locateRootDatasets', () => {
     }
     const ub = locate(generated['userblock.h5']).get('v03');
     assert.ok(ub && ub.address > 1024);
-    assert.deepEqual([0, 1, 2].map((j) => readRange(generated['userblock.h5'], ub).readDoubleLE(j * 8)), [30, 31, 32]);
+    assert.deepEqual(
+      [0, 1, 2].map((j) => readRange(generated['userblock.h5'], ub).readDoubleLE(j * 8)),
+      [30, 31, 32],
+    );
     assert.equal(locate(generated['compact.h5']).get('v00'), null);
     assert.equal(locate(generated['mixed.h5']).get('v05'), null);
     assert.equal(locate(generated['mixed.h5']).get('v06'), null);
@@ -340,7 +386,10 @@ describe('locateRootDatasets', () => {
     // The root group's B-tree is the first "TREE" node of type 0 (group) and level 1.
     let root = -1;
     for (let at = bytes.indexOf('TREE'); at >= 0; at = bytes.indexOf('TREE', at + 1)) {
-      if (bytes[at + 4] === 0 && bytes[at + 5] === 1) { root = at; break; }
+      if (bytes[at + 4] === 0 && bytes[at + 5] === 1) {
+        root = at;
+        break;
+      }
     }
     assert.ok(root > 0);
     bytes.writeBigUInt64LE(BigInt(root), root + 8 + 16 + 8); // first child, after left/right siblings and key 0
@@ -348,47 +397,60 @@ describe('locateRootDatasets', () => {
     assert.throws(() => locate(copy), Hdf5LayoutError);
   });
 
-  test('empty, all-zero, truncated and randomly corrupted files: Hdf5LayoutError or a result, never a hang', { timeout: 120_000 }, () => {
-    const zeros = path.join(scratch, 'zeros.bin');
-    for (const size of [0, 7, 8, 4096, 100_000]) {
-      fs.writeFileSync(zeros, Buffer.alloc(size));
-      assert.throws(() => locate(zeros), Hdf5LayoutError);
-    }
-    const sources = [
-      path.join(fixtures, 'original/GPP_monthly_tr.nc'), path.join(fixtures, 'inputs/run-mask.nc'),
-      generated.many, generated.chunked, generated.scalar, generated.oldStyle, generated['userblock.h5'],
-      generated['latest.h5'], generated['sharedMessages.h5'], generated.copied,
-    ].map((f) => fs.readFileSync(f));
-    const random = prng(20240611);
-    const mutated = path.join(scratch, 'mutated.bin');
-    const outcomes = { ok: 0, rejected: 0 };
-    for (let i = 0; i < 240; i++) {
-      let bytes = Buffer.from(sources[i % sources.length]);
-      const mode = i % 4;
-      if (mode === 0) { // truncated copy
-        bytes = bytes.subarray(0, Math.floor(random() * bytes.length));
-      } else { // random bytes over the first 4 KiB (superblock, root group), or anywhere (mode 3)
-        const span = mode === 3 ? bytes.length : Math.min(4096, bytes.length);
-        const count = 1 + Math.floor(random() * (mode === 2 ? 64 : 8));
-        for (let k = 0; k < count; k++) bytes[Math.floor(random() * span)] = Math.floor(random() * 256);
+  test(
+    'empty, all-zero, truncated and randomly corrupted files: Hdf5LayoutError or a result, never a hang',
+    { timeout: 120_000 },
+    () => {
+      const zeros = path.join(scratch, 'zeros.bin');
+      for (const size of [0, 7, 8, 4096, 100_000]) {
+        fs.writeFileSync(zeros, Buffer.alloc(size));
+        assert.throws(() => locate(zeros), Hdf5LayoutError);
       }
-      fs.writeFileSync(mutated, bytes);
-      const started = Date.now();
-      try {
-        const result = locate(mutated);
-        assert.ok(result instanceof Map);
-        for (const range of result.values()) {
-          if (range) assert.ok(range.address >= 0 && range.address + range.size <= bytes.length);
+      const sources = [
+        path.join(fixtures, 'original/GPP_monthly_tr.nc'),
+        path.join(fixtures, 'inputs/run-mask.nc'),
+        generated.many,
+        generated.chunked,
+        generated.scalar,
+        generated.oldStyle,
+        generated['userblock.h5'],
+        generated['latest.h5'],
+        generated['sharedMessages.h5'],
+        generated.copied,
+      ].map((f) => fs.readFileSync(f));
+      const random = prng(20240611);
+      const mutated = path.join(scratch, 'mutated.bin');
+      const outcomes = { ok: 0, rejected: 0 };
+      for (let i = 0; i < 240; i++) {
+        let bytes = Buffer.from(sources[i % sources.length]);
+        const mode = i % 4;
+        if (mode === 0) {
+          // truncated copy
+          bytes = bytes.subarray(0, Math.floor(random() * bytes.length));
+        } else {
+          // random bytes over the first 4 KiB (superblock, root group), or anywhere (mode 3)
+          const span = mode === 3 ? bytes.length : Math.min(4096, bytes.length);
+          const count = 1 + Math.floor(random() * (mode === 2 ? 64 : 8));
+          for (let k = 0; k < count; k++) bytes[Math.floor(random() * span)] = Math.floor(random() * 256);
         }
-        outcomes.ok++;
-      } catch (err) {
-        assert.ok(err instanceof Hdf5LayoutError, `mutation ${i}: ${String(err)}`);
-        // A cause means an unguarded internal error (e.g. a RangeError) was wrapped: a parser gap.
-        assert.equal(err.cause, undefined, `mutation ${i}: ${err.message}`);
-        outcomes.rejected++;
+        fs.writeFileSync(mutated, bytes);
+        const started = Date.now();
+        try {
+          const result = locate(mutated);
+          assert.ok(result instanceof Map);
+          for (const range of result.values()) {
+            if (range) assert.ok(range.address >= 0 && range.address + range.size <= bytes.length);
+          }
+          outcomes.ok++;
+        } catch (err) {
+          assert.ok(err instanceof Hdf5LayoutError, `mutation ${i}: ${String(err)}`);
+          // A cause means an unguarded internal error (e.g. a RangeError) was wrapped: a parser gap.
+          assert.equal(err.cause, undefined, `mutation ${i}: ${err.message}`);
+          outcomes.rejected++;
+        }
+        assert.ok(Date.now() - started < 5000, `mutation ${i} took ${Date.now() - started} ms`);
       }
-      assert.ok(Date.now() - started < 5000, `mutation ${i} took ${Date.now() - started} ms`);
-    }
-    assert.ok(outcomes.rejected > 0 && outcomes.ok + outcomes.rejected === 240);
-  });
+      assert.ok(outcomes.rejected > 0 && outcomes.ok + outcomes.rejected === 240);
+    },
+  );
 });

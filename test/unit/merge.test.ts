@@ -19,7 +19,10 @@ describe('merge of the real dvmdostem fixture (original + rerun of its 4 failed 
   });
 
   it('merges every NetCDF file, restart files and run_status.nc included', () => {
-    const ncFiles = fs.readdirSync(fixture.original).filter((f) => f.endsWith('.nc')).sort();
+    const ncFiles = fs
+      .readdirSync(fixture.original)
+      .filter((f) => f.endsWith('.nc'))
+      .sort();
     assert.equal(ncFiles.length, 22);
     assert.deepEqual([...result.merged].sort(), ncFiles);
     assert.deepEqual(result.copiedOnly, []);
@@ -34,7 +37,12 @@ describe('merge of the real dvmdostem fixture (original + rerun of its 4 failed 
   it('takes the rerun values at the rerun cells and the salvaged values elsewhere, for every variable of every file', async () => {
     const rerunCells = new Set(FIXTURE_FAILED_CELLS.map(([r, c]) => `${r},${c}`));
     for (const f of result.merged) {
-      const problems = await verifyMergedFile(path.join(fixture.original, f), path.join(fixture.rerun, f), path.join(out, f), rerunCells);
+      const problems = await verifyMergedFile(
+        path.join(fixture.original, f),
+        path.join(fixture.rerun, f),
+        path.join(out, f),
+        rerunCells,
+      );
       assert.deepEqual(problems, [], f);
     }
   });
@@ -48,7 +56,10 @@ describe('merge of the real dvmdostem fixture (original + rerun of its 4 failed 
     assert.equal(merged.counts.success, 10);
     assert.equal(merged.counts.masked, 90);
     // total_runtime is kept (the reference tool dropped it): rerun runtimes at the rerun cells.
-    assert.deepEqual([1 * 10 + 2, 6 * 10 + 4, 7 * 10 + 9, 9 * 10 + 6].map((i) => merged.runtime![i]), [5, 3, 3, 4]);
+    assert.deepEqual(
+      [1 * 10 + 2, 6 * 10 + 4, 7 * 10 + 9, 9 * 10 + 6].map((i) => merged.runtime![i]),
+      [5, 3, 3, 4],
+    );
     assert.equal(merged.runtime![0], 3);
   });
 
@@ -80,7 +91,11 @@ describe('merge of the real dvmdostem fixture (original + rerun of its 4 failed 
   });
 
   it('can be merged again with a later rerun (the merged folder is a valid salvaged run)', async () => {
-    const plan = await planMerge({ salvagedDir: out, rerunDir: fixture.rerun, outputDir: path.join(path.dirname(out), 'again') });
+    const plan = await planMerge({
+      salvagedDir: out,
+      rerunDir: fixture.rerun,
+      outputDir: path.join(path.dirname(out), 'again'),
+    });
     assert.equal(plan.files.filter((f) => f.action === 'merge').length, 22);
   });
 });

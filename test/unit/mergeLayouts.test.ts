@@ -65,8 +65,12 @@ function makeRun(dir: string, status: number[], seed: number, kind: Kind, chunke
 }
 
 // Salvaged: cells 0..9 ran, 3 and 7 failed. Rerun: 3 and 7 succeeded, plus cell 12 that was masked.
-const SALVAGED = list(ROWS * COLS, (i) => (i === 3 ? -100 : i === 7 ? -5 : i < 10 ? 100 : 0)).split(', ').map(Number);
-const RERUN = list(ROWS * COLS, (i) => ([3, 7, 12].includes(i) ? 100 : 0)).split(', ').map(Number);
+const SALVAGED = list(ROWS * COLS, (i) => (i === 3 ? -100 : i === 7 ? -5 : i < 10 ? 100 : 0))
+  .split(', ')
+  .map(Number);
+const RERUN = list(ROWS * COLS, (i) => ([3, 7, 12].includes(i) ? 100 : 0))
+  .split(', ')
+  .map(Number);
 const RERUN_CELLS = new Set([3, 7, 12].map((i) => `${Math.floor(i / COLS)},${i % COLS}`));
 
 describe('merge across file layouts made by netCDF-C', () => {
@@ -88,7 +92,11 @@ describe('merge across file layouts made by netCDF-C', () => {
       assert.deepEqual(result.merged, ['data.nc', 'run_status.nc']);
       assert.equal(result.totalSuccessful, 11);
       for (const f of ['data.nc', 'run_status.nc']) {
-        assert.deepEqual(await verifyMergedFile(path.join(s, f), path.join(r, f), path.join(out, f), RERUN_CELLS), [], f);
+        assert.deepEqual(
+          await verifyMergedFile(path.join(s, f), path.join(r, f), path.join(out, f), RERUN_CELLS),
+          [],
+          f,
+        );
       }
       if (hasTool('ncdump')) assert.doesNotThrow(() => ncdump(path.join(out, 'data.nc')));
     });
@@ -102,7 +110,8 @@ describe('merge across file layouts made by netCDF-C', () => {
     const out = path.join(root, 'merged');
     await assert.rejects(
       mergeRuns({ salvagedDir: s, rerunDir: r, outputDir: out }),
-      (e: Error) => e instanceof UserError && /data\.nc: variable gridfirst is int32 BE in .* but float64 BE in /.test(e.message),
+      (e: Error) =>
+        e instanceof UserError && /data\.nc: variable gridfirst is int32 BE in .* but float64 BE in /.test(e.message),
     );
     assert.deepEqual(fs.readdirSync(root).sort(), ['rerun', 'salvaged']);
   });
@@ -111,7 +120,15 @@ describe('merge across file layouts made by netCDF-C', () => {
     const root = tempDir('layouts');
     const s = makeRun(path.join(root, 'salvaged'), SALVAGED, 1, 'netCDF-4');
     const r = makeRun(path.join(root, 'rerun'), RERUN, 2, 'netCDF-4');
-    ncgen(dataCdl(3, false).replace('pft = 3', 'pft = 4').replace(/gridlast = [^;]*;/, `gridlast = ${list(2 * 4 * ROWS * COLS, (i) => i)} ;`).replace(/gridfirst = [^;]*;/, `gridfirst = ${list(4 * ROWS * COLS, (i) => i)} ;`).replace(/notgrid = [^;]*;/, 'notgrid = 1, 2, 3, 4 ;'), path.join(r, 'data.nc'), 'netCDF-4');
+    ncgen(
+      dataCdl(3, false)
+        .replace('pft = 3', 'pft = 4')
+        .replace(/gridlast = [^;]*;/, `gridlast = ${list(2 * 4 * ROWS * COLS, (i) => i)} ;`)
+        .replace(/gridfirst = [^;]*;/, `gridfirst = ${list(4 * ROWS * COLS, (i) => i)} ;`)
+        .replace(/notgrid = [^;]*;/, 'notgrid = 1, 2, 3, 4 ;'),
+      path.join(r, 'data.nc'),
+      'netCDF-4',
+    );
     await assert.rejects(
       mergeRuns({ salvagedDir: s, rerunDir: r, outputDir: path.join(root, 'merged') }),
       /data\.nc: variable gridlast has shape \(time=2, pft=3, y=4, x=5\) in .* but \(time=2, pft=4, y=4, x=5\) in /,
@@ -127,9 +144,18 @@ describe('merge across file layouts made by netCDF-C', () => {
     fs.writeFileSync(path.join(s, 'notes.txt'), 'kept');
     const out = path.join(root, 'merged');
     const result = await mergeRuns({ salvagedDir: s, rerunDir: r, outputDir: out });
-    assert.deepEqual(result.copiedOnly.map((c) => [c.name, c.from]), [['only_rerun.nc', 'rerun'], ['only_salvaged.nc', 'salvaged']]);
+    assert.deepEqual(
+      result.copiedOnly.map((c) => [c.name, c.from]),
+      [
+        ['only_rerun.nc', 'rerun'],
+        ['only_salvaged.nc', 'salvaged'],
+      ],
+    );
     assert.deepEqual(fs.readFileSync(path.join(out, 'only_rerun.nc')), fs.readFileSync(path.join(r, 'only_rerun.nc')));
-    assert.deepEqual(fs.readFileSync(path.join(out, 'only_salvaged.nc')), fs.readFileSync(path.join(s, 'only_salvaged.nc')));
+    assert.deepEqual(
+      fs.readFileSync(path.join(out, 'only_salvaged.nc')),
+      fs.readFileSync(path.join(s, 'only_salvaged.nc')),
+    );
     assert.equal(fs.readFileSync(path.join(out, 'notes.txt'), 'utf8'), 'kept');
   });
 });

@@ -39,7 +39,8 @@ data:
 
 /** Variables of every cell size, spatial dimensions first, last and around others; a record variable first. */
 function dataCdl(seed: number, chunked: boolean): string {
-  const chunk = (v: string, sizes = '3, 7, 11') => (chunked ? ` ${v}:_Storage = "chunked" ; ${v}:_ChunkSizes = ${sizes} ;` : '');
+  const chunk = (v: string, sizes = '3, 7, 11') =>
+    chunked ? ` ${v}:_Storage = "chunked" ; ${v}:_ChunkSizes = ${sizes} ;` : '';
   return `netcdf data {
 dimensions: time = UNLIMITED ; y = ${ROWS} ; x = ${COLS} ; pft = 3 ; layer = 2 ;
 variables:
@@ -64,9 +65,20 @@ data:
 const cellSets: { name: string; cells: number[] }[] = [
   { name: 'the first cell', cells: [0] },
   { name: 'the last cell', cells: [N - 1] },
-  { name: 'a 5×10 block (one batch job)', cells: Array.from({ length: N }, (_, i) => i).filter((i) => Math.floor(i / COLS) >= 7 && Math.floor(i / COLS) < 12 && i % COLS >= 20 && i % COLS < 30) },
-  { name: 'scattered cells on every row', cells: Array.from({ length: N }, (_, i) => i).filter((i) => (i * 7919) % 11 === 0) },
-  { name: 'whole first and last rows and adjacent corner cells', cells: Array.from({ length: N }, (_, i) => i).filter((i) => i < COLS + 2 || i >= N - COLS - 1) },
+  {
+    name: 'a 5×10 block (one batch job)',
+    cells: Array.from({ length: N }, (_, i) => i).filter(
+      (i) => Math.floor(i / COLS) >= 7 && Math.floor(i / COLS) < 12 && i % COLS >= 20 && i % COLS < 30,
+    ),
+  },
+  {
+    name: 'scattered cells on every row',
+    cells: Array.from({ length: N }, (_, i) => i).filter((i) => (i * 7919) % 11 === 0),
+  },
+  {
+    name: 'whole first and last rows and adjacent corner cells',
+    cells: Array.from({ length: N }, (_, i) => i).filter((i) => i < COLS + 2 || i >= N - COLS - 1),
+  },
   { name: 'every cell', cells: Array.from({ length: N }, (_, i) => i) },
 ];
 
@@ -91,7 +103,9 @@ describe('merge through byte ranges: edges, blocks, scattered cells, small windo
     const key = `${kind}-${chunked}-${cellSets.indexOf(set)}-${side}`;
     if (!runs.has(key)) {
       const inSet = new Set(set.cells);
-      const status = Array.from({ length: N }, (_, i) => (side === 'rerun' ? (inSet.has(i) ? 100 : 0) : inSet.has(i) ? -100 : 100));
+      const status = Array.from({ length: N }, (_, i) =>
+        side === 'rerun' ? (inSet.has(i) ? 100 : 0) : inSet.has(i) ? -100 : 100,
+      );
       const dir = makeRun(path.join(root, key), status, side === 'rerun' ? 2 : 1, kind, chunked);
       runs.set(key, dir);
       made.set(dir, hashTree(dir));
@@ -122,7 +136,8 @@ describe('merge through byte ranges: edges, blocks, scattered cells, small windo
             await mergeRuns({ salvagedDir: sc, rerunDir: rc, outputDir: slow });
             const fast = await readAllVariables(path.join(out, 'data.nc'));
             const viaHdf5 = await readAllVariables(path.join(slow, 'data.nc'));
-            for (const [name, v] of fast) assert.deepEqual(Buffer.from(v.bytes), Buffer.from(viaHdf5.get(name)!.bytes), name);
+            for (const [name, v] of fast)
+              assert.deepEqual(Buffer.from(v.bytes), Buffer.from(viaHdf5.get(name)!.bytes), name);
           }
         });
       }

@@ -15,7 +15,19 @@ const CLIS = Object.keys(manifest.bin as Record<string, string>);
 function repoCopy(): string {
   const copy = path.join(tempDir('pack'), 'repo');
   fs.mkdirSync(copy);
-  for (const e of ['package.json', '.npmignore', '.vscodeignore', 'esbuild.mjs', 'tsconfig.json', 'src', 'webview', 'media', 'README.md', 'CHANGELOG.md', 'LICENSE']) {
+  for (const e of [
+    'package.json',
+    '.npmignore',
+    '.vscodeignore',
+    'esbuild.mjs',
+    'tsconfig.json',
+    'src',
+    'webview',
+    'media',
+    'README.md',
+    'CHANGELOG.md',
+    'LICENSE',
+  ]) {
     fs.cpSync(path.join(repoRoot, e), path.join(copy, e), { recursive: true });
   }
   fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
@@ -28,7 +40,11 @@ describe('npm pack and the .vsix ship the CLIs', { timeout: 10 * 60_000 }, () =>
 
   before(() => {
     copy = repoCopy();
-    const out = execFileSync('npm', ['pack', '--json', '--pack-destination', path.dirname(copy)], { cwd: copy, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync('npm', ['pack', '--json', '--pack-destination', path.dirname(copy)], {
+      cwd: copy,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     tarball = path.join(path.dirname(copy), JSON.parse(out.slice(out.indexOf('[')))[0].filename);
   });
 
@@ -37,12 +53,17 @@ describe('npm pack and the .vsix ship the CLIs', { timeout: 10 * 60_000 }, () =>
     for (const [name, target] of Object.entries(manifest.bin as Record<string, string>)) {
       assert.ok(files.includes(`package/${target}`), `${name}: ${target} missing from ${JSON.stringify(files)}`);
     }
-    assert.ok(!files.some((f) => f.startsWith('package/src/') || f.startsWith('package/test/')), 'no sources or tests in the package');
+    assert.ok(
+      !files.some((f) => f.startsWith('package/src/') || f.startsWith('package/test/')),
+      'no sources or tests in the package',
+    );
   });
 
   it('installs into a fresh prefix (offline) and pyddt-salvage --help runs', () => {
     const prefix = path.join(path.dirname(copy), 'prefix');
-    execFileSync('npm', ['install', '-g', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', tarball], { stdio: 'pipe' });
+    execFileSync('npm', ['install', '-g', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', tarball], {
+      stdio: 'pipe',
+    });
     for (const name of CLIS) assert.ok(fs.existsSync(path.join(prefix, 'bin', name)), `${name} not installed`);
     const r = spawnSync(path.join(prefix, 'bin', 'pyddt-salvage'), ['--help'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
@@ -52,10 +73,15 @@ describe('npm pack and the .vsix ship the CLIs', { timeout: 10 * 60_000 }, () =>
   });
 
   it('the .vsix holds the CLI bundles next to the extension', () => {
-    const out = execFileSync(path.join(repoRoot, 'node_modules', '.bin', 'vsce'), ['ls', '--no-dependencies'], { cwd: copy, encoding: 'utf8' });
+    const out = execFileSync(path.join(repoRoot, 'node_modules', '.bin', 'vsce'), ['ls', '--no-dependencies'], {
+      cwd: copy,
+      encoding: 'utf8',
+    });
     const files = out.split('\n').map((l) => l.trim());
-    for (const target of Object.values(manifest.bin as Record<string, string>)) assert.ok(files.includes(target), `${target} not in the .vsix: ${out}`);
-    for (const f of ['dist/extension.js', 'dist/coreWorker.js', 'dist/webview.js', 'media/grid.css']) assert.ok(files.includes(f), `${f} not in the .vsix`);
+    for (const target of Object.values(manifest.bin as Record<string, string>))
+      assert.ok(files.includes(target), `${target} not in the .vsix: ${out}`);
+    for (const f of ['dist/extension.js', 'dist/coreWorker.js', 'dist/webview.js', 'media/grid.css'])
+      assert.ok(files.includes(f), `${f} not in the .vsix`);
   });
 });
 
@@ -63,7 +89,10 @@ describe('terminal launchers', () => {
   it('one launcher per bundled CLI runs it with the given Node, whatever the paths hold', async () => {
     const dist = path.join(tempDir('shim'), "dist with 'quote' and space");
     fs.mkdirSync(dist);
-    fs.writeFileSync(path.join(dist, 'pyddt-merge.js'), 'console.log(JSON.stringify({ args: process.argv.slice(2), electron: process.env.ELECTRON_RUN_AS_NODE }));\n');
+    fs.writeFileSync(
+      path.join(dist, 'pyddt-merge.js'),
+      'console.log(JSON.stringify({ args: process.argv.slice(2), electron: process.env.ELECTRON_RUN_AS_NODE }));\n',
+    );
     fs.writeFileSync(path.join(dist, 'extension.js'), '');
     assert.deepEqual([...bundledClis(dist).keys()], ['pyddt-merge']);
     const bin = path.join(path.dirname(dist), 'bin');

@@ -24,7 +24,8 @@ function valueOf(type: string, i: number): number {
 }
 
 function gridCdl(bigEndian: boolean, chunked: boolean): string {
-  const attrs = (v: string) => `${bigEndian ? ` ${v}:_Endianness = "big" ;` : ''}${chunked ? ` ${v}:_Storage = "chunked" ; ${v}:_ChunkSizes = 2, 3 ;` : ''}`;
+  const attrs = (v: string) =>
+    `${bigEndian ? ` ${v}:_Endianness = "big" ;` : ''}${chunked ? ` ${v}:_Storage = "chunked" ; ${v}:_ChunkSizes = 2, 3 ;` : ''}`;
   return `netcdf grids {
 dimensions: Y = 3 ; X = 4 ;
 variables:
@@ -50,22 +51,46 @@ describe('NetCDF-4 grids without the HDF5 library', () => {
         const q: Variable | undefined = quick.find((v) => v.name === name);
         const l = viaLibrary.get(name)!;
         assert.ok(q, name);
-        assert.deepEqual({ dims: q.dims, shape: q.shape, dtype: q.dtype, raw: q.raw }, { dims: l.dims, shape: l.shape, dtype: l.dtype, raw: l.raw }, name);
+        assert.deepEqual(
+          { dims: q.dims, shape: q.shape, dtype: q.dtype, raw: q.raw },
+          { dims: l.dims, shape: l.shape, dtype: l.dtype, raw: l.raw },
+          name,
+        );
         assert.deepEqual(readRawNumbers(file, q), readHdf5Numbers(file, l), name);
       }
-      assert.deepEqual([...readRawNumbers(file, quick.find((v) => v.name === 'transposed')!)], ncdumpValues(file, 'transposed'));
+      assert.deepEqual(
+        [
+          ...readRawNumbers(
+            file,
+            quick.find((v) => v.name === 'transposed')!,
+          ),
+        ],
+        ncdumpValues(file, 'transposed'),
+      );
     });
   }
 
   it('writes values the library and ncdump read back, in every type', async () => {
     const file = ncgen(gridCdl(true, false), path.join(tempDir('quick'), 'grids.nc'), 'netCDF-4');
     const quick = quickNetcdf4Variables(file, 'v_int')!;
-    for (const v of quick.filter((x) => x.name.startsWith('v_'))) writeRawNumbers(file, v, Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? 1 : 0)));
+    for (const v of quick.filter((x) => x.name.startsWith('v_')))
+      writeRawNumbers(
+        file,
+        v,
+        Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? 1 : 0)),
+      );
     await loadH5wasm();
     for (const v of readHdf5Variables(file).filter((x) => x.name.startsWith('v_'))) {
-      assert.deepEqual([...readHdf5Numbers(file, v)], Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? 1 : 0)), v.name);
+      assert.deepEqual(
+        [...readHdf5Numbers(file, v)],
+        Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? 1 : 0)),
+        v.name,
+      );
     }
-    assert.deepEqual(ncdumpValues(file, 'v_double'), Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? 1 : 0)));
+    assert.deepEqual(
+      ncdumpValues(file, 'v_double'),
+      Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? 1 : 0)),
+    );
   });
 
   it('leaves chunked variables to the library', async () => {
@@ -73,7 +98,10 @@ describe('NetCDF-4 grids without the HDF5 library', () => {
     assert.equal(quickNetcdf4Variables(file, 'v_int'), null);
     assert.equal(quickNetcdf4Variables(file, 'Y', ['v_int']), null, 'an optional chunked variable too');
     const opened = await openNetcdfFor(file, 'v_int');
-    assert.deepEqual([...opened.readNumbers(opened.variable('v_int')!)], [-5000, -4000, -3000, -2000, -1000, 0, 1000, 2000, 3000, 4000, 5000, 6000]);
+    assert.deepEqual(
+      [...opened.readNumbers(opened.variable('v_int')!)],
+      [-5000, -4000, -3000, -2000, -1000, 0, 1000, 2000, 3000, 4000, 5000, 6000],
+    );
   });
 
   it('reads the real dvmdostem run-mask (int64 run, float lat/lon) as the library does', async () => {
@@ -83,7 +111,14 @@ describe('NetCDF-4 grids without the HDF5 library', () => {
     for (const name of ['run', 'lat', 'lon']) {
       const v = quick.variable(name);
       assert.ok(v?.raw, name);
-      assert.deepEqual(quick.readNumbers(v), readHdf5Numbers(fixture.mask, viaLibrary.find((x) => x.name === name)!), name);
+      assert.deepEqual(
+        quick.readNumbers(v),
+        readHdf5Numbers(
+          fixture.mask,
+          viaLibrary.find((x) => x.name === name)!,
+        ),
+        name,
+      );
     }
     assert.ok(fs.statSync(fixture.mask).size > 0);
   });

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it, before } from 'node:test';
 import { readRunMask } from '../../src/core/runMask';
@@ -25,8 +24,14 @@ describe('salvage of the real dvmdostem fixture', () => {
   });
 
   it('finds exactly the failed and timed-out cells enabled in the original mask', () => {
-    assert.deepEqual(plan.failedCells.map((c) => [c.row, c.col]), FIXTURE_FAILED_CELLS);
-    assert.deepEqual(plan.failedCells.map((c) => c.state), ['fail', 'fail', 'timeout', 'timeout']);
+    assert.deepEqual(
+      plan.failedCells.map((c) => [c.row, c.col]),
+      FIXTURE_FAILED_CELLS,
+    );
+    assert.deepEqual(
+      plan.failedCells.map((c) => c.state),
+      ['fail', 'fail', 'timeout', 'timeout'],
+    );
     assert.equal(plan.enabledCells, 10);
     assert.equal(plan.successfulCells, 6);
   });
@@ -62,20 +67,44 @@ describe('salvage of the real dvmdostem fixture', () => {
   });
 
   it('refuses an existing backup folder and an existing new mask', async () => {
-    const opts = { outputDir: fixture.original, backupDir: path.join(work, 'backup'), originalMask: fixture.mask, newMask: path.join(work, 'other.nc') };
-    await assert.rejects(planSalvage(opts), (e: Error) => e instanceof UserError && /Backup directory already exists/.test(e.message));
+    const opts = {
+      outputDir: fixture.original,
+      backupDir: path.join(work, 'backup'),
+      originalMask: fixture.mask,
+      newMask: path.join(work, 'other.nc'),
+    };
+    await assert.rejects(
+      planSalvage(opts),
+      (e: Error) => e instanceof UserError && /Backup directory already exists/.test(e.message),
+    );
     await assert.rejects(
       planSalvage({ ...opts, backupDir: path.join(work, 'backup2'), newMask: path.join(work, 'run-mask-failed.nc') }),
       /already exists \(use --force/,
     );
-    await assert.doesNotReject(planSalvage({ ...opts, backupDir: path.join(work, 'backup2'), newMask: path.join(work, 'run-mask-failed.nc'), force: true }));
+    await assert.doesNotReject(
+      planSalvage({
+        ...opts,
+        backupDir: path.join(work, 'backup2'),
+        newMask: path.join(work, 'run-mask-failed.nc'),
+        force: true,
+      }),
+    );
   });
 
   it('refuses a mask whose grid differs from run_status', async () => {
     const other = path.join(work, 'small-mask.nc');
-    ncgen('netcdf m { dimensions: Y = 3 ; X = 4 ; variables: int run(Y, X) ; data: run = 1,1,1,1, 1,1,1,1, 1,1,1,1 ; }', other, 'classic');
+    ncgen(
+      'netcdf m { dimensions: Y = 3 ; X = 4 ; variables: int run(Y, X) ; data: run = 1,1,1,1, 1,1,1,1, 1,1,1,1 ; }',
+      other,
+      'classic',
+    );
     await assert.rejects(
-      planSalvage({ outputDir: fixture.original, backupDir: path.join(work, 'b3'), originalMask: other, newMask: path.join(work, 'n3.nc') }),
+      planSalvage({
+        outputDir: fixture.original,
+        backupDir: path.join(work, 'b3'),
+        originalMask: other,
+        newMask: path.join(work, 'n3.nc'),
+      }),
       /small-mask\.nc: the mask's grid is 3 rows × 4 columns, but .*run_status\.nc is 10 rows × 10 columns/,
     );
   });

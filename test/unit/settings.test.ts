@@ -43,7 +43,9 @@ describe('settings in package.json', () => {
 
 describe('exclude patterns', () => {
   it('takes the patterns set to true from the object form, and the strings of the old array form', () => {
-    assert.deepEqual(enabledPatterns({ '**/scratch': true, '**/keep': false, '**/*.js': { when: '$(basename).ts' } }), ['**/scratch']);
+    assert.deepEqual(enabledPatterns({ '**/scratch': true, '**/keep': false, '**/*.js': { when: '$(basename).ts' } }), [
+      '**/scratch',
+    ]);
     assert.deepEqual(enabledPatterns(['**/old', '', 3]), ['**/old']);
     assert.deepEqual(enabledPatterns(undefined), []);
     assert.deepEqual(enabledPatterns('**/x'), []);
@@ -53,7 +55,10 @@ describe('exclude patterns', () => {
     assert.deepEqual(expandBraces('**/*.{tmp,bak}'), ['**/*.tmp', '**/*.bak']);
     assert.deepEqual(expandBraces('{a,b{c,d}}/x'), ['a/x', 'bc/x', 'bd/x']);
     assert.deepEqual(expandBraces('plain/**'), ['plain/**']);
-    assert.equal(combineGlobs(['**/.git', '**/*.{tmp,bak}', '**/scratch/**']), '{**/.git,**/*.tmp,**/*.bak,**/scratch/**}');
+    assert.equal(
+      combineGlobs(['**/.git', '**/*.{tmp,bak}', '**/scratch/**']),
+      '{**/.git,**/*.tmp,**/*.bak,**/scratch/**}',
+    );
     assert.equal(combineGlobs(['**/only']), '**/only');
   });
 

@@ -18,7 +18,7 @@ let loadedModule: { FS?: { streams?: ({ path?: string } | null)[] } | null } | u
 export function loadH5wasm(): Promise<H5wasm> {
   loading ??= import('h5wasm/node').then(async (mod) => {
     // Depending on how it is bundled, the module namespace or its default export holds the API.
-    const api = ((mod as unknown as { default?: H5wasm }).default ?? mod);
+    const api = (mod as unknown as { default?: H5wasm }).default ?? mod;
     await api.ready;
     loaded = api;
     loadedModule = mod as unknown as typeof loadedModule;
@@ -53,7 +53,8 @@ export function h5wasmReportedError(): string | undefined {
 
 function noteFailure(err: unknown, trace: string): void {
   const message = String((err as Error)?.message ?? err);
-  if (err instanceof WebAssembly.RuntimeError || /^Aborted\(|program has already aborted/.test(message)) poisoned ??= message;
+  if (err instanceof WebAssembly.RuntimeError || /^Aborted\(|program has already aborted/.test(message))
+    poisoned ??= message;
   libraryError ??= traceReason(trace) ?? (message.split('\n')[0] || 'an HDF5 error');
 }
 
@@ -80,12 +81,12 @@ export function quietlyWithTrace<T>(fn: () => T): { value: T; trace: string } {
   const original = stderr.write;
   const originalWriteSync = nodeFs.writeSync;
   let captured = '';
-  stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+  stderr.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
     captured += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
     const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
     cb?.();
     return true;
-  });
+  };
   // The C library's fprintf(stderr) reaches fs.writeSync(2, bytes, offset, length, position).
   nodeFs.writeSync = function (this: unknown, fd: number, buffer: unknown, ...rest: unknown[]) {
     if (fd !== 2) return (originalWriteSync as (...a: unknown[]) => number).call(this, fd, buffer, ...rest);
@@ -121,7 +122,9 @@ export function traceReason(trace: string): string | undefined {
 /** Paths of files the HDF5 library (emscripten file system) still holds open. */
 export function openHdf5Paths(): string[] {
   const fsys = loadedModule?.FS;
-  return (fsys?.streams ?? []).filter((s): s is { path: string } => !!s?.path && !s.path.startsWith('/dev/')).map((s) => s.path);
+  return (fsys?.streams ?? [])
+    .filter((s): s is { path: string } => !!s?.path && !s.path.startsWith('/dev/'))
+    .map((s) => s.path);
 }
 
 /** The most telling line of an HDF5 diagnostic trace ("minor: Not an HDF5 file"), if any. */

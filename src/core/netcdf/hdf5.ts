@@ -2,7 +2,16 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import type { Dataset, File as H5File } from 'h5wasm/node' with { 'resolution-mode': 'import' };
 import { UserError } from '../errors';
-import { h5wasmPoisoned, h5wasmReportedError, h5wasmSync, hdf5Reason, openHdf5Paths, quietly, quietlyWithTrace, traceReason } from './h5wasmLoader';
+import {
+  h5wasmPoisoned,
+  h5wasmReportedError,
+  h5wasmSync,
+  hdf5Reason,
+  openHdf5Paths,
+  quietly,
+  quietlyWithTrace,
+  traceReason,
+} from './h5wasmLoader';
 import { Hdf5LayoutError, readRootLayout, type ContiguousStorage } from './hdf5Layout';
 import type { DType, RawExtent, Variable } from './variable';
 
@@ -56,19 +65,26 @@ function noteIfLeaked(path: string): void {
 export function hdf5NeedsRestart(): string | undefined {
   const failed = h5wasmPoisoned();
   if (failed) return `the HDF5 library failed on a damaged file (${failed})`;
-  if (leakedFiles.size > 0) return `the HDF5 library could not close ${leakedFiles.size === 1 ? 'a damaged file' : `${leakedFiles.size} damaged files`}`;
+  if (leakedFiles.size > 0)
+    return `the HDF5 library could not close ${leakedFiles.size === 1 ? 'a damaged file' : `${leakedFiles.size} damaged files`}`;
   const reported = h5wasmReportedError();
-  if (reported) return `the HDF5 library met a damaged or incomplete file (${reported}); its state is not trusted further`;
+  if (reported)
+    return `the HDF5 library met a damaged or incomplete file (${reported}); its state is not trusted further`;
   return undefined;
 }
 
 export function openH5(path: string, mode: 'r' | 'a'): H5File {
   const h5 = h5wasmSync();
   const failed = h5wasmPoisoned();
-  if (failed) throw new UserError(`${path}: cannot read NetCDF-4 files any more in this process: the HDF5 library failed on an earlier damaged file (${failed}); run again`);
+  if (failed)
+    throw new UserError(
+      `${path}: cannot read NetCDF-4 files any more in this process: the HDF5 library failed on an earlier damaged file (${failed}); run again`,
+    );
   const key = fileKey(path);
   if (key && leakedFiles.has(key)) {
-    throw new UserError(`${path}: cannot open as NetCDF-4/HDF5 (an earlier read of this damaged file left it open in the HDF5 library; restart to read it again)`);
+    throw new UserError(
+      `${path}: cannot open as NetCDF-4/HDF5 (an earlier read of this damaged file left it open in the HDF5 library; restart to read it again)`,
+    );
   }
   let file: H5File | undefined;
   let openTrace = '';
@@ -107,7 +123,8 @@ function getObject(file: H5File, path: string, name: string) {
   } catch (err) {
     throw new UserError(`${path}: cannot read variable ${name} (${hdf5Reason(err) ?? (err as Error).message})`);
   }
-  if (/HDF5-DIAG/.test(got.trace)) throw new UserError(`${path}: cannot read variable ${name} (${traceReason(got.trace) ?? 'damaged object'})`);
+  if (/HDF5-DIAG/.test(got.trace))
+    throw new UserError(`${path}: cannot read variable ${name} (${traceReason(got.trace) ?? 'damaged object'})`);
   return got.value;
 }
 
@@ -159,10 +176,15 @@ export function withH5<T>(path: string, mode: 'r' | 'a', fn: (file: H5File) => T
 /** A UserError for a failure inside the HDF5 library; anything else (our own errors) unchanged. */
 function libraryFailure(path: string, mode: 'r' | 'a', err: unknown): unknown {
   if (err instanceof UserError) return err;
-  const fromLibrary = err instanceof WebAssembly.RuntimeError || (err as { hdf5Trace?: string } | null)?.hdf5Trace !== undefined || /^Aborted\(/.test(String((err as Error)?.message));
+  const fromLibrary =
+    err instanceof WebAssembly.RuntimeError ||
+    (err as { hdf5Trace?: string } | null)?.hdf5Trace !== undefined ||
+    /^Aborted\(/.test(String((err as Error)?.message));
   if (!fromLibrary) return err;
   const reason = hdf5Reason(err) ?? (err as Error).message;
-  return new UserError(`${path}: the HDF5 library failed while ${mode === 'a' ? 'updating' : 'reading'} this NetCDF-4 file (${reason}); it may be damaged`);
+  return new UserError(
+    `${path}: the HDF5 library failed while ${mode === 'a' ? 'updating' : 'reading'} this NetCDF-4 file (${reason}); it may be damaged`,
+  );
 }
 
 export function readHdf5Variables(path: string): Variable[] {
@@ -194,13 +216,22 @@ export function readHdf5Variables(path: string): Variable[] {
 function checkNames(path: string, variables: Variable[]): void {
   const names = new Set<string>();
   for (const v of variables) {
-    if (!v.name || names.has(v.name)) throw new UserError(`${path}: damaged NetCDF-4/HDF5 file (${v.name ? `two variables named "${v.name}"` : 'a variable without a name'})`);
+    if (!v.name || names.has(v.name))
+      throw new UserError(
+        `${path}: damaged NetCDF-4/HDF5 file (${v.name ? `two variables named "${v.name}"` : 'a variable without a name'})`,
+      );
     names.add(v.name);
   }
   for (const v of variables) {
-    if (v.dims.length !== v.shape.length) throw new UserError(`${path}: damaged NetCDF-4/HDF5 file (variable ${v.name} has ${v.dims.length} dimension names for ${v.shape.length} dimensions)`);
+    if (v.dims.length !== v.shape.length)
+      throw new UserError(
+        `${path}: damaged NetCDF-4/HDF5 file (variable ${v.name} has ${v.dims.length} dimension names for ${v.shape.length} dimensions)`,
+      );
     for (const d of v.dims) {
-      if (!names.has(d) && !/^phony_dim_\d+$/.test(d)) throw new UserError(`${path}: damaged NetCDF-4/HDF5 file (variable ${JSON.stringify(v.name)} has a dimension ${JSON.stringify(d)} that is no dimension of the file)`);
+      if (!names.has(d) && !/^phony_dim_\d+$/.test(d))
+        throw new UserError(
+          `${path}: damaged NetCDF-4/HDF5 file (variable ${JSON.stringify(v.name)} has a dimension ${JSON.stringify(d)} that is no dimension of the file)`,
+        );
     }
   }
 }
@@ -219,7 +250,8 @@ function describeDataset(path: string, name: string, d: Dataset): Variable {
       });
       // Read NAME only when it is the short string it always is: a damaged one could claim gigabytes.
       const nameMeta = isScale && attrNames.includes('NAME') ? d.attrs['NAME'].metadata : null;
-      const nameIsShortString = !!nameMeta && nameMeta.type === 3 && !nameMeta.vlen && nameMeta.size * (nameMeta.total_size ?? 1) <= 4096;
+      const nameIsShortString =
+        !!nameMeta && nameMeta.type === 3 && !nameMeta.vlen && nameMeta.size * (nameMeta.total_size ?? 1) <= 4096;
       const phony = nameIsShortString && String(d.get_attribute('NAME', true) ?? '').startsWith(PHONY_DIM_NOTE);
       return {
         name,
@@ -231,9 +263,13 @@ function describeDataset(path: string, name: string, d: Dataset): Variable {
         isDimensionOnly: phony,
       } satisfies Variable;
     });
-    if (/HDF5-DIAG/.test(described.trace)) throw new UserError(`${path}: cannot read variable ${name} (${traceReason(described.trace) ?? 'damaged object'})`);
+    if (/HDF5-DIAG/.test(described.trace))
+      throw new UserError(
+        `${path}: cannot read variable ${name} (${traceReason(described.trace) ?? 'damaged object'})`,
+      );
     const v = described.value;
-    if (!v.shape.every((n) => Number.isSafeInteger(n) && n >= 0)) throw new UserError(`${path}: variable ${name} has an impossible shape (${v.shape.join(', ')})`);
+    if (!v.shape.every((n) => Number.isSafeInteger(n) && n >= 0))
+      throw new UserError(`${path}: variable ${name} has an impossible shape (${v.shape.join(', ')})`);
     return v;
   } catch (err) {
     if (err instanceof UserError) throw err;
@@ -242,9 +278,15 @@ function describeDataset(path: string, name: string, d: Dataset): Variable {
 }
 
 function dtypeOf(md: { type: number; size: number; littleEndian: boolean; signed: boolean }): DType {
-  const kind = md.type === 0 ? (md.signed ? 'int' : 'uint') : md.type === 1 ? 'float' : md.type === 3 ? 'char' : 'other';
+  const kind =
+    md.type === 0 ? (md.signed ? 'int' : 'uint') : md.type === 1 ? 'float' : md.type === 3 ? 'char' : 'other';
   const order = md.size > 1 ? (md.littleEndian ? ' LE' : ' BE') : '';
-  const label = kind === 'char' ? `char[${md.size}]` : kind === 'other' ? `HDF5 type class ${md.type} (${md.size} bytes)` : `${kind}${md.size * 8}${order}`;
+  const label =
+    kind === 'char'
+      ? `char[${md.size}]`
+      : kind === 'other'
+        ? `HDF5 type class ${md.type} (${md.size} bytes)`
+        : `${kind}${md.size * 8}${order}`;
   return { kind, size: md.size, label };
 }
 
@@ -269,30 +311,42 @@ function attachRawExtents(variables: Variable[], ranges: Map<string, ContiguousS
   for (const v of variables) {
     const r = ranges.get(v.name);
     const bytes = v.shape.reduce((n, s) => n * s, 1) * v.dtype.size;
-    if (r && !v.chunked && r.size === bytes) v.raw = { offset: r.address, recordStride: 0, records: 1, recordBytes: bytes } satisfies RawExtent;
+    if (r && !v.chunked && r.size === bytes)
+      v.raw = { offset: r.address, recordStride: 0, records: 1, recordBytes: bytes } satisfies RawExtent;
   }
 }
 
 /** Typed array constructor matching an HDF5 numeric type, as h5wasm expects for writes. */
-function typedArrayFor(v: Variable): { new (n: number): ArrayLike<number | bigint> & { [i: number]: number | bigint } } {
+function typedArrayFor(v: Variable): {
+  new (n: number): ArrayLike<number | bigint> & { [i: number]: number | bigint };
+} {
   const { kind, size } = v.dtype;
   if (kind === 'float') return size === 4 ? Float32Array : Float64Array;
-  if (kind === 'int') return ({ 1: Int8Array, 2: Int16Array, 4: Int32Array, 8: BigInt64Array } as const)[size as 1 | 2 | 4 | 8];
-  if (kind === 'uint') return ({ 1: Uint8Array, 2: Uint16Array, 4: Uint32Array, 8: BigUint64Array } as const)[size as 1 | 2 | 4 | 8];
+  if (kind === 'int')
+    return ({ 1: Int8Array, 2: Int16Array, 4: Int32Array, 8: BigInt64Array } as const)[size as 1 | 2 | 4 | 8];
+  if (kind === 'uint')
+    return ({ 1: Uint8Array, 2: Uint16Array, 4: Uint32Array, 8: BigUint64Array } as const)[size as 1 | 2 | 4 | 8];
   throw new UserError(`variable ${v.name} has type ${v.dtype.label}, expected a number type`);
 }
 
 /** Reads a whole numeric variable as numbers. */
 export function readHdf5Numbers(path: string, v: Variable): Float64Array {
   const elements = v.shape.reduce((n, s) => n * s, 1);
-  if (elements > MAX_WHOLE_READ_ELEMENTS) throw new UserError(`${path}: variable ${v.name} has ${elements} values, too many to read at once (shape ${v.shape.join(' × ')})`);
+  if (elements > MAX_WHOLE_READ_ELEMENTS)
+    throw new UserError(
+      `${path}: variable ${v.name} has ${elements} values, too many to read at once (shape ${v.shape.join(' × ')})`,
+    );
   return withH5(path, 'r', (file) => {
     const d = getDataset(file, path, v.name);
-    const raw = h5Access(path, `read variable ${v.name}`, () => d.value) as ArrayLike<number | bigint> | number | bigint | null;
+    const raw = h5Access(path, `read variable ${v.name}`, () => d.value) as
+      ArrayLike<number | bigint> | number | bigint | null;
     // A scalar variable comes back as a bare number.
     const value = typeof raw === 'number' || typeof raw === 'bigint' ? [raw] : raw;
     if (!value || typeof value === 'string') throw new UserError(`${path}: variable ${v.name} holds no numbers`);
-    if (value.length !== elements) throw new UserError(`${path}: variable ${v.name} holds ${value.length} values, its shape (${v.shape.join(' × ')}) says ${elements}`);
+    if (value.length !== elements)
+      throw new UserError(
+        `${path}: variable ${v.name} holds ${value.length} values, its shape (${v.shape.join(' × ')}) says ${elements}`,
+      );
     const out = new Float64Array(value.length);
     for (let i = 0; i < value.length; i++) out[i] = Number(value[i]);
     return out;
@@ -307,7 +361,12 @@ export function writeHdf5Numbers(path: string, v: Variable, values: ArrayLike<nu
   for (let i = 0; i < values.length; i++) data[i] = big ? BigInt(Math.trunc(values[i])) : values[i];
   withH5(path, 'a', (file) => {
     const d = getDataset(file, path, v.name);
-    h5Access(path, `write variable ${v.name}`, () => d.write_slice(v.shape.map((s): [number, number] => [0, s]), data));
+    h5Access(path, `write variable ${v.name}`, () =>
+      d.write_slice(
+        v.shape.map((s): [number, number] => [0, s]),
+        data,
+      ),
+    );
   });
 }
 

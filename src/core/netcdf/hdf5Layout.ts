@@ -15,7 +15,10 @@
 import * as fs from 'node:fs';
 import { lookup3 } from './lookup3';
 
-export interface ContiguousStorage { address: number; size: number }
+export interface ContiguousStorage {
+  address: number;
+  size: number;
+}
 
 export class Hdf5LayoutError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -42,28 +45,54 @@ const MAX_BYTES_READ = 1024 * 1024 * 1024;
 const MAX_LINKS = 1_000_000;
 
 const MSG = {
-  dataspace: 0x01, linkInfo: 0x02, datatype: 0x03, link: 0x06, external: 0x07, layout: 0x08,
-  filterPipeline: 0x0b, attribute: 0x0c, continuation: 0x10, symbolTable: 0x11, attributeInfo: 0x15,
+  dataspace: 0x01,
+  linkInfo: 0x02,
+  datatype: 0x03,
+  link: 0x06,
+  external: 0x07,
+  layout: 0x08,
+  filterPipeline: 0x0b,
+  attribute: 0x0c,
+  continuation: 0x10,
+  symbolTable: 0x11,
+  attributeInfo: 0x15,
 } as const;
 const SHARED_MESSAGE_FLAG = 0x02;
 
 /** Bounds-checked little-endian reader over one buffer of metadata. */
 class Cursor {
-  constructor(private readonly buf: Buffer, public pos: number, readonly where: string) {}
+  constructor(
+    private readonly buf: Buffer,
+    public pos: number,
+    readonly where: string,
+  ) {}
 
   private take(n: number): number {
     if (!Number.isSafeInteger(n) || n < 0 || this.pos + n > this.buf.length) {
-      throw new Hdf5LayoutError(`${this.where}: a ${n}-byte field at byte ${this.pos} runs past the end of the structure`);
+      throw new Hdf5LayoutError(
+        `${this.where}: a ${n}-byte field at byte ${this.pos} runs past the end of the structure`,
+      );
     }
     const at = this.pos;
     this.pos += n;
     return at;
   }
-  skip(n: number): void { this.take(n); }
-  u8(): number { return this.buf[this.take(1)]; }
-  u16(): number { return this.buf.readUInt16LE(this.take(2)); }
-  u32(): number { return this.buf.readUInt32LE(this.take(4)); }
-  bytes(n: number): Buffer { const at = this.take(n); return this.buf.subarray(at, at + n); }
+  skip(n: number): void {
+    this.take(n);
+  }
+  u8(): number {
+    return this.buf[this.take(1)];
+  }
+  u16(): number {
+    return this.buf.readUInt16LE(this.take(2));
+  }
+  u32(): number {
+    return this.buf.readUInt32LE(this.take(4));
+  }
+  bytes(n: number): Buffer {
+    const at = this.take(n);
+    return this.buf.subarray(at, at + n);
+  }
   /** NUL-terminated string starting at the current position. */
   cString(): string {
     const end = this.buf.indexOf(0, this.pos);
@@ -71,17 +100,21 @@ class Cursor {
     return this.bytes(end - this.pos).toString('utf8');
   }
   /** Unsigned little-endian integer of `n` (0..8) bytes; throws past Number.MAX_SAFE_INTEGER. */
-  uint(n: number): number { return decodeUint(this.bytes(n), this.where); }
+  uint(n: number): number {
+    return decodeUint(this.bytes(n), this.where);
+  }
   signature(expected: string): void {
     const got = this.bytes(4).toString('latin1');
-    if (got !== expected) throw new Hdf5LayoutError(`${this.where}: expected signature "${expected}", found ${JSON.stringify(got)}`);
+    if (got !== expected)
+      throw new Hdf5LayoutError(`${this.where}: expected signature "${expected}", found ${JSON.stringify(got)}`);
   }
 }
 
 function decodeUint(bytes: Buffer, where: string): number {
   let value = 0;
   for (let i = bytes.length - 1; i >= 0; i--) {
-    if (value > (Number.MAX_SAFE_INTEGER - bytes[i]) / 256) throw new Hdf5LayoutError(`${where}: value exceeds Number.MAX_SAFE_INTEGER`);
+    if (value > (Number.MAX_SAFE_INTEGER - bytes[i]) / 256)
+      throw new Hdf5LayoutError(`${where}: value exceeds Number.MAX_SAFE_INTEGER`);
     value = value * 256 + bytes[i];
   }
   return value;
@@ -90,7 +123,8 @@ function decodeUint(bytes: Buffer, where: string): number {
 /** floor(log2(n)) for n >= 1, exact for all safe integers. */
 function log2floor(n: number): number {
   let b = Math.floor(Math.log2(n));
-  if (2 ** b > n) b--; else if (2 ** (b + 1) <= n) b++;
+  if (2 ** b > n) b--;
+  else if (2 ** (b + 1) <= n) b++;
   return b;
 }
 const isPowerOf2 = (n: number): boolean => n >= 1 && 2 ** log2floor(n) === n;
@@ -104,12 +138,16 @@ class H5File {
   base = 0;
   private reads = 0;
   private bytesRead = 0;
-  constructor(private readonly fd: number, readonly size: number) {}
+  constructor(
+    private readonly fd: number,
+    readonly size: number,
+  ) {}
 
   /** Reads `len` bytes at absolute file position `pos`, after checking both against the file. */
   cursor(pos: number, len: number, what: string): Cursor {
     const where = `${what} at ${pos}`;
-    if (!Number.isSafeInteger(len) || len < 0 || len > MAX_READ) throw new Hdf5LayoutError(`${where}: implausible size ${len}`);
+    if (!Number.isSafeInteger(len) || len < 0 || len > MAX_READ)
+      throw new Hdf5LayoutError(`${where}: implausible size ${len}`);
     if (!Number.isSafeInteger(pos) || pos < 0 || pos + len > this.size) {
       throw new Hdf5LayoutError(`${where}: ${len} bytes would run past the end of the file (${this.size} bytes)`);
     }
@@ -130,18 +168,24 @@ class H5File {
     const data = c.bytes(len);
     const stored = c.u32();
     const actual = lookup3(data);
-    if (stored !== actual) throw new Hdf5ChecksumError(`${what} at ${pos}: metadata checksum mismatch (stored ${stored.toString(16)}, computed ${actual.toString(16)})`);
+    if (stored !== actual)
+      throw new Hdf5ChecksumError(
+        `${what} at ${pos}: metadata checksum mismatch (stored ${stored.toString(16)}, computed ${actual.toString(16)})`,
+      );
   }
   /** A file address (size-of-offsets bytes), relative to the base; undefined when all bits are set. */
   address(c: Cursor): number | undefined {
     const bytes = c.bytes(this.sizeOfOffsets);
     return bytes.every((b) => b === 0xff) ? undefined : decodeUint(bytes, c.where);
   }
-  length(c: Cursor): number { return c.uint(this.sizeOfLengths); }
+  length(c: Cursor): number {
+    return c.uint(this.sizeOfLengths);
+  }
   /** Absolute position of a relative address, which must point inside the file. */
   absolute(rel: number | undefined, what: string): number {
     const pos = rel === undefined ? NaN : this.base + rel;
-    if (!Number.isSafeInteger(pos) || pos >= this.size) throw new Hdf5LayoutError(`${what}: address ${rel ?? 'UNDEFINED'} is outside the file`);
+    if (!Number.isSafeInteger(pos) || pos >= this.size)
+      throw new Hdf5LayoutError(`${what}: address ${rel ?? 'UNDEFINED'} is outside the file`);
     return pos;
   }
 }
@@ -167,8 +211,12 @@ function readSuperblock(f: H5File): number {
   if (version <= 1) head.skip(4); // free-space, root symbol table and shared-header versions, reserved
   f.sizeOfOffsets = head.u8();
   f.sizeOfLengths = head.u8();
-  for (const [name, n] of [['offsets', f.sizeOfOffsets], ['lengths', f.sizeOfLengths]] as const) {
-    if (n !== 2 && n !== 4 && n !== 8) throw new Hdf5LayoutError(`superblock at ${at}: unsupported size of ${name} ${n}`);
+  for (const [name, n] of [
+    ['offsets', f.sizeOfOffsets],
+    ['lengths', f.sizeOfLengths],
+  ] as const) {
+    if (n !== 2 && n !== 4 && n !== 8)
+      throw new Hdf5LayoutError(`superblock at ${at}: unsupported size of ${name} ${n}`);
   }
   // H5F__super_read always uses the superblock's own position as the base address (the stored
   // field is overridden when it differs), so all relative addresses are counted from `at`.
@@ -189,7 +237,12 @@ function readSuperblock(f: H5File): number {
 // ---------------------------------------------------------------------------------------------------
 // Object headers
 
-interface Message { type: number; flags: number; body: Buffer; where: string }
+interface Message {
+  type: number;
+  flags: number;
+  body: Buffer;
+  where: string;
+}
 
 /** All messages of an object header (v1 or v2), following continuation chunks. */
 function readObjectHeader(f: H5File, pos: number): Message[] {
@@ -212,7 +265,8 @@ function readObjectHeader(f: H5File, pos: number): Message[] {
   } else {
     prefix.pos = 0;
     version = prefix.u8();
-    if (version !== 1) throw new Hdf5LayoutError(`${where}: neither an "OHDR" signature nor version 1 (found ${version})`);
+    if (version !== 1)
+      throw new Hdf5LayoutError(`${where}: neither an "OHDR" signature nor version 1 (found ${version})`);
     prefix.skip(1 + 2 + 4); // reserved, number of messages, reference count
     const size = prefix.u32();
     chunks.push({ pos: pos + 16, len: size, first: true }); // 12-byte prefix padded to 16
@@ -251,7 +305,10 @@ function readObjectHeader(f: H5File, pos: number): Message[] {
 // ---------------------------------------------------------------------------------------------------
 // Groups: links from old-style symbol tables, compact link messages or dense link storage
 
-interface Link { name: string; address: number }
+interface Link {
+  name: string;
+  address: number;
+}
 
 /** `tolerant`: a link whose name cannot be read gets a placeholder name instead of failing the walk. */
 function readGroupLinks(f: H5File, messages: Message[], tolerant = false): Link[] {
@@ -276,7 +333,8 @@ function readGroupLinks(f: H5File, messages: Message[], tolerant = false): Link[
       if (heap !== undefined) readDenseLinks(f, heap, nameIndex, links);
     }
   }
-  if (!isGroup) throw new Hdf5LayoutError('the root object header has no symbol table, link or link info message: not a group');
+  if (!isGroup)
+    throw new Hdf5LayoutError('the root object header has no symbol table, link or link info message: not a group');
   return links;
 }
 
@@ -301,7 +359,13 @@ function pushLink(links: Link[], link: Link): void {
 }
 
 /** Old-style group: v1 B-tree ("TREE", type 0) whose leaves point to symbol table nodes ("SNOD"). */
-function readSymbolTableLinks(f: H5File, btree: number | undefined, heap: number | undefined, links: Link[], tolerant: boolean): void {
+function readSymbolTableLinks(
+  f: H5File,
+  btree: number | undefined,
+  heap: number | undefined,
+  links: Link[],
+  tolerant: boolean,
+): void {
   let names: Cursor | null;
   try {
     names = readLocalHeap(f, f.absolute(heap, 'symbol table message: local heap'));
@@ -310,7 +374,8 @@ function readSymbolTableLinks(f: H5File, btree: number | undefined, heap: number
     if (!tolerant || !(err instanceof Hdf5LayoutError)) throw err;
     names = null;
   }
-  const O = f.sizeOfOffsets, L = f.sizeOfLengths;
+  const O = f.sizeOfOffsets,
+    L = f.sizeOfLengths;
   const visited = new Set<number>();
   const stack: Array<{ pos: number; level?: number }> = [{ pos: f.absolute(btree, 'symbol table message: B-tree') }];
   for (let node = stack.pop(); node; node = stack.pop()) {
@@ -321,14 +386,18 @@ function readSymbolTableLinks(f: H5File, btree: number | undefined, heap: number
     if (head.u8() !== 0) throw new Hdf5LayoutError(`${head.where}: not a group node`);
     const level = head.u8();
     const entries = head.u16();
-    if (node.level !== undefined && level !== node.level) throw new Hdf5LayoutError(`${head.where}: level ${level}, expected ${node.level}`);
+    if (node.level !== undefined && level !== node.level)
+      throw new Hdf5LayoutError(`${head.where}: level ${level}, expected ${node.level}`);
     const c = f.cursor(node.pos + 8 + 2 * O, entries * (L + O) + L, 'v1 B-tree keys and children');
     for (let i = 0; i < entries; i++) {
       c.skip(L); // key: heap offset of the largest name in the child
       const child = f.absolute(f.address(c), `${c.where}: child ${i}`);
       if (level > 0) stack.push({ pos: child, level: level - 1 });
       else if (visited.has(child)) throw new Hdf5LayoutError(`symbol table node at ${child} is reached twice`);
-      else { visited.add(child); readSymbolTableNode(f, child, names, links, tolerant); }
+      else {
+        visited.add(child);
+        readSymbolTableNode(f, child, names, links, tolerant);
+      }
     }
   }
 }
@@ -348,7 +417,8 @@ function readSymbolTableNode(f: H5File, pos: number, names: Cursor | null, links
     try {
       nameOffset = entry.uint(O);
       address = f.address(entry);
-      if (address === undefined) throw new Hdf5LayoutError(`${c.where}: entry ${i} has an undefined object header address`);
+      if (address === undefined)
+        throw new Hdf5LayoutError(`${c.where}: entry ${i} has an undefined object header address`);
     } catch (err) {
       // Tolerant: an entry that points nowhere is left out; the others are still followed.
       if (!tolerant || !(err instanceof Hdf5LayoutError)) throw err;
@@ -384,7 +454,10 @@ function readDenseLinks(f: H5File, heapAddr: number, nameIndex: number | undefin
   const heap = readFractalHeapHeader(f, f.absolute(heapAddr, 'link info message: fractal heap'));
   const records = readBtree2Records(f, f.absolute(nameIndex, 'link info message: name index'), 5);
   for (const record of records) {
-    if (record.length !== 4 + heap.idLength) throw new Hdf5LayoutError(`name index record of ${record.length} bytes does not hold a ${heap.idLength}-byte heap ID`);
+    if (record.length !== 4 + heap.idLength)
+      throw new Hdf5LayoutError(
+        `name index record of ${record.length} bytes does not hold a ${heap.idLength}-byte heap ID`,
+      );
     const object = readHeapObject(f, heap, record.subarray(4)); // skip the 4-byte name hash
     const link = parseLinkMessage(f, new Cursor(object, 0, `link message in fractal heap at ${heap.pos}`));
     if (link) pushLink(links, link);
@@ -395,13 +468,22 @@ function readDenseLinks(f: H5File, heapAddr: number, nameIndex: number | undefin
 // Fractal heap ("FRHP") and v2 B-tree ("BTHD"): just enough to fetch the dense link messages
 
 interface FractalHeap {
-  pos: number; idLength: number; tableWidth: number; startBlockSize: number; rootAddress?: number;
-  rootRows: number; offsetSize: number; lengthSize: number; maxDirectRows: number; firstRowBits: number;
+  pos: number;
+  idLength: number;
+  tableWidth: number;
+  startBlockSize: number;
+  rootAddress?: number;
+  rootRows: number;
+  offsetSize: number;
+  lengthSize: number;
+  maxDirectRows: number;
+  firstRowBits: number;
   directBlockHeaderSize: number;
 }
 
 function readFractalHeapHeader(f: H5File, pos: number): FractalHeap {
-  const O = f.sizeOfOffsets, L = f.sizeOfLengths;
+  const O = f.sizeOfOffsets,
+    L = f.sizeOfLengths;
   const c = f.cursor(pos, 22 + 12 * L + 3 * O, 'fractal heap header');
   c.signature('FRHP');
   if (c.u8() !== 0) throw new Hdf5LayoutError(`${c.where}: unsupported version`);
@@ -418,13 +500,27 @@ function readFractalHeapHeader(f: H5File, pos: number): FractalHeap {
   const rootAddress = f.address(c);
   const rootRows = c.u16();
   if (filterLength !== 0) throw new Hdf5LayoutError(`${c.where}: filtered fractal heaps are not supported`);
-  if (!isPowerOf2(tableWidth) || !isPowerOf2(startBlockSize) || !isPowerOf2(maxDirectSize) || maxDirectSize < startBlockSize ||
-      maxHeapBits < 1 || maxHeapBits > 64 || rootRows > 64 || idLength < 2) {
+  if (
+    !isPowerOf2(tableWidth) ||
+    !isPowerOf2(startBlockSize) ||
+    !isPowerOf2(maxDirectSize) ||
+    maxDirectSize < startBlockSize ||
+    maxHeapBits < 1 ||
+    maxHeapBits > 64 ||
+    rootRows > 64 ||
+    idLength < 2
+  ) {
     throw new Hdf5LayoutError(`${c.where}: inconsistent doubling-table parameters`);
   }
   const offsetSize = Math.ceil(maxHeapBits / 8);
   return {
-    pos, idLength, tableWidth, startBlockSize, rootAddress, rootRows, offsetSize,
+    pos,
+    idLength,
+    tableWidth,
+    startBlockSize,
+    rootAddress,
+    rootRows,
+    offsetSize,
     // Same derivations as H5HF__hdr_finish_init_phase1 / H5HF__dtable_init.
     lengthSize: Math.min(Math.ceil(log2floor(maxDirectSize) / 8), limitEncSize(maxManagedSize)),
     maxDirectRows: log2floor(maxDirectSize) - log2floor(startBlockSize) + 2,
@@ -435,7 +531,8 @@ function readFractalHeapHeader(f: H5File, pos: number): FractalHeap {
 
 /** Row 0 and 1 hold blocks of the starting size; each later row doubles it. */
 const rowBlockSize = (h: FractalHeap, row: number): number => h.startBlockSize * 2 ** Math.max(0, row - 1);
-const rowOffset = (h: FractalHeap, row: number): number => (row === 0 ? 0 : h.startBlockSize * h.tableWidth * 2 ** (row - 1));
+const rowOffset = (h: FractalHeap, row: number): number =>
+  row === 0 ? 0 : h.startBlockSize * h.tableWidth * 2 ** (row - 1);
 
 /** The bytes of one heap object named by a heap ID (managed or tiny; huge objects are unsupported). */
 function readHeapObject(f: H5File, heap: FractalHeap, id: Buffer): Buffer {
@@ -443,24 +540,32 @@ function readHeapObject(f: H5File, heap: FractalHeap, id: Buffer): Buffer {
   const flags = c.u8();
   if (flags >> 6 !== 0) throw new Hdf5LayoutError(`${c.where}: unsupported heap ID version`);
   const kind = (flags >> 4) & 0x03;
-  if (kind === 2) { // tiny: the object is stored inside the ID itself
+  if (kind === 2) {
+    // tiny: the object is stored inside the ID itself
     const length = id.length <= 18 ? (flags & 0x0f) + 1 : (((flags & 0x0f) << 8) | c.u8()) + 1;
     return c.bytes(length);
   }
-  if (kind !== 0) throw new Hdf5LayoutError(`${c.where}: ${kind === 1 ? 'huge heap objects are not supported' : 'invalid ID type'}`);
+  if (kind !== 0)
+    throw new Hdf5LayoutError(`${c.where}: ${kind === 1 ? 'huge heap objects are not supported' : 'invalid ID type'}`);
   const offset = c.uint(heap.offsetSize);
   const length = c.uint(heap.lengthSize);
   const block = locateDirectBlock(f, heap, offset);
   const within = offset - block.offset;
   if (within < heap.directBlockHeaderSize || within + length > block.size) {
-    throw new Hdf5LayoutError(`${c.where}: object (offset ${offset}, length ${length}) lies outside its direct block at ${block.pos}`);
+    throw new Hdf5LayoutError(
+      `${c.where}: object (offset ${offset}, length ${length}) lies outside its direct block at ${block.pos}`,
+    );
   }
   f.cursor(block.pos, 4, 'fractal heap direct block').signature('FHDB');
   return f.cursor(block.pos + within, length, 'fractal heap object').bytes(length);
 }
 
 /** Walks the doubling table from the root down to the direct block holding heap offset `offset`. */
-function locateDirectBlock(f: H5File, heap: FractalHeap, offset: number): { pos: number; offset: number; size: number } {
+function locateDirectBlock(
+  f: H5File,
+  heap: FractalHeap,
+  offset: number,
+): { pos: number; offset: number; size: number } {
   const where = `fractal heap at ${heap.pos}`;
   let pos = f.absolute(heap.rootAddress, `${where}: root block`);
   if (heap.rootRows === 0) return { pos, offset: 0, size: heap.startBlockSize };
@@ -477,7 +582,8 @@ function locateDirectBlock(f: H5File, heap: FractalHeap, offset: number): { pos:
       row = highBit - heap.firstRowBits + 1;
       col = Math.floor((rel - 2 ** highBit) / rowBlockSize(heap, row));
     }
-    if (rel < 0 || row >= rows) throw new Hdf5LayoutError(`${where}: heap offset ${offset} is beyond indirect block at ${pos}`);
+    if (rel < 0 || row >= rows)
+      throw new Hdf5LayoutError(`${where}: heap offset ${offset} is beyond indirect block at ${pos}`);
     const entry = row * heap.tableWidth + col;
     const headerSize = 5 + f.sizeOfOffsets + heap.offsetSize;
     const c = f.cursor(pos, headerSize + (entry + 1) * f.sizeOfOffsets, 'fractal heap indirect block');
@@ -509,7 +615,9 @@ function readBtree2Records(f: H5File, pos: number, expectedType: number): Buffer
   if (type !== expectedType) throw new Hdf5LayoutError(`${h.where}: B-tree type ${type}, expected ${expectedType}`);
   if (root === undefined) return [];
   if (recordSize === 0 || nodeSize < 10 + recordSize || nodeSize > MAX_READ || depth > 32) {
-    throw new Hdf5LayoutError(`${h.where}: implausible node size ${nodeSize}, record size ${recordSize} or depth ${depth}`);
+    throw new Hdf5LayoutError(
+      `${h.where}: implausible node size ${nodeSize}, record size ${recordSize} or depth ${depth}`,
+    );
   }
   // Widths of the child-pointer fields, as H5B2__hdr_init derives them (10 = signature, version, type, checksum).
   const leafMax = Math.floor((nodeSize - 10) / recordSize);
@@ -519,7 +627,8 @@ function readBtree2Records(f: H5File, pos: number, expectedType: number): Buffer
     const pointerSize = O + countSize + totalSize[d - 1];
     const max = Math.floor((nodeSize - 10 - pointerSize) / (recordSize + pointerSize));
     cumulative = (max + 1) * cumulative + max;
-    if (max < 1 || !Number.isSafeInteger(cumulative)) throw new Hdf5LayoutError(`${h.where}: depth ${depth} impossible for node size ${nodeSize}`);
+    if (max < 1 || !Number.isSafeInteger(cumulative))
+      throw new Hdf5LayoutError(`${h.where}: depth ${depth} impossible for node size ${nodeSize}`);
     totalSize.push(limitEncSize(cumulative));
   }
   const records: Buffer[] = [];
@@ -550,7 +659,12 @@ function readBtree2Records(f: H5File, pos: number, expectedType: number): Buffer
 // Datasets
 
 /** The contiguous raw data range of a dataset object header, or null if it is not contiguous/allocated. */
-function readContiguousStorage(f: H5File, messages: Message[], layout: Message, name: string): ContiguousStorage | null {
+function readContiguousStorage(
+  f: H5File,
+  messages: Message[],
+  layout: Message,
+  name: string,
+): ContiguousStorage | null {
   // Filters or external files mean the bytes at the address (if any) are not the plain array.
   if (messages.some((m) => m.type === MSG.filterPipeline || m.type === MSG.external)) return null;
   const c = new Cursor(layout.body, 0, `data layout message of "${name}"`);
@@ -577,7 +691,9 @@ function readContiguousStorage(f: H5File, messages: Message[], layout: Message, 
   }
   const address = f.base + rel;
   if (!Number.isSafeInteger(address + size) || address + size > f.size) {
-    throw new Hdf5LayoutError(`dataset "${name}": contiguous data (address ${address}, ${size} bytes) extends past the end of the file (${f.size} bytes)`);
+    throw new Hdf5LayoutError(
+      `dataset "${name}": contiguous data (address ${address}, ${size} bytes) extends past the end of the file (${f.size} bytes)`,
+    );
   }
   return { address, size };
 }
@@ -585,7 +701,8 @@ function readContiguousStorage(f: H5File, messages: Message[], layout: Message, 
 function findUnsharedMessage(messages: Message[], type: number, name: string): Cursor {
   const m = messages.find((x) => x.type === type);
   if (!m) throw new Hdf5LayoutError(`dataset "${name}": no message of type ${type}`);
-  if (m.flags & SHARED_MESSAGE_FLAG) throw new Hdf5LayoutError(`${m.where}: shared (committed) messages are not supported with layout v1/v2`);
+  if (m.flags & SHARED_MESSAGE_FLAG)
+    throw new Hdf5LayoutError(`${m.where}: shared (committed) messages are not supported with layout v1/v2`);
   return new Cursor(m.body, 0, m.where);
 }
 
@@ -595,7 +712,9 @@ function dataspaceElements(f: H5File, messages: Message[], name: string): number
   const rank = c.u8();
   c.skip(1); // flags
   if (version === 1) c.skip(5);
-  else if (version === 2) { if (c.u8() === 2) return 0; } // null dataspace
+  else if (version === 2) {
+    if (c.u8() === 2) return 0;
+  } // null dataspace
   else throw new Hdf5LayoutError(`${c.where}: unsupported dataspace version ${version}`);
   let elements = 1;
   for (let i = 0; i < rank; i++) elements *= f.length(c);
@@ -608,7 +727,9 @@ function dataspaceShape(f: H5File, messages: Message[], name: string): number[] 
   const rank = c.u8();
   c.skip(1); // flags
   if (version === 1) c.skip(5);
-  else if (version === 2) { if (c.u8() === 2) return null; } // null dataspace
+  else if (version === 2) {
+    if (c.u8() === 2) return null;
+  } // null dataspace
   else throw new Hdf5LayoutError(`${c.where}: unsupported dataspace version ${version}`);
   return Array.from({ length: rank }, () => f.length(c));
 }
@@ -643,7 +764,11 @@ function describeDataset(
       throw err;
     }
   };
-  return { header, shape: orNull(() => dataspaceShape(f, messages, name)), type: orNull(() => numericType(messages, name)) };
+  return {
+    header,
+    shape: orNull(() => dataspaceShape(f, messages, name)),
+    type: orNull(() => numericType(messages, name)),
+  };
 }
 
 function datatypeSize(messages: Message[], name: string): number {
@@ -661,7 +786,14 @@ function datatypeSize(messages: Message[], name: string): number {
 // DIMENSION_LIST there (references to its dimension scales), which h5wasm reads for every variable.
 // These checks find such damage first, so that the file can be refused instead of read.
 
-interface HeapRef { collection: number; index: number; bytes: number; attribute: string; owner: string; element: number }
+interface HeapRef {
+  collection: number;
+  index: number;
+  bytes: number;
+  attribute: string;
+  owner: string;
+  element: number;
+}
 
 /**
  * Collects the heap IDs of the values of every variable-length attribute among `messages` (compact and
@@ -701,7 +833,13 @@ function vlenAttributeRefs(f: H5File, messages: Message[], owner: string, out: H
   return null;
 }
 
-function parseVlenAttribute(f: H5File, body: Buffer, owner: string, out: HeapRef[], ownerRank: number | undefined): string | null {
+function parseVlenAttribute(
+  f: H5File,
+  body: Buffer,
+  owner: string,
+  out: HeapRef[],
+  ownerRank: number | undefined,
+): string | null {
   const c = new Cursor(body, 0, `attribute of ${owner}`);
   const version = c.u8();
   if (version < 1 || version > 3) return null;
@@ -712,7 +850,10 @@ function parseVlenAttribute(f: H5File, body: Buffer, owner: string, out: HeapRef
   const spaceSize = c.u16();
   if (version === 3) c.skip(1); // name character set
   const pad = (n: number) => (version === 1 ? Math.ceil(n / 8) * 8 : n);
-  const name = c.bytes(pad(nameSize)).subarray(0, Math.max(0, nameSize - 1)).toString('latin1');
+  const name = c
+    .bytes(pad(nameSize))
+    .subarray(0, Math.max(0, nameSize - 1))
+    .toString('latin1');
   const type = new Cursor(c.bytes(pad(typeSize)), 0, `datatype of attribute ${name} of ${owner}`);
   const space = new Cursor(c.bytes(pad(spaceSize)), 0, `dataspace of attribute ${name} of ${owner}`);
   const classAndVersion = type.u8();
@@ -726,8 +867,17 @@ function parseVlenAttribute(f: H5File, body: Buffer, owner: string, out: HeapRef
   const baseSize = type.u32();
   const kind = bits & 0x0f;
   const versionOf = (b: number) => b >> 4;
-  if (kind > 1 || (bits >> 4) > 2 || charset > 1 || versionOf(classAndVersion) < 1 || versionOf(classAndVersion) > 5 ||
-      (baseClassAndVersion & 0x0f) > 10 || versionOf(baseClassAndVersion) < 1 || versionOf(baseClassAndVersion) > 5 || baseSize === 0) {
+  if (
+    kind > 1 ||
+    bits >> 4 > 2 ||
+    charset > 1 ||
+    versionOf(classAndVersion) < 1 ||
+    versionOf(classAndVersion) > 5 ||
+    (baseClassAndVersion & 0x0f) > 10 ||
+    versionOf(baseClassAndVersion) < 1 ||
+    versionOf(baseClassAndVersion) > 5 ||
+    baseSize === 0
+  ) {
     return `attribute ${name} of ${owner} has a damaged variable-length datatype`;
   }
   const spaceVersion = space.u8();
@@ -759,7 +909,10 @@ function parseVlenAttribute(f: H5File, body: Buffer, owner: string, out: HeapRef
   return null;
 }
 
-interface HeapObject { size: number; dataPos: number }
+interface HeapObject {
+  size: number;
+  dataPos: number;
+}
 
 /**
  * Walks a global heap collection the way H5HG__cache_heap_deserialize does, with its 32-bit size_t
@@ -811,13 +964,15 @@ function checkHeapRefs(
     if (!walked) return `${where} is not a readable global heap collection`;
     const object = walked.get(ref.index);
     if (!object) return `${where} has no object ${ref.index}`;
-    if (object.size !== ref.bytes) return `${where}: object ${ref.index} holds ${object.size} bytes, the attribute says ${ref.bytes}`;
+    if (object.size !== ref.bytes)
+      return `${where}: object ${ref.index} holds ${object.size} bytes, the attribute says ${ref.bytes}`;
     if (ref.attribute === 'DIMENSION_LIST' && object.size % f.sizeOfOffsets === 0 && object.size <= MAX_READ) {
       // Object references to dimension scales: each must be a dataset of this group.
       const c = f.cursor(object.dataPos, object.size, 'DIMENSION_LIST references');
       for (let k = 0; k < object.size / f.sizeOfOffsets; k++) {
         const target = f.address(c);
-        if (target === undefined || !datasetHeaders.has(f.base + target)) return `${where}: reference ${k} points to ${target ?? 'UNDEFINED'}, which is no dataset of the root group`;
+        if (target === undefined || !datasetHeaders.has(f.base + target))
+          return `${where}: reference ${k} points to ${target ?? 'UNDEFINED'}, which is no dataset of the root group`;
         if (k === 0) {
           const scales = dimensionScales.get(ref.owner) ?? [];
           scales[ref.element] = f.base + target;
@@ -907,7 +1062,10 @@ function walkRootGroup(f: H5File): RootLayout {
   const descriptions = new Map<string, DatasetDescription>();
   for (const [name, d] of described) {
     const scales = dimensionScales.get(`"${name}"`);
-    const dims = scalesKnown && d.shape ? d.shape.map((_, i) => (scales?.[i] !== undefined ? nameAt.get(scales[i]) ?? null : null)) : null;
+    const dims =
+      scalesKnown && d.shape
+        ? d.shape.map((_, i) => (scales?.[i] !== undefined ? (nameAt.get(scales[i]) ?? null) : null))
+        : null;
     descriptions.set(name, { shape: d.shape, type: d.type, dims });
   }
   return { datasets, hazard, descriptions };
@@ -940,6 +1098,8 @@ export function readRootLayout(fd: number, fileSize: number): RootLayout {
     // I/O errors from the OS (EBADF, EIO, ...) are not about the file's contents: pass them through.
     if (err instanceof Hdf5LayoutError || (err instanceof Error && 'syscall' in err)) throw err;
     // Anything else (a RangeError from a buffer read we failed to guard, ...) still means bad input.
-    throw new Hdf5LayoutError(`malformed HDF5 metadata: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new Hdf5LayoutError(`malformed HDF5 metadata: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   }
 }

@@ -1,6 +1,13 @@
 import * as fs from 'node:fs';
 import { UserError } from '../errors';
-import { CLASSIC_TYPE_SIZE, readClassicHeader, readClassicValues, writeClassicValues, type ClassicHeader, type ClassicType } from './classic';
+import {
+  CLASSIC_TYPE_SIZE,
+  readClassicHeader,
+  readClassicValues,
+  writeClassicValues,
+  type ClassicHeader,
+  type ClassicType,
+} from './classic';
 import { detectFormat, type NetcdfFormat } from './format';
 import { loadH5wasm } from './h5wasmLoader';
 import { readHdf5Numbers, readHdf5Variables, writeHdf5Numbers } from './hdf5';
@@ -78,7 +85,12 @@ function classicVariable(header: ClassicHeader, cv: ClassicHeader['variables'][n
     dims: cv.dims,
     shape: cv.shape,
     dtype: classicDType(cv.type),
-    raw: { offset: cv.begin, recordStride: cv.isRecord ? header.recsize : 0, records: cv.isRecord ? header.numrecs : 1, recordBytes: cv.sliceBytes },
+    raw: {
+      offset: cv.begin,
+      recordStride: cv.isRecord ? header.recsize : 0,
+      records: cv.isRecord ? header.numrecs : 1,
+      recordBytes: cv.sliceBytes,
+    },
     chunked: false,
     isDimensionOnly: false,
   };
@@ -105,7 +117,8 @@ function makeFile(
     variables,
     variable: (name) => variables.find((v) => v.name === name),
     readNumbers: (v) => {
-      if (v.dtype.kind === 'char' || v.dtype.kind === 'other') throw new UserError(`${path}: variable ${v.name} has type ${v.dtype.label}, expected numbers`);
+      if (v.dtype.kind === 'char' || v.dtype.kind === 'other')
+        throw new UserError(`${path}: variable ${v.name} has type ${v.dtype.label}, expected numbers`);
       return io.read(v);
     },
     writeNumbers: (v, values) => io.write(v, values),

@@ -35,15 +35,28 @@ export function quickNetcdf4Variables(path: string, required: string, optional: 
 }
 
 /** A variable whose every property is known and whose values lie in one byte range; null otherwise. */
-function describe(name: string, d: DatasetDescription, storage: { address: number; size: number } | null, isScale: boolean): Variable | null {
+function describe(
+  name: string,
+  d: DatasetDescription,
+  storage: { address: number; size: number } | null,
+  isScale: boolean,
+): Variable | null {
   if (!d.shape || !d.type || !storage) return null;
-  const dims = d.dims?.every((n) => n !== null) ? (d.dims) : isScale && d.shape.length === 1 ? [name] : null;
+  const dims = d.dims?.every((n) => n !== null) ? d.dims : isScale && d.shape.length === 1 ? [name] : null;
   if (!dims || dims.length !== d.shape.length) return null;
   const bytes = d.shape.reduce((n, s) => n * s, 1) * d.type.size;
   if (storage.size !== bytes) return null;
   const { kind, size, littleEndian } = d.type;
   const dtype: DType = { kind, size, label: `${kind}${size * 8}${size > 1 ? (littleEndian ? ' LE' : ' BE') : ''}` };
-  return { name, dims, shape: d.shape, dtype, raw: { offset: storage.address, recordStride: 0, records: 1, recordBytes: bytes }, chunked: false, isDimensionOnly: false };
+  return {
+    name,
+    dims,
+    shape: d.shape,
+    dtype,
+    raw: { offset: storage.address, recordStride: 0, records: 1, recordBytes: bytes },
+    chunked: false,
+    isDimensionOnly: false,
+  };
 }
 
 const littleEndianOf = (v: Variable) => v.dtype.label.endsWith(' LE') || v.dtype.size === 1;
@@ -56,7 +69,10 @@ export function readRawNumbers(path: string, v: Variable): Float64Array {
   try {
     for (let got = 0; got < buf.length;) {
       const n = fs.readSync(fd, buf, got, buf.length - got, raw.offset + got);
-      if (n === 0) throw new UserError(`${path}: truncated file (variable ${v.name} ends past the end of the file; is it being written?)`);
+      if (n === 0)
+        throw new UserError(
+          `${path}: truncated file (variable ${v.name} ends past the end of the file; is it being written?)`,
+        );
       got += n;
     }
   } finally {
@@ -81,7 +97,8 @@ export function readRawNumbers(path: string, v: Variable): Float64Array {
 export function writeRawNumbers(path: string, v: Variable, values: ArrayLike<number>): void {
   const raw = v.raw!;
   const { kind, size } = v.dtype;
-  if (values.length * size !== raw.recordBytes) throw new Error(`${v.name}: ${values.length} values for ${raw.recordBytes} bytes`);
+  if (values.length * size !== raw.recordBytes)
+    throw new Error(`${v.name}: ${values.length} values for ${raw.recordBytes} bytes`);
   const buf = Buffer.alloc(raw.recordBytes);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const le = littleEndianOf(v);
@@ -99,7 +116,8 @@ type NumberSetter = (view: DataView, at: number, x: number, le: boolean) => void
 
 /** The DataView setter for one element of a numeric type (8-byte integers through BigInt). */
 function numberSetter(kind: 'float' | 'int' | 'uint', size: number): NumberSetter {
-  if (kind === 'float') return size === 4 ? (d, at, x, le) => d.setFloat32(at, x, le) : (d, at, x, le) => d.setFloat64(at, x, le);
+  if (kind === 'float')
+    return size === 4 ? (d, at, x, le) => d.setFloat32(at, x, le) : (d, at, x, le) => d.setFloat64(at, x, le);
   const signed = kind === 'int';
   switch (size) {
     case 1:

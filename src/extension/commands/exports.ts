@@ -27,10 +27,17 @@ export interface ExportArgs {
 }
 
 /** The save dialog (default next to the run folder, never over the run's own files), or the given path. */
-async function chooseDest(title: string, runFolder: vscode.Uri, suffix: string, filters: Record<string, string[]>, given?: string): Promise<string | undefined> {
+async function chooseDest(
+  title: string,
+  runFolder: vscode.Uri,
+  suffix: string,
+  filters: Record<string, string[]>,
+  given?: string,
+): Promise<string | undefined> {
   if (given) {
     const dest = path.resolve(given);
-    if (fs.existsSync(dest)) throw new UserError(`${dest}: already exists (choose a new file name; nothing was overwritten)`);
+    if (fs.existsSync(dest))
+      throw new UserError(`${dest}: already exists (choose a new file name; nothing was overwritten)`);
     return dest;
   }
   const base = path.join(path.dirname(runFolder.fsPath), `${path.basename(runFolder.fsPath)}-${suffix}`);
@@ -46,7 +53,11 @@ function announce(log: vscode.LogOutputChannel, what: string, dest: string): voi
 }
 
 /** Writes the failed cells of a run as CSV; returns the path written, or undefined when cancelled. */
-export async function exportFailedCells(ctx: ExportContext, runFolder: vscode.Uri, options: ExportArgs = {}): Promise<string | undefined> {
+export async function exportFailedCells(
+  ctx: ExportContext,
+  runFolder: vscode.Uri,
+  options: ExportArgs = {},
+): Promise<string | undefined> {
   const title = 'Export Failed Cells (CSV)';
   if (!requireTrust(title)) return undefined;
   try {
@@ -65,7 +76,12 @@ export async function exportFailedCells(ctx: ExportContext, runFolder: vscode.Ur
 }
 
 /** Writes the grid's PNG (from the webview); returns the path written, or undefined when cancelled. */
-export async function writeGridPng(ctx: Pick<ExportContext, 'log'>, runFolder: vscode.Uri, png: Uint8Array, dest?: string): Promise<string | undefined> {
+export async function writeGridPng(
+  ctx: Pick<ExportContext, 'log'>,
+  runFolder: vscode.Uri,
+  png: Uint8Array,
+  dest?: string,
+): Promise<string | undefined> {
   const title = 'Export Grid (PNG)';
   if (!requireTrust(title)) return undefined;
   const where = await chooseDest(title, runFolder, 'grid.png', { PNG: ['png'] }, dest);

@@ -17,14 +17,33 @@ export function uriFromArg(arg: unknown): vscode.Uri | undefined {
 const BROWSE = '$(folder-opened) Browse…';
 
 /** Quick pick of the workspace's run folders, plus Browse…; undefined when dismissed. */
-export async function pickRunFolder(title: string, placeHolder: string, exclude: vscode.Uri[] = []): Promise<vscode.Uri | undefined> {
+export async function pickRunFolder(
+  title: string,
+  placeHolder: string,
+  exclude: vscode.Uri[] = [],
+): Promise<vscode.Uri | undefined> {
   const runs = (await findRunFolders()).filter((r) => !exclude.some((e) => e.fsPath === r.fsPath));
-  const items: (vscode.QuickPickItem & { uri?: vscode.Uri })[] = runs.map((uri) => ({ label: displayPath(uri), description: uri.fsPath, uri }));
+  const items: (vscode.QuickPickItem & { uri?: vscode.Uri })[] = runs.map((uri) => ({
+    label: displayPath(uri),
+    description: uri.fsPath,
+    uri,
+  }));
   items.push({ label: BROWSE });
-  const picked = await vscode.window.showQuickPick(items, { title, placeHolder, matchOnDescription: true, ignoreFocusOut: true });
+  const picked = await vscode.window.showQuickPick(items, {
+    title,
+    placeHolder,
+    matchOnDescription: true,
+    ignoreFocusOut: true,
+  });
   if (!picked) return undefined;
   if (picked.uri) return picked.uri;
-  const chosen = await vscode.window.showOpenDialog({ title, canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Select Run Folder' });
+  const chosen = await vscode.window.showOpenDialog({
+    title,
+    canSelectFolders: true,
+    canSelectFiles: false,
+    canSelectMany: false,
+    openLabel: 'Select Run Folder',
+  });
   return chosen?.[0];
 }
 
@@ -35,10 +54,20 @@ export async function pickRunMask(title: string): Promise<vscode.Uri | undefined
     .sort((a, b) => a.fsPath.localeCompare(b.fsPath))
     .map((uri) => ({ label: path.basename(uri.fsPath), description: displayPath(uri), uri }));
   items.push({ label: BROWSE });
-  const picked = await vscode.window.showQuickPick(items, { title, placeHolder: 'The run-mask.nc the run was made with', ignoreFocusOut: true });
+  const picked = await vscode.window.showQuickPick(items, {
+    title,
+    placeHolder: 'The run-mask.nc the run was made with',
+    ignoreFocusOut: true,
+  });
   if (!picked) return undefined;
   if (picked.uri) return picked.uri;
-  const chosen = await vscode.window.showOpenDialog({ title, canSelectFiles: true, canSelectMany: false, filters: { NetCDF: ['nc'] }, openLabel: 'Select Run-Mask' });
+  const chosen = await vscode.window.showOpenDialog({
+    title,
+    canSelectFiles: true,
+    canSelectMany: false,
+    filters: { NetCDF: ['nc'] },
+    openLabel: 'Select Run-Mask',
+  });
   return chosen?.[0];
 }
 
@@ -61,7 +90,12 @@ export function pathFromPattern(pattern: string, folder: vscode.Uri): string {
 }
 
 /** Input box for a path that must not exist yet. */
-export function askNewPath(title: string, prompt: string, value: string, allowEmptyFolder = false): Thenable<string | undefined> {
+export function askNewPath(
+  title: string,
+  prompt: string,
+  value: string,
+  allowEmptyFolder = false,
+): Thenable<string | undefined> {
   return vscode.window.showInputBox({
     title,
     prompt,

@@ -35,29 +35,46 @@ export async function salvageCommand(
 ): Promise<SalvagePlan | undefined> {
   if (!requireTrust(TITLE)) return undefined;
   try {
-    const output = uriFromArg(arg) ?? deps.activeRun() ?? (await pickRunFolder(TITLE, 'The output folder of the run to salvage (holds run_status.nc)'));
+    const output =
+      uriFromArg(arg) ??
+      deps.activeRun() ??
+      (await pickRunFolder(TITLE, 'The output folder of the run to salvage (holds run_status.nc)'));
     if (!output) return undefined;
     const mask = options.originalMask ?? (await pickRunMask(`${TITLE}: the original run-mask`))?.fsPath;
     if (!mask) return undefined;
     const config = vscode.workspace.getConfiguration('dvmdostem', output);
     const backupDir =
       options.backupDir ??
-      (await askNewPath(TITLE, 'Backup folder: a full copy of the output folder', unusedPath(pathFromPattern(config.get('backupFolderPattern', '${folder}-backup'), output))));
+      (await askNewPath(
+        TITLE,
+        'Backup folder: a full copy of the output folder',
+        unusedPath(pathFromPattern(config.get('backupFolderPattern', '${folder}-backup'), output)),
+      ));
     if (!backupDir) return undefined;
     const newMask =
       options.newMask ??
-      (await askNewPath(TITLE, 'New run-mask enabling only the failed cells', unusedPath(path.join(path.dirname(mask), config.get('newMaskName', 'run-mask-failed.nc')))));
+      (await askNewPath(
+        TITLE,
+        'New run-mask enabling only the failed cells',
+        unusedPath(path.join(path.dirname(mask), config.get('newMaskName', 'run-mask-failed.nc'))),
+      ));
     if (!newMask) return undefined;
     const opts = { outputDir: output.fsPath, backupDir, originalMask: mask, newMask };
 
     const plan = await deps.core.read('planSalvage', opts);
     if (plan.failedCells.length === 0) {
-      void vscode.window.showInformationMessage(notificationText(`${path.basename(output.fsPath)}: every enabled cell succeeded (${plan.successfulCells} of ${plan.enabledCells}); there is nothing to salvage.`));
+      void vscode.window.showInformationMessage(
+        notificationText(
+          `${path.basename(output.fsPath)}: every enabled cell succeeded (${plan.successfulCells} of ${plan.enabledCells}); there is nothing to salvage.`,
+        ),
+      );
       return plan;
     }
     if (!options.skipConfirm) {
       const go = await vscode.window.showInformationMessage(
-        notificationText(`Salvage ${path.basename(output.fsPath)}: ${plan.failedCells.length} of ${plan.enabledCells} enabled cells will be rerun.`),
+        notificationText(
+          `Salvage ${path.basename(output.fsPath)}: ${plan.failedCells.length} of ${plan.enabledCells} enabled cells will be rerun.`,
+        ),
         {
           modal: true,
           detail: `${plan.files} files (${formatBytes(plan.bytes)}) will be copied to ${backupDir}.\nThe new run-mask ${newMask} will enable only the failed cells.\nThe output folder and the original mask are not changed.`,
@@ -69,7 +86,11 @@ export async function salvageCommand(
 
     deps.log.info(`Salvaging ${opts.outputDir} -> backup ${backupDir}, new mask ${newMask}`);
     const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Salvaging ${path.basename(output.fsPath)}`, cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Salvaging ${path.basename(output.fsPath)}`,
+        cancellable: true,
+      },
       (progress, token) => {
         let reported = 0;
         return deps.core.write(
@@ -109,7 +130,8 @@ export async function salvageCommand(
           void vscode.commands.executeCommand('dvmdostem.prepareRerun', vscode.Uri.file(backupDir), { mask: newMask });
         }
         if (choice === 'Show Grid') void vscode.commands.executeCommand('dvmdostem.showGrid', output);
-        if (choice === 'Reveal New Mask') void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(newMask));
+        if (choice === 'Reveal New Mask')
+          void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(newMask));
       });
     return result;
   } catch (err) {
