@@ -296,8 +296,6 @@ export class WebviewMessenger extends Messenger<FromWebview, ToWebview> {
   }
 }
 
-/** The extension's side: sends {@link ToWebview}, receives (validated) {@link FromWebview}. */
-export type HostMessenger = Messenger<ToWebview, FromWebview>;
 
 // ---------------------------------------------------------------------------------------------
 // Webview state (vscode.setState / getState; also what the panel serializer receives)

@@ -136,11 +136,6 @@ export function validateFromWebview(raw: unknown, ctx: ValidationContext): Valid
   return { ok: true, value: { id: raw.id, body: body.value } };
 }
 
-/** Is this a request (expects a reply) rather than an event? */
-export function isRequest(body: FromWebview): boolean {
-  return body.type === 'writeMask' || body.type === 'runCommand' || body.type === 'reload' || body.type === 'exportPng';
-}
-
 function finiteNumber(x: unknown): x is number {
   return typeof x === 'number' && Number.isFinite(x);
 }
