@@ -356,9 +356,13 @@ export async function openWorkbench(
   const url = new URL(server.url);
   url.searchParams.set('folder', path.resolve(folder));
   if (payload) url.searchParams.set('payload', JSON.stringify(payload));
-  await page.goto(url.href);
-  await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout });
-  await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout });
+  // What is needed is the workbench, not the page's load event (which waits for every script and
+  // style and, on a loaded machine, came after Playwright's default 30 s): go as soon as the server
+  // answers, then wait for the workbench's parts.
+  const deadline = Date.now() + timeout;
+  await page.goto(url.href, { waitUntil: 'commit', timeout });
+  await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: Math.max(1, deadline - Date.now()) });
+  await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: Math.max(1, deadline - Date.now()) });
 }
 
 // ------------------------------------------------------------------ workbench helpers

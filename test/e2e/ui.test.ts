@@ -69,7 +69,7 @@ for (const MODE of MODES) describe(`dvmdostem Run Rescue in a real VS Code (code
   const answerPrompts = (what: string, answers: Answer[], done: () => boolean | Promise<boolean>) =>
     answerPromptsIn(page, ws.dir, what, answers, done);
 
-  before(async () => {
+  before(reportScreenOnFailure(() => page, `${MODE}-start`, async () => {
     h.requireBuiltExtension();
     const t0 = Date.now();
     ws = h.createWorkspace('dvmdostem-ui');
@@ -84,7 +84,7 @@ for (const MODE of MODES) describe(`dvmdostem Run Rescue in a real VS Code (code
     await h.openWorkbench(page, server, { folder: ws.dir, payload: MODE === 'dev' ? h.devPayload(server) : undefined });
     console.log(`# [${MODE}] code-server ${server.url} up and workbench ready in ${Date.now() - t0} ms; workspace ${ws.dir}`);
     await shot('workbench');
-  });
+  }, { timeout: 10 * 60_000 }));
 
   after(async () => {
     if (page) await shot('final').catch(() => {});
