@@ -47,16 +47,21 @@ export const FIXTURE_RUN = path.join(repoRoot, 'test', 'fixtures', 'dvmdostem-to
 
 export function findCodeServer(): string {
   // An explicit CODE_SERVER_BIN is used or fails: never silently replaced by another install.
-  const candidates = process.env.CODE_SERVER_BIN ? [process.env.CODE_SERVER_BIN] : [path.join(repoRoot, '.vscode-test', 'code-server', 'bin', 'code-server')];
+  const candidates = process.env.CODE_SERVER_BIN
+    ? [process.env.CODE_SERVER_BIN]
+    : [path.join(repoRoot, '.vscode-test', 'code-server', 'bin', 'code-server')];
   for (const c of candidates) if (fs.existsSync(c)) return c;
   throw new Error(
     'code-server not found: run `bash scripts/setup-code-server.sh` (npm run test:integration and test:ui do) ' +
-      'or set CODE_SERVER_BIN. Looked at: ' + candidates.join(', '),
+      'or set CODE_SERVER_BIN. Looked at: ' +
+      candidates.join(', '),
   );
 }
 
 export function findChromium(): string {
-  const candidates = process.env.CHROMIUM_PATH ? [process.env.CHROMIUM_PATH] : ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+  const candidates = process.env.CHROMIUM_PATH
+    ? [process.env.CHROMIUM_PATH]
+    : ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
   for (const c of candidates) if (fs.existsSync(c)) return c;
   throw new Error('No Chromium found: apt-get install -y chromium, or set CHROMIUM_PATH');
 }
@@ -186,11 +191,16 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
   const userDataDir = path.join(root, 'user-data');
   const extensionsDir = path.join(root, 'extensions');
   const xdg = path.join(root, 'xdg');
-  for (const d of [userDataDir, path.join(userDataDir, 'User'), extensionsDir, xdg]) fs.mkdirSync(d, { recursive: true });
+  for (const d of [userDataDir, path.join(userDataDir, 'User'), extensionsDir, xdg])
+    fs.mkdirSync(d, { recursive: true });
   const trust = options.trust !== false;
   fs.writeFileSync(
     path.join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({ ...DEFAULT_SETTINGS, ...(trust ? {} : RESTRICTED_SETTINGS), ...(options.settings || {}) }, null, 2),
+    JSON.stringify(
+      { ...DEFAULT_SETTINGS, ...(trust ? {} : RESTRICTED_SETTINGS), ...(options.settings || {}) },
+      null,
+      2,
+    ),
   );
   const env = cleanEnv({
     XDG_CONFIG_HOME: path.join(xdg, 'config'),
@@ -199,13 +209,22 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
     EXTENSIONS_GALLERY: '{}',
     ...(options.env || {}),
   });
-  const common = ['--config', path.join(xdg, 'code-server.yaml'), '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
+  const common = [
+    '--config',
+    path.join(xdg, 'code-server.yaml'),
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
+  ];
   for (const vsix of options.installVsix || []) {
     execFileSync(bin, [...common, '--install-extension', vsix, '--force'], { env, stdio: 'pipe' });
   }
   const args = [
-    '--bind-addr', '127.0.0.1:0',
-    '--auth', 'none',
+    '--bind-addr',
+    '127.0.0.1:0',
+    '--auth',
+    'none',
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-getting-started-override',
@@ -227,13 +246,18 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
     child.on('exit', (code, signal) => resolve({ code, signal })),
   );
-  const spawnError = new Promise<never>((_, reject) => child.on('error', (err) => reject(new Error(`cannot start ${bin}: ${err.message}`))));
+  const spawnError = new Promise<never>((_, reject) =>
+    child.on('error', (err) => reject(new Error(`cannot start ${bin}: ${err.message}`))),
+  );
 
   const timeoutMs = options.startTimeoutMs || 60000;
   const url = await Promise.race([
     spawnError,
     new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`code-server did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`code-server did not start within ${timeoutMs} ms:\n${output}`)),
+        timeoutMs,
+      );
       const check = () => {
         const m = /HTTP server listening on (http:\/\/\S+)/.exec(output);
         if (m) {
@@ -287,7 +311,16 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
     if (ownRoot) fs.rmSync(root, { recursive: true, force: true });
   }
 
-  return { url, port: Number(parsed.port), host: parsed.host, root, workspace: options.workspace, pid: child.pid!, output: () => output, stop };
+  return {
+    url,
+    port: Number(parsed.port),
+    host: parsed.host,
+    root,
+    workspace: options.workspace,
+    pid: child.pid!,
+    output: () => output,
+    stop,
+  };
 }
 
 // ------------------------------------------------------------------ browser
@@ -320,7 +353,7 @@ export async function launchBrowser(options: { viewport?: { width: number; heigh
     executablePath,
     headless: true,
     // Chromium keeps its crash-report database in $XDG_CONFIG_HOME/chromium even with a custom profile.
-    env: { ...process.env, XDG_CONFIG_HOME: path.join(profile, 'xdg-config') } as Record<string, string>,
+    env: { ...process.env, XDG_CONFIG_HOME: path.join(profile, 'xdg-config') },
     args: CHROMIUM_ARGS,
     viewport: options.viewport || { width: 1400, height: 900 },
   });
@@ -351,7 +384,11 @@ export function devPayload(server: CodeServer, extensionTestsPath?: string): [st
 export async function openWorkbench(
   page: Page,
   server: CodeServer,
-  { folder = server.workspace, payload, timeout = 90000 }: { folder?: string; payload?: [string, string][]; timeout?: number } = {},
+  {
+    folder = server.workspace,
+    payload,
+    timeout = 90000,
+  }: { folder?: string; payload?: [string, string][]; timeout?: number } = {},
 ): Promise<void> {
   const url = new URL(server.url);
   url.searchParams.set('folder', path.resolve(folder));
@@ -369,7 +406,8 @@ export async function openWorkbench(
 
 export const quickInputWidget = (page: Page): Locator => page.locator('.quick-input-widget');
 export const quickInputBox = (page: Page): Locator => page.locator('.quick-input-widget .quick-input-box input');
-export const quickInputRows = (page: Page): Locator => page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+export const quickInputRows = (page: Page): Locator =>
+  page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
 
 /**
  * Runs a command through the command palette (F1) by its title as shown there ("Category: Title"):
@@ -416,17 +454,27 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 export async function clearHover(page: Page): Promise<void> {
   await page.mouse.move(700, 600);
   const hovers = page.locator('.monaco-hover:visible, .workbench-hover:visible, .hover-contents:visible');
-  await waitUntil(async () => (await hovers.count()) === 0, 'no hover shown after moving the pointer away', { timeout: 20_000 });
+  await waitUntil(async () => (await hovers.count()) === 0, 'no hover shown after moving the pointer away', {
+    timeout: 20_000,
+  });
 }
 
 /** Clicks `target` after the pointer has left its previous place and no hover covers the window (see clearHover). */
-export async function clickClear(page: Page, target: Locator, options: { button?: 'left' | 'right' } = {}): Promise<void> {
+export async function clickClear(
+  page: Page,
+  target: Locator,
+  options: { button?: 'left' | 'right' } = {},
+): Promise<void> {
   await clearHover(page);
   await target.click(options);
 }
 
 /** Waits for a notification toast containing `text`; returns its locator. */
-export async function waitForNotification(page: Page, text: string | RegExp, { timeout = 30000 } = {}): Promise<Locator> {
+export async function waitForNotification(
+  page: Page,
+  text: string | RegExp,
+  { timeout = 30000 } = {},
+): Promise<Locator> {
   const toast = page.locator('.notification-toast').filter({ hasText: text }).first();
   await toast.waitFor({ state: 'visible', timeout });
   return toast;
@@ -434,7 +482,12 @@ export async function waitForNotification(page: Page, text: string | RegExp, { t
 
 /** Texts of all notification toasts currently shown (for error messages). */
 export async function notificationTexts(page: Page): Promise<string[]> {
-  return (await page.locator('.notification-toast').allInnerTexts().catch(() => [])).map((t) => t.replace(/\s+/g, ' ').trim());
+  return (
+    await page
+      .locator('.notification-toast')
+      .allInnerTexts()
+      .catch(() => [])
+  ).map((t) => t.replace(/\s+/g, ' ').trim());
 }
 
 /** What a visible quick input (quick pick, input box or simple file dialog) asks. */
@@ -449,30 +502,59 @@ export interface QuickInputState {
 export async function readQuickInput(page: Page): Promise<QuickInputState | null> {
   const widget = quickInputWidget(page);
   if (!(await widget.isVisible().catch(() => false))) return null;
-  const text = async (sel: string) => ((await widget.locator(sel).first().innerText({ timeout: 500 }).catch(() => '')) || '').trim();
+  const text = async (sel: string) =>
+    (
+      (await widget
+        .locator(sel)
+        .first()
+        .innerText({ timeout: 500 })
+        .catch(() => '')) || ''
+    ).trim();
   const input = quickInputBox(page);
   return {
     title: await text('.quick-input-title'),
     placeholder: (await input.getAttribute('placeholder', { timeout: 500 }).catch(() => '')) || '',
     message: await text('.quick-input-message'),
     value: await input.inputValue({ timeout: 500 }).catch(() => ''),
-    items: (await quickInputRows(page).allInnerTexts().catch(() => [])).map((t) => t.replace(/\s+/g, ' ').trim()),
+    items: (
+      await quickInputRows(page)
+        .allInnerTexts()
+        .catch(() => [])
+    ).map((t) => t.replace(/\s+/g, ' ').trim()),
   };
 }
 
 export function describeQuickInput(q: QuickInputState | null): string {
   if (!q) return '(no quick input)';
-  return JSON.stringify({ title: q.title, placeholder: q.placeholder, message: q.message, value: q.value, items: q.items.slice(0, 8) });
+  return JSON.stringify({
+    title: q.title,
+    placeholder: q.placeholder,
+    message: q.message,
+    value: q.value,
+    items: q.items.slice(0, 8),
+  });
 }
 
 /** A modal dialog (showWarningMessage/showInformationMessage with `modal: true`), or null. */
 export async function readDialog(page: Page): Promise<{ text: string; buttons: string[] } | null> {
   const box = page.locator('.monaco-dialog-box');
   if (!(await box.isVisible().catch(() => false))) return null;
-  const text = async (sel: string) => ((await box.locator(sel).first().innerText({ timeout: 500 }).catch(() => '')) || '').trim();
+  const text = async (sel: string) =>
+    (
+      (await box
+        .locator(sel)
+        .first()
+        .innerText({ timeout: 500 })
+        .catch(() => '')) || ''
+    ).trim();
   return {
     text: [await text('.dialog-message-text'), await text('.dialog-message-detail')].filter(Boolean).join(' — '),
-    buttons: (await box.locator('.dialog-buttons .monaco-button').allInnerTexts().catch(() => [])).map((t) => t.trim()),
+    buttons: (
+      await box
+        .locator('.dialog-buttons .monaco-button')
+        .allInnerTexts()
+        .catch(() => [])
+    ).map((t) => t.trim()),
   };
 }
 
@@ -483,7 +565,10 @@ export async function readDialog(page: Page): Promise<{ text: string; buttons: s
  *   <iframe class="webview ready" src=".../webview/browser/pre/index.html?...&extensionId=ID">  (VS Code's host page)
  *     <iframe id="active-frame" title="<panel title>">                                       (the extension's HTML)
  */
-export function webviewFrameLocator(page: Page, { extensionId, title }: { extensionId?: string; title?: string } = {}): FrameLocator {
+export function webviewFrameLocator(
+  page: Page,
+  { extensionId, title }: { extensionId?: string; title?: string } = {},
+): FrameLocator {
   let outer = 'iframe.webview.ready';
   if (extensionId) outer += `[src*="extensionId=${extensionId}"]`;
   let inner = 'iframe#active-frame';
@@ -517,17 +602,22 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 }
 
 /** Resolves when `check` returns a truthy value (polled), or throws after `timeout` ms with `what`. */
-export async function waitUntil<T>(check: () => T | Promise<T>, what: string, { timeout = 30000, interval = 250 } = {}): Promise<NonNullable<T>> {
+export async function waitUntil<T>(
+  check: () => T | Promise<T>,
+  what: string,
+  { timeout = 30000, interval = 250 } = {},
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeout;
   let last: unknown;
   for (;;) {
     try {
       const v = await check();
-      if (v) return v as NonNullable<T>;
+      if (v) return v;
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeout} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, interval));
   }
 }
@@ -543,7 +633,17 @@ export function packageVsix(workDir: string): string {
   if (!fs.existsSync(vsce)) throw new Error(`${vsce} not found: npm ci first`);
   const copy = path.join(workDir, 'src-copy');
   fs.mkdirSync(copy, { recursive: true });
-  const skip = new Set(['node_modules', '.git', '.vscode-test', 'out', 'dist', 'test', 'test-results', 'bench-data', 'demo-output']);
+  const skip = new Set([
+    'node_modules',
+    '.git',
+    '.vscode-test',
+    'out',
+    'dist',
+    'test',
+    'test-results',
+    'bench-data',
+    'demo-output',
+  ]);
   for (const e of fs.readdirSync(extensionPath, { withFileTypes: true })) {
     if (skip.has(e.name) || e.name.endsWith('.vsix')) continue;
     fs.cpSync(path.join(extensionPath, e.name), path.join(copy, e.name), { recursive: true });
@@ -551,12 +651,19 @@ export function packageVsix(workDir: string): string {
   fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
   const out = path.join(workDir, `${manifest.name}-${manifest.version}.vsix`);
   try {
-    execFileSync(vsce, ['package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out], { cwd: copy, stdio: 'pipe', encoding: 'utf8' });
+    execFileSync(
+      vsce,
+      ['package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out],
+      { cwd: copy, stdio: 'pipe', encoding: 'utf8' },
+    );
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; message: string };
     const lines = [e.stderr, e.stdout].filter(Boolean).join('\n').split('\n');
+    // eslint-disable-next-line no-control-regex -- strips the terminal colour codes vsce prints
     const errors = lines.filter((l) => /ERROR|error/.test(l)).map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim());
-    throw new Error(`vsce package failed (as \`npm run package\` would): ${errors.join(' | ') || e.message}`);
+    throw new Error(`vsce package failed (as \`npm run package\` would): ${errors.join(' | ') || e.message}`, {
+      cause: err,
+    });
   }
   return out;
 }

@@ -9,12 +9,19 @@ import * as h from './harness';
 async function main(): Promise<void> {
   h.requireBuiltExtension();
   const ws = h.createWorkspace('dvmdostem-shot');
-  const server = await h.startCodeServer({ workspace: ws.dir, root: path.join(ws.root, 'code-server'), settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
+  const server = await h.startCodeServer({
+    workspace: ws.dir,
+    root: path.join(ws.root, 'code-server'),
+    settings: { 'workbench.colorTheme': 'Default Dark Modern' },
+  });
   const browser = await h.launchBrowser({ viewport: { width: 1280, height: 720 } });
   const page = browser.page;
   try {
     await h.openWorkbench(page, server, { folder: ws.dir, payload: h.devPayload(server) });
-    const activity = page.locator('.part.activitybar a.action-label[aria-label="dvmdostem"]').first();
+    const activity = page
+      .locator('.part.activitybar .action-item')
+      .filter({ has: page.locator('a.action-label[aria-label^="dvmdostem"]') })
+      .first();
     await h.waitUntil(() => activity.isVisible(), 'the dvmdostem activity bar entry', { timeout: 60_000 });
     await activity.click();
     const row = (name: string) => page.locator('.part.sidebar .monaco-list-row').filter({ hasText: name }).first();

@@ -57,10 +57,10 @@ function parseArgs(argv: string[]): Options {
     else if (key === 'extensionTestsPath') opts.extensionTestsPath = path.resolve(value);
     else if (key === 'workspace') opts.workspace = path.resolve(value);
     else if (key === 'suite') {
-      if (!['default', 'restricted', 'all'].includes(value)) throw new Error(`--suite must be default, restricted or all`);
+      if (!['default', 'restricted', 'all'].includes(value))
+        throw new Error(`--suite must be default, restricted or all`);
       opts.suites = value === 'all' ? ['default', 'restricted'] : [value as 'default' | 'restricted'];
-    }
-    else throw new Error(`unknown argument: ${argv[i]}`);
+    } else throw new Error(`unknown argument: ${argv[i]}`);
   }
   return opts;
 }
@@ -120,20 +120,26 @@ async function runSuite(opts: Options, restricted: boolean): Promise<number> {
       (type === 'error' ? process.stderr : process.stdout).write(line + '\n');
       if ((m = /^\[integration\] screenshot requested: (.+)$/m.exec(line))) void screenshotFor(page, m[1]);
     });
-    await page.exposeFunction('codeAutomationExit', (code: number, logs?: { relativePath: string; contents: string }[]) => {
-      for (const log of logs || []) {
-        const file = path.join(h.ARTIFACTS, `${tag}-logs`, log.relativePath);
-        fs.mkdirSync(path.dirname(file), { recursive: true });
-        fs.writeFileSync(file, log.contents);
-      }
-      resolveFinished({ code });
-    });
+    await page.exposeFunction(
+      'codeAutomationExit',
+      (code: number, logs?: { relativePath: string; contents: string }[]) => {
+        for (const log of logs || []) {
+          const file = path.join(h.ARTIFACTS, `${tag}-logs`, log.relativePath);
+          fs.mkdirSync(path.dirname(file), { recursive: true });
+          fs.writeFileSync(file, log.contents);
+        }
+        resolveFinished({ code });
+      },
+    );
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<{ timeout: true }>((resolve) => {
       timer = setTimeout(() => resolve({ timeout: true }), opts.timeout * 1000);
     });
     try {
-      await h.openWorkbench(page, server, { folder: workspace, payload: h.devPayload(server, opts.extensionTestsPath) });
+      await h.openWorkbench(page, server, {
+        folder: workspace,
+        payload: h.devPayload(server, opts.extensionTestsPath),
+      });
       const result = await Promise.race([finished, timedOut]);
       if ('timeout' in result) {
         console.error(`${label} tests: TIMEOUT after ${opts.timeout} s`);

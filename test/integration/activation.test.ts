@@ -5,7 +5,16 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { openNetcdf } from '../../src/core/netcdf/ncfile';
 import {
-  activateExtension, COMMANDS, EXTENSION_ID, listRuns, manifest, runFoldersOnDisk, waitFor, waitForRuns, workspace, type ExtensionApi,
+  activateExtension,
+  COMMANDS,
+  EXTENSION_ID,
+  listRuns,
+  manifest,
+  runFoldersOnDisk,
+  waitFor,
+  waitForRuns,
+  workspace,
+  type ExtensionApi,
 } from './util';
 
 type RunSummaryLike = Awaited<ReturnType<ExtensionApi['listRuns']>>[number];
@@ -16,7 +25,9 @@ describe('activation and the runs tree', () => {
 
   before(async () => {
     ws = workspace();
-    console.log(`    [env] ${vscode.env.appName} ${vscode.version}, uiKind=${vscode.env.uiKind === vscode.UIKind.Web ? 'Web' : 'Desktop'}, remoteName=${vscode.env.remoteName}, trusted=${vscode.workspace.isTrusted}`);
+    console.log(
+      `    [env] ${vscode.env.appName} ${vscode.version}, uiKind=${vscode.env.uiKind === vscode.UIKind.Web ? 'Web' : 'Desktop'}, remoteName=${vscode.env.remoteName}, trusted=${vscode.workspace.isTrusted}`,
+    );
   });
 
   it('activates on a workspace that contains a run folder and returns { listRuns() }', async () => {
@@ -29,9 +40,15 @@ describe('activation and the runs tree', () => {
   it('contributes the contract: view container, view, commands with their titles and category', () => {
     const c = manifest().contributes ?? {};
     const containers = (c.viewsContainers?.activitybar ?? []) as { id: string; title: string }[];
-    assert.ok(containers.some((v) => v.id === 'dvmdostem' && v.title === 'dvmdostem'), `viewsContainers.activitybar: ${JSON.stringify(containers)}`);
+    assert.ok(
+      containers.some((v) => v.id === 'dvmdostem' && v.title === 'dvmdostem'),
+      `viewsContainers.activitybar: ${JSON.stringify(containers)}`,
+    );
     const views = (c.views?.dvmdostem ?? []) as { id: string; name: string }[];
-    assert.ok(views.some((v) => v.id === 'dvmdostem.runs' && v.name === 'dvmdostem Runs'), `views.dvmdostem: ${JSON.stringify(views)}`);
+    assert.ok(
+      views.some((v) => v.id === 'dvmdostem.runs' && v.name === 'dvmdostem Runs'),
+      `views.dvmdostem: ${JSON.stringify(views)}`,
+    );
     const titles: Record<string, string> = {
       'dvmdostem.salvage': 'Salvage Failed Cells…',
       'dvmdostem.merge': 'Merge Salvaged and Rerun Outputs…',
@@ -57,7 +74,11 @@ describe('activation and the runs tree', () => {
   });
 
   it('lists the output run with 6 success, 2 failed, 2 timeout, 90 masked cells', async () => {
-    const runs = await waitForRuns(api, (rs) => rs.some((r) => r.folder === ws.output), 'the output folder in listRuns()');
+    const runs = await waitForRuns(
+      api,
+      (rs) => rs.some((r) => r.folder === ws.output),
+      'the output folder in listRuns()',
+    );
     const output = runs.find((r) => r.folder === ws.output)!;
     assert.equal(output.counts.success, 6, JSON.stringify(output.raw));
     assert.equal(output.counts.fail, 2, JSON.stringify(output.raw));
@@ -71,13 +92,20 @@ describe('activation and the runs tree', () => {
     assert.ok(rerun, `rerun folder not listed: ${JSON.stringify(runs.map((r) => r.folder))}`);
     assert.equal(rerun.counts.success, 4);
     assert.equal(rerun.counts.masked, 96);
-    assert.ok(!runs.some((r) => r.folder === ws.notes || r.folder === ws.dir), 'a folder without run_status.nc is listed');
+    assert.ok(
+      !runs.some((r) => r.folder === ws.notes || r.folder === ws.dir),
+      'a folder without run_status.nc is listed',
+    );
   });
 
   it('sets the context key dvmdostem.runFolders to exactly the run folders (read through api.runFolders())', async () => {
     // Tests cannot read a context key (there is no getContext command): activate() also returns
     // runFolders(), the fsPaths the extension puts into dvmdostem.runFolders.
-    assert.equal(typeof api.runFolders, 'function', 'activate() must return runFolders(): string[] (the value of the dvmdostem.runFolders context key)');
+    assert.equal(
+      typeof api.runFolders,
+      'function',
+      'activate() must return runFolders(): string[] (the value of the dvmdostem.runFolders context key)',
+    );
     await vscode.commands.executeCommand('dvmdostem.refreshRuns');
     const expected = runFoldersOnDisk(ws.dir);
     assert.ok(expected.includes(ws.output) && expected.includes(ws.rerun));
@@ -91,7 +119,11 @@ describe('activation and the runs tree', () => {
     fs.cpSync(ws.output, live, { recursive: true });
     try {
       const runs = await waitForRuns(api, (rs) => rs.some((r) => r.folder === live), 'the copied run in listRuns()');
-      assert.notEqual(runs.find((r) => r.folder === live)!.raw.state, 'running', 'a run written once (a copy) is not running');
+      assert.notEqual(
+        runs.find((r) => r.folder === live)!.raw.state,
+        'running',
+        'a run written once (a copy) is not running',
+      );
       // What dvmdostem does after each cell: rewrite run_status.nc, here cell (1,2) now succeeded.
       const file = await openNetcdf(path.join(live, 'run_status.nc'));
       const v = file.variable('run_status')!;

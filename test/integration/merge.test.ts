@@ -6,7 +6,16 @@ import * as vscode from 'vscode';
 import { hashTree } from '../helpers/files';
 import { verifyMergedFile } from '../helpers/values';
 import { readRunStatus } from '../../src/core/runStatus';
-import { activateExtension, ENABLED_CELLS, FAILED_CELLS, treeChanges, tryCommand, waitForRuns, workspace, type ExtensionApi } from './util';
+import {
+  activateExtension,
+  ENABLED_CELLS,
+  FAILED_CELLS,
+  treeChanges,
+  tryCommand,
+  waitForRuns,
+  workspace,
+  type ExtensionApi,
+} from './util';
 
 describe('dvmdostem.merge (options, no prompts)', () => {
   let api: ExtensionApi;
@@ -22,7 +31,10 @@ describe('dvmdostem.merge (options, no prompts)', () => {
   });
 
   it('writes the merged folder and returns a result object', async () => {
-    const result = await vscode.commands.executeCommand('dvmdostem.merge', vscode.Uri.file(ws.output), { rerunDir: ws.rerun, outputDir: merged });
+    const result = await vscode.commands.executeCommand('dvmdostem.merge', vscode.Uri.file(ws.output), {
+      rerunDir: ws.rerun,
+      outputDir: merged,
+    });
     assert.ok(result, 'dvmdostem.merge returned undefined (cancelled?) although every option was given');
     assert.ok(fs.existsSync(path.join(merged, 'run_status.nc')), `no run_status.nc in ${merged}`);
   });
@@ -35,11 +47,25 @@ describe('dvmdostem.merge (options, no prompts)', () => {
   });
 
   it('has every NetCDF file, with the rerun values at the rerun cells and the salvaged values elsewhere', async () => {
-    const ncFiles = fs.readdirSync(ws.output).filter((f) => f.endsWith('.nc')).sort();
-    assert.deepEqual(fs.readdirSync(merged).filter((f) => f.endsWith('.nc')).sort(), ncFiles);
+    const ncFiles = fs
+      .readdirSync(ws.output)
+      .filter((f) => f.endsWith('.nc'))
+      .sort();
+    assert.deepEqual(
+      fs
+        .readdirSync(merged)
+        .filter((f) => f.endsWith('.nc'))
+        .sort(),
+      ncFiles,
+    );
     const rerunCells = new Set(FAILED_CELLS.map(([r, c]) => `${r},${c}`));
     for (const f of ncFiles) {
-      const problems = await verifyMergedFile(path.join(ws.output, f), path.join(ws.rerun, f), path.join(merged, f), rerunCells);
+      const problems = await verifyMergedFile(
+        path.join(ws.output, f),
+        path.join(ws.rerun, f),
+        path.join(merged, f),
+        rerunCells,
+      );
       assert.deepEqual(problems, [], f);
     }
   });
@@ -61,9 +87,18 @@ describe('dvmdostem.merge (options, no prompts)', () => {
 
   it('refuses to merge into an existing folder and writes nothing', async () => {
     const before = hashTree(merged);
-    const { settled, value, error } = await tryCommand('dvmdostem.merge', [vscode.Uri.file(ws.output), { rerunDir: ws.rerun, outputDir: merged }]);
+    const { settled, value, error } = await tryCommand('dvmdostem.merge', [
+      vscode.Uri.file(ws.output),
+      { rerunDir: ws.rerun, outputDir: merged },
+    ]);
     assert.deepEqual(treeChanges(before, hashTree(merged)), []);
-    assert.ok(settled, 'dvmdostem.merge did not return within 15 s after refusing (it waits for the user to dismiss its error notification)');
-    assert.ok(error || value === undefined, `a merge into an existing folder reported success: ${JSON.stringify(value)}`);
+    assert.ok(
+      settled,
+      'dvmdostem.merge did not return within 15 s after refusing (it waits for the user to dismiss its error notification)',
+    );
+    assert.ok(
+      error || value === undefined,
+      `a merge into an existing folder reported success: ${JSON.stringify(value)}`,
+    );
   });
 });

@@ -48,7 +48,8 @@ async function runSuite(vscodeExecutablePath: string, suite: 'default' | 'restri
 }
 
 async function main(): Promise<number> {
-  if (!fs.existsSync(path.join(repoRoot, 'dist', 'extension.js'))) throw new Error('dist/extension.js missing: run `npm run build` first');
+  if (!fs.existsSync(path.join(repoRoot, 'dist', 'extension.js')))
+    throw new Error('dist/extension.js missing: run `npm run build` first');
   const suites = (process.env.DVMDOSTEM_E2E_SUITES || 'default,restricted').split(',') as ('default' | 'restricted')[];
   // Download first (cached in .vscode-test/): a failed download is a harness error, not a test failure.
   const vscodeExecutablePath = await downloadAndUnzipVSCode(process.env.VSCODE_TEST_VERSION || '1.96.4');

@@ -5,7 +5,15 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { hashFile, hashTree } from '../helpers/files';
 import { readRunMask } from '../../src/core/runMask';
-import { activateExtension, FAILED_CELLS, treeChanges, tryCommand, waitForRuns, workspace, type ExtensionApi } from './util';
+import {
+  activateExtension,
+  FAILED_CELLS,
+  treeChanges,
+  tryCommand,
+  waitForRuns,
+  workspace,
+  type ExtensionApi,
+} from './util';
 
 describe('dvmdostem.salvage (options, no prompts)', () => {
   let api: ExtensionApi;
@@ -64,15 +72,24 @@ describe('dvmdostem.salvage (options, no prompts)', () => {
   it('refuses to salvage into an existing backup folder and writes nothing', async () => {
     const otherMask = path.join(ws.dir, 'rerun-mask-2.nc');
     const before = hashTree(backupDir);
-    const { settled, value, error } = await tryCommand('dvmdostem.salvage', [vscode.Uri.file(ws.output), {
-      originalMask: ws.mask,
-      backupDir,
-      newMask: otherMask,
-      skipConfirm: true,
-    }]);
+    const { settled, value, error } = await tryCommand('dvmdostem.salvage', [
+      vscode.Uri.file(ws.output),
+      {
+        originalMask: ws.mask,
+        backupDir,
+        newMask: otherMask,
+        skipConfirm: true,
+      },
+    ]);
     assert.equal(fs.existsSync(otherMask), false, 'a mask was written although the salvage was refused');
     assert.deepEqual(treeChanges(before, hashTree(backupDir)), []);
-    assert.ok(settled, 'dvmdostem.salvage did not return within 15 s after refusing (it waits for the user to dismiss its error notification)');
-    assert.ok(error || value === undefined, `a salvage into an existing backup folder reported success: ${JSON.stringify(value)}`);
+    assert.ok(
+      settled,
+      'dvmdostem.salvage did not return within 15 s after refusing (it waits for the user to dismiss its error notification)',
+    );
+    assert.ok(
+      error || value === undefined,
+      `a salvage into an existing backup folder reported success: ${JSON.stringify(value)}`,
+    );
   });
 });

@@ -41,8 +41,24 @@ export const COMMANDS = [
 ] as const;
 
 /** The cells of the fixture (row, col). */
-export const FAILED_CELLS: [number, number][] = [[1, 2], [6, 4], [7, 9], [9, 6]];
-export const ENABLED_CELLS: [number, number][] = [[0, 0], [0, 5], [1, 2], [2, 7], [3, 3], [4, 8], [5, 1], [6, 4], [7, 9], [9, 6]];
+export const FAILED_CELLS: [number, number][] = [
+  [1, 2],
+  [6, 4],
+  [7, 9],
+  [9, 6],
+];
+export const ENABLED_CELLS: [number, number][] = [
+  [0, 0],
+  [0, 5],
+  [1, 2],
+  [2, 7],
+  [3, 3],
+  [4, 8],
+  [5, 1],
+  [6, 4],
+  [7, 9],
+  [9, 6],
+];
 
 /** The workspace the runner opened (test/e2e/harness.ts createWorkspace). */
 export function workspace() {
@@ -56,7 +72,8 @@ export function workspace() {
     mask: path.join(dir, 'run-mask.nc'),
     notes: path.join(dir, 'notes'),
   };
-  for (const p of [ws.output, ws.rerun, ws.mask]) assert.ok(fs.existsSync(p), `workspace is not the test fixture copy: ${p} missing`);
+  for (const p of [ws.output, ws.rerun, ws.mask])
+    assert.ok(fs.existsSync(p), `workspace is not the test fixture copy: ${p} missing`);
   return ws;
 }
 
@@ -65,9 +82,15 @@ export type ExtensionApi = DvmdostemApi;
 
 export async function activateExtension(): Promise<{ ext: vscode.Extension<ExtensionApi>; api: ExtensionApi }> {
   const ext = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
-  assert.ok(ext, `${EXTENSION_ID} is not loaded in this VS Code (development extension path wrong or manifest invalid)`);
+  assert.ok(
+    ext,
+    `${EXTENSION_ID} is not loaded in this VS Code (development extension path wrong or manifest invalid)`,
+  );
   const api = await ext.activate();
-  assert.ok(api && typeof api.listRuns === 'function', `activate() must return { listRuns() }; got ${api === undefined ? 'undefined' : JSON.stringify(Object.keys(api))}`);
+  assert.ok(
+    api && typeof api.listRuns === 'function',
+    `activate() must return { listRuns() }; got ${api === undefined ? 'undefined' : JSON.stringify(Object.keys(api))}`,
+  );
   return { ext, api };
 }
 
@@ -122,7 +145,12 @@ export async function waitFor<T>(
 }
 
 /** Refreshes the tree (contract command) and waits until `pred(runs)` holds. */
-export async function waitForRuns(api: ExtensionApi, pred: (runs: RunView[]) => boolean, what: string, timeoutMs = 20000): Promise<RunView[]> {
+export async function waitForRuns(
+  api: ExtensionApi,
+  pred: (runs: RunView[]) => boolean,
+  what: string,
+  timeoutMs = 20000,
+): Promise<RunView[]> {
   let runs: RunView[] = [];
   return waitFor(
     async () => {
@@ -158,8 +186,14 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export function describeWindow(): string {
   const kind = (t: vscode.Tab) =>
-    t.input instanceof vscode.TabInputWebview ? `webview ${t.input.viewType}` : t.input instanceof vscode.TabInputText ? 'text' : 'other';
-  const tabs = vscode.window.tabGroups.all.map((g) => g.tabs.map((t) => `${t.isActive && g.isActive ? '*' : ''}${t.label} (${kind(t)})`));
+    t.input instanceof vscode.TabInputWebview
+      ? `webview ${t.input.viewType}`
+      : t.input instanceof vscode.TabInputText
+        ? 'text'
+        : 'other';
+  const tabs = vscode.window.tabGroups.all.map((g) =>
+    g.tabs.map((t) => `${t.isActive && g.isActive ? '*' : ''}${t.label} (${kind(t)})`),
+  );
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   const entries = folder && fs.existsSync(folder) ? fs.readdirSync(folder).sort() : [];
   return [
@@ -193,7 +227,11 @@ export async function reportFailedTest(title: string): Promise<void> {
  * and tests call commands with options precisely so that nothing waits for a user: a command that
  * stays pending (e.g. awaiting the choice on its error notification) is reported as `settled: false`.
  */
-export async function tryCommand<T>(id: string, args: unknown[], settleMs = 15000): Promise<{ settled: boolean; value?: T; error?: Error }> {
+export async function tryCommand<T>(
+  id: string,
+  args: unknown[],
+  settleMs = 15000,
+): Promise<{ settled: boolean; value?: T; error?: Error }> {
   const run = vscode.commands.executeCommand<T>(id, ...args).then(
     (value) => ({ settled: true, value }),
     (error: Error) => ({ settled: true, error }),

@@ -23,7 +23,10 @@ describe(`Workspace Trust (${restricted ? 'Restricted Mode' : 'trusted workspace
   it('declares capabilities.untrustedWorkspaces.supported = "limited" with a description', () => {
     const u = manifest().capabilities?.untrustedWorkspaces;
     assert.equal(u?.supported, 'limited', `capabilities.untrustedWorkspaces: ${JSON.stringify(u)}`);
-    assert.ok(typeof u.description === 'string' && u.description.length > 0, 'untrustedWorkspaces.description is required for "limited"');
+    assert.ok(
+      typeof u.description === 'string' && u.description.length > 0,
+      'untrustedWorkspaces.description is required for "limited"',
+    );
   });
 
   if (!restricted) {
@@ -38,7 +41,11 @@ describe(`Workspace Trust (${restricted ? 'Restricted Mode' : 'trusted workspace
     const before_: { dir?: Record<string, string> } = {};
 
     before(async () => {
-      assert.equal(vscode.workspace.isTrusted, false, 'the runner did not manage to open the folder in Restricted Mode');
+      assert.equal(
+        vscode.workspace.isTrusted,
+        false,
+        'the runner did not manage to open the folder in Restricted Mode',
+      );
       ({ api } = await activateExtension());
       before_.dir = hashTree(ws.dir);
     });
@@ -54,12 +61,15 @@ describe(`Workspace Trust (${restricted ? 'Restricted Mode' : 'trusted workspace
     it('refuses dvmdostem.salvage: no backup, no mask', async () => {
       const backupDir = path.join(ws.dir, 'output-backup');
       const newMask = path.join(ws.dir, 'rerun-mask.nc');
-      const { settled, value, error } = await tryCommand('dvmdostem.salvage', [vscode.Uri.file(ws.output), {
-        originalMask: ws.mask,
-        backupDir,
-        newMask,
-        skipConfirm: true,
-      }]);
+      const { settled, value, error } = await tryCommand('dvmdostem.salvage', [
+        vscode.Uri.file(ws.output),
+        {
+          originalMask: ws.mask,
+          backupDir,
+          newMask,
+          skipConfirm: true,
+        },
+      ]);
       assert.equal(fs.existsSync(backupDir), false, 'a backup was written in Restricted Mode');
       assert.equal(fs.existsSync(newMask), false, 'a mask was written in Restricted Mode');
       assert.ok(settled, 'dvmdostem.salvage did not return within 15 s in Restricted Mode');
@@ -68,7 +78,10 @@ describe(`Workspace Trust (${restricted ? 'Restricted Mode' : 'trusted workspace
 
     it('refuses dvmdostem.merge: no merged folder', async () => {
       const merged = path.join(ws.dir, 'merged');
-      const { settled, value, error } = await tryCommand('dvmdostem.merge', [vscode.Uri.file(ws.output), { rerunDir: ws.rerun, outputDir: merged }]);
+      const { settled, value, error } = await tryCommand('dvmdostem.merge', [
+        vscode.Uri.file(ws.output),
+        { rerunDir: ws.rerun, outputDir: merged },
+      ]);
       assert.equal(fs.existsSync(merged), false, 'a merged folder was written in Restricted Mode');
       assert.ok(settled, 'dvmdostem.merge did not return within 15 s in Restricted Mode');
       assert.ok(error || value === undefined, `merge reported success in Restricted Mode: ${JSON.stringify(value)}`);
