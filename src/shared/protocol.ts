@@ -296,7 +296,6 @@ export class WebviewMessenger extends Messenger<FromWebview, ToWebview> {
   }
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Webview state (vscode.setState / getState; also what the panel serializer receives)
 // ---------------------------------------------------------------------------------------------

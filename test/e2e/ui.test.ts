@@ -43,7 +43,8 @@ const BODY_TIMEOUT = STEP_TIMEOUT - 20_000;
 
 /** Every file under `dir` with its size and mtime, sorted (to check nothing changed). */
 function listTree(dir: string): string[] {
-  return (fs.readdirSync(dir, { recursive: true, withFileTypes: true }))
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
     .map((d) => {
       const p = path.join(d.parentPath ?? d.path, d.name);
       const st = fs.statSync(p);
