@@ -4,7 +4,7 @@ import { asUserError, UserError } from './errors';
 import { gridAxes, readGridVariable, type GridShape } from './grid';
 import type { NetcdfFormat } from './netcdf/format';
 import { openNetcdfFor } from './netcdf/ncfile';
-import { statOrExplain } from './runStatus';
+import { statOrExplain } from './stableRead';
 import { removeQuietly, stagingPath } from './staging';
 
 /** A dvmdostem run-mask: which cells the model runs (`run` != 0), plus lat/lon when present. */

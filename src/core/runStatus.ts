@@ -1,9 +1,9 @@
-import * as fs from 'node:fs';
 import { UserError } from './errors';
 import { readGridVariable, sameGrid, describeGrid, type GridShape } from './grid';
 import { countStates, STATUS_CODES, type CellState } from './cellStates';
 import type { NetcdfFormat } from './netcdf/format';
 import { openNetcdfFor } from './netcdf/ncfile';
+import { readWhileUnchanged } from './stableRead';
 
 export { CELL_STATE_LABELS, CELL_STATES, STATUS_CODES, cellState, countStates, type CellState } from './cellStates';
 
@@ -19,45 +19,13 @@ export interface RunStatus {
   mtimeMs: number;
 }
 
-/** Reads of a file that keeps changing underneath before giving up. */
-const MAX_READ_ATTEMPTS = 5;
-
 /**
  * Reads run_status.nc, which a running dvmdostem rewrites after every cell. A read that overlapped a
  * rewrite (the file's identity, size or times changed meanwhile) is thrown away and done again, so the
  * result is always one consistent version of the file, or a UserError.
  */
 export async function readRunStatus(path: string): Promise<RunStatus> {
-  for (let attempt = 1; ; attempt++) {
-    const before = statOrExplain(path, 'run status file');
-    let result: RunStatus | undefined;
-    let failure: UserError | undefined;
-    try {
-      result = await readRunStatusOnce(path, before.mtimeMs);
-    } catch (err) {
-      if (!(err instanceof UserError)) throw err;
-      failure = err;
-    }
-    let after: fs.Stats | undefined;
-    try {
-      after = fs.statSync(path);
-    } catch {
-      // Gone meanwhile (replaced by a rename in progress): counts as changed.
-    }
-    const unchanged =
-      after !== undefined &&
-      after.ino === before.ino &&
-      after.size === before.size &&
-      after.mtimeMs === before.mtimeMs &&
-      after.ctimeMs === before.ctimeMs;
-    if (unchanged || attempt >= MAX_READ_ATTEMPTS) {
-      if (failure) throw failure;
-      if (unchanged) return result!;
-      throw new UserError(
-        `${path}: the file kept changing while it was read (is dvmdostem still writing it?); try again`,
-      );
-    }
-  }
+  return readWhileUnchanged(path, 'run status file', (before) => readRunStatusOnce(path, before.mtimeMs));
 }
 
 async function readRunStatusOnce(path: string, mtimeMs: number): Promise<RunStatus> {
@@ -72,17 +40,6 @@ async function readRunStatusOnce(path: string, mtimeMs: number): Promise<RunStat
     runtime = r.values.map((v) => (v === STATUS_CODES.fill ? NaN : v));
   }
   return { path, format: file.format, grid, status: values, runtime, counts: countStates(values), mtimeMs };
-}
-
-export function statOrExplain(path: string, role: string): fs.Stats {
-  try {
-    return fs.statSync(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UserError(`${path}: ${role} not found`);
-    if (code === 'EACCES') throw new UserError(`${path}: permission denied`);
-    throw err;
-  }
 }
 
 /** Flat indices (row * cols + col) of the cells for which `pick` is true. */

@@ -4,7 +4,7 @@ import { CELL_STATES, cellState, type CellState } from '../cellStates';
 import { UserError } from '../errors';
 import { describeGrid, type GridShape } from '../grid';
 import { openNetcdf } from '../netcdf/ncfile';
-import { statOrExplain } from '../runStatus';
+import { statOrExplain } from '../stableRead';
 import { findBatchRun, type BatchFolder, type BatchLayout, type BatchRun } from './batchRun';
 import { readGridValues, readStableGrid } from './gridValues';
 

@@ -3,7 +3,7 @@ import { UserError } from '../errors';
 import { gridAxes, readGridVariable, type GridShape } from '../grid';
 import type { NcFile } from '../netcdf/ncfile';
 import type { DType } from '../netcdf/variable';
-import { statOrExplain } from '../runStatus';
+import { readWhileUnchanged } from '../stableRead';
 
 /**
  * Reads the small (Y, X) grids a batch run is made of (run, run_status) straight from their bytes
@@ -89,34 +89,8 @@ export async function readStableGrid(
   name: string,
   role: string,
 ): Promise<{ grid: GridShape; values: Float64Array; mtimeMs: number }> {
-  for (let attempt = 1; ; attempt++) {
-    const before = statOrExplain(path, role);
-    let result: { grid: GridShape; values: Float64Array } | undefined;
-    let failure: UserError | undefined;
-    try {
-      result = readGridValues(await open(path), name, role);
-    } catch (err) {
-      if (!(err instanceof UserError)) throw err;
-      failure = err;
-    }
-    let after: fs.Stats | undefined;
-    try {
-      after = fs.statSync(path);
-    } catch {
-      // Replaced meanwhile: counts as changed.
-    }
-    const unchanged =
-      after !== undefined &&
-      after.ino === before.ino &&
-      after.size === before.size &&
-      after.mtimeMs === before.mtimeMs &&
-      after.ctimeMs === before.ctimeMs;
-    if (unchanged || attempt >= 5) {
-      if (failure) throw failure;
-      if (unchanged) return { ...result!, mtimeMs: before.mtimeMs };
-      throw new UserError(
-        `${path}: the file kept changing while it was read (is dvmdostem still writing it?); try again`,
-      );
-    }
-  }
+  return readWhileUnchanged(path, role, async (before) => ({
+    ...readGridValues(await open(path), name, role),
+    mtimeMs: before.mtimeMs,
+  }));
 }
