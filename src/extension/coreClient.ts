@@ -132,7 +132,14 @@ export class CoreClient implements vscode.Disposable {
 
   read<
     K extends
-      'readRunStatus' | 'readRunMask' | 'readRunRecords' | 'planSalvage' | 'planRerun' | 'checkRun' | 'readFailLog',
+      | 'readRunStatus'
+      | 'readRunMask'
+      | 'readRunRecords'
+      | 'maskCandidates'
+      | 'planSalvage'
+      | 'planRerun'
+      | 'checkRun'
+      | 'readFailLog',
   >(op: K, args: CoreOps[K]['args']): Promise<CoreOps[K]['result']> {
     this.reader ??= new CoreWorker(this.script, this.log);
     return this.reader.call(op, args);

@@ -6,6 +6,7 @@ import { mergeRuns } from '../core/merge';
 import { hdf5NeedsRestart } from '../core/netcdf/hdf5';
 import { readRunMask, writeRunMask } from '../core/runMask';
 import { planRerun, prepareRerun } from '../core/rerun';
+import { maskCandidates } from '../core/maskCandidates';
 import { readRunRecords } from '../core/runRecords';
 import { readRunStatus } from '../core/runStatus';
 import { planSalvage, salvageRun } from '../core/salvage';
@@ -25,6 +26,7 @@ const handlers: { [K in CoreOp]: Handler<K> } = {
   readRunStatus: ({ path }) => readRunStatus(path),
   readRunMask: ({ path }) => readRunMask(path),
   readRunRecords: ({ runDir }) => readRunRecords(runDir),
+  maskCandidates: ({ runFolder, remembered }) => maskCandidates(runFolder, remembered),
   planSalvage: (opts) => planSalvage(opts),
   salvage: (opts, progress) => salvageRun(opts, { onProgress: progress, isCancelled }),
   merge: (opts, progress) =>

@@ -15,6 +15,7 @@ export interface CoreOps {
   readRunStatus: { args: { path: string }; result: RunStatus; progress: never };
   readRunMask: { args: { path: string }; result: RunMask; progress: never };
   readRunRecords: { args: { runDir: string }; result: RunRecords; progress: never };
+  maskCandidates: { args: { runFolder: string; remembered?: string }; result: string[]; progress: never };
   planSalvage: { args: SalvageOptions; result: SalvagePlan; progress: never };
   salvage: { args: SalvageOptions; result: SalvagePlan; progress: SalvageProgress };
   merge: { args: MergeOptions; result: MergeResult; progress: MergeStep };

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import { STATUS_CODES } from '../core/cellStates';
@@ -8,9 +7,9 @@ import type { CoreClient } from './coreClient';
 import { RUN_STATUS_FILE } from './runDiscovery';
 
 /**
- * Which run-mask belongs to a run folder, for lat/lon on hover and as the template of masks written
- * from a selection: the one the user picked last for this folder, else `runmask_file` from the run's
- * config_record.js, else a run-mask*.nc next to the folder.
+ * The run-mask the user picked last for a run folder (kept in workspaceState). It is the first of the
+ * candidates the core's maskCandidates lists (then config_record.js's runmask_file, then a
+ * run-mask*.nc next to the folder), read in the worker, never on the extension host's thread.
  */
 export class RunMaskRegistry {
   private static readonly KEY = 'dvmdostem.masksByFolder';
@@ -21,31 +20,9 @@ export class RunMaskRegistry {
     void this.state.update(RunMaskRegistry.KEY, { ...all, [runFolder]: mask });
   }
 
-  candidates(runFolder: string): string[] {
-    const out: string[] = [];
-    const remembered = this.state.get<Record<string, string>>(RunMaskRegistry.KEY, {})[runFolder];
-    if (remembered) out.push(remembered);
-    const fromConfig = runmaskFromConfigRecord(runFolder);
-    if (fromConfig)
-      out.push(...[path.resolve(runFolder, fromConfig), path.resolve(path.dirname(runFolder), fromConfig)]);
-    const parent = path.dirname(runFolder);
-    try {
-      for (const name of fs.readdirSync(parent).sort())
-        if (/^run-mask.*\.nc$/.test(name)) out.push(path.join(parent, name));
-    } catch {
-      // no parent listing: no candidates from there
-    }
-    return [...new Set(out)].filter((p) => fs.existsSync(p));
-  }
-}
-
-/** dvmdostem copies its config into the output folder as config_record.js (JSON with // comments). */
-function runmaskFromConfigRecord(runFolder: string): string | undefined {
-  try {
-    const text = fs.readFileSync(path.join(runFolder, 'config_record.js'), 'utf8');
-    return /"runmask_file"\s*:\s*"([^"]+)"/.exec(text)?.[1];
-  } catch {
-    return undefined;
+  /** The mask the user picked last for this folder, if any. */
+  remembered(runFolder: string): string | undefined {
+    return this.state.get<Record<string, string>>(RunMaskRegistry.KEY, {})[runFolder];
   }
 }
 
@@ -57,7 +34,8 @@ export async function findMaskFor(
   rows: number,
   cols: number,
 ): Promise<RunMask | undefined> {
-  for (const candidate of masks.candidates(runFolder)) {
+  const candidates = await core.read('maskCandidates', { runFolder, remembered: masks.remembered(runFolder) });
+  for (const candidate of candidates) {
     try {
       const mask = await core.read('readRunMask', { path: candidate });
       if (mask.grid.rows === rows && mask.grid.cols === cols) return mask;
