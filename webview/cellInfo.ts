@@ -1,5 +1,6 @@
 /** Text about one cell, for the tooltip (no DOM; unit tested in Node). */
-import { CELL_STATE_LABELS, cellState, type GridData } from '../src/shared/protocol';
+import { CELL_STATE_LABELS, cellState } from '../src/shared/cellStates';
+import type { GridData } from '../src/shared/protocol';
 
 export function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return '—';

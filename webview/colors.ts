@@ -6,7 +6,7 @@
  * in Node). Every cell colour is made opaque over the editor background, so what the canvas shows,
  * what the legend swatch shows and what `cellColor` reports are the same rgb().
  */
-import { CELL_STATES, type CellState } from '../src/shared/protocol';
+import { CELL_STATES, type CellState } from '../src/shared/cellStates';
 
 export interface Rgba {
   r: number;

@@ -2,7 +2,7 @@
  * The legend: one entry per cell state with its colour and count (`#legend [data-state=…] .count`),
  * and, when the runtime layer is on, the heat-map scale. Built with DOM calls and textContent only.
  */
-import { CELL_STATE_LABELS, CELL_STATES, type CellState } from '../src/shared/protocol';
+import { CELL_STATE_LABELS, CELL_STATES, type CellState } from '../src/shared/cellStates';
 import { formatSeconds } from './cellInfo';
 import { cssRgb, heatColor, inkOn, STATE_GLYPHS, type Palette } from './colors';
 

@@ -3,7 +3,7 @@
  * One byte per cell; a pixel of a zoomed-out level shows the largest code of its block, so a single
  * failed (or slowest) cell among thousands still shows.
  */
-import { STATUS_CODES } from '../src/shared/protocol';
+import { STATUS_CODES } from '../src/shared/cellStates';
 import { HEAT_LEVELS, STATE_CODE } from './colors';
 
 const C_SUCCESS = STATE_CODE.success;

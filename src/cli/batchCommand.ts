@@ -3,7 +3,7 @@ import { stitchBatchRun } from '../core/batch/stitch';
 import { salvageBatchRun, type BatchSalvageAction } from '../core/batch/batchSalvage';
 import { mergeBatchRun, type BatchMergeAction } from '../core/batch/batchMerge';
 import { UserError } from '../core/errors';
-import { describeCounts } from '../core/cellStates';
+import { describeCounts } from '../shared/cellStates';
 import type { CommandSpec, ParsedArgs } from './args';
 import { EXIT, runCli, type Io } from './runCli';
 

@@ -1,4 +1,4 @@
-import { CELL_STATE_LABELS, type CellState } from '../core/cellStates';
+import { CELL_STATE_LABELS, type CellState } from '../shared/cellStates';
 import { checkRun, type CheckReport } from '../core/check';
 import type { CommandSpec } from './args';
 import { EXIT, runCli, type Io } from './runCli';

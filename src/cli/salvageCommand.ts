@@ -1,5 +1,5 @@
 import { salvageRun } from '../core/salvage';
-import { CELL_STATE_LABELS } from '../core/runStatus';
+import { CELL_STATE_LABELS } from '../shared/cellStates';
 import type { CommandSpec } from './args';
 import { runCli, type Io } from './runCli';
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { countStates, cellState, type CellState } from './cellStates';
+import { countStates, cellState, type CellState } from '../shared/cellStates';
 import { readConfigRecord } from './configRecord';
 import { UserError } from './errors';
 import { describeGrid, sameGrid } from './grid';
@@ -10,6 +10,7 @@ import { requireFolder } from './paths';
 import { inferWorkdir, ioSection } from './rerun/workdir';
 import { readRunMask } from './runMask';
 import { readRunStatus } from './runStatus';
+import { RUN_STATUS_FILE } from '../shared/runFiles';
 
 /**
  * Is a run complete? Every cell enabled in the mask must have succeeded. Also notes output files
@@ -58,7 +59,7 @@ export interface CheckReport {
 export async function checkRun(runDir: string, opts: { mask?: string } = {}): Promise<CheckReport> {
   const dir = path.resolve(runDir);
   requireFolder(dir, 'run folder');
-  const statusPath = path.join(dir, 'run_status.nc');
+  const statusPath = path.join(dir, RUN_STATUS_FILE);
   const status = await readRunStatus(statusPath);
   const { rows, cols } = status.grid;
 

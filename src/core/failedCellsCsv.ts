@@ -3,7 +3,7 @@
  * status, runtime, reason), for a spreadsheet, pandas or a ticket. lat/lon come from the run-mask
  * when known, the reason from fail_log.txt; unknown values are empty fields.
  */
-import { cellState, type CellState } from './cellStates';
+import { cellState, type CellState } from '../shared/cellStates';
 import { reasonFor, type FailReason } from './failLog';
 
 export interface FailedCellsSource {

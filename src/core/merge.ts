@@ -8,6 +8,7 @@ import { openNetcdf, type NcFile } from './netcdf/ncfile';
 import { isSameOrInside, requireFolder, requireNewFolder } from './paths';
 import { cellsWhere, readRunStatus, type RunStatus } from './runStatus';
 import { isStagingName, publishFolder, removeQuietly, removeStaleStaging, stagingPath } from './staging';
+import { RUN_STATUS_FILE } from '../shared/runFiles';
 
 export interface MergeOptions {
   salvagedDir: string;
@@ -46,8 +47,6 @@ export interface MergeProgress {
   total: number;
 }
 
-const RUN_STATUS = 'run_status.nc';
-
 /**
  * Checks all files of both runs before anything is written: grids, variables, shapes, types.
  * Throws a UserError naming the file, the variable and both shapes at the first problem.
@@ -65,8 +64,8 @@ export async function planMerge(opts: MergeOptions): Promise<MergePlan> {
     throw new UserError(`${opts.rerunDir}: the salvaged and rerun folders are the same folder`);
   requireNewFolder(opts.outputDir, 'merged output folder', true);
 
-  const salvagedStatus = await readRunStatus(path.join(opts.salvagedDir, RUN_STATUS));
-  const rerunStatus = await readRunStatus(path.join(opts.rerunDir, RUN_STATUS));
+  const salvagedStatus = await readRunStatus(path.join(opts.salvagedDir, RUN_STATUS_FILE));
+  const rerunStatus = await readRunStatus(path.join(opts.rerunDir, RUN_STATUS_FILE));
   const grid = salvagedStatus.grid;
   if (!sameGrid(grid, rerunStatus.grid)) {
     throw new UserError(
@@ -158,7 +157,7 @@ export async function mergeRuns(
       else copyFileKeepingTime(src, out);
       if (f.reason) result.copiedOnly.push({ name: f.name, from: f.from, reason: f.reason });
     }
-    const mergedStatus = await readRunStatus(path.join(staged, RUN_STATUS));
+    const mergedStatus = await readRunStatus(path.join(staged, RUN_STATUS_FILE));
     result.totalSuccessful = mergedStatus.counts.success;
     if (isCancelled()) throw new CancelledError();
     publishFolder(staged, opts.outputDir);

@@ -9,7 +9,9 @@ import { DEFAULT_JOB_NAME, runScript, slurmScript, type ScriptInput } from './re
 import { hasControlChars } from './rerun/shellQuote';
 import { chooseWorkdir, ioSection } from './rerun/workdir';
 import { readRunMask } from './runMask';
-import { readRunStatus, STATUS_CODES } from './runStatus';
+import { readRunStatus } from './runStatus';
+import { STATUS_CODES } from '../shared/cellStates';
+import { RUN_STATUS_FILE } from '../shared/runFiles';
 import { publishFolder, removeQuietly, removeStaleStaging, stagingPath } from './staging';
 
 /**
@@ -118,7 +120,7 @@ async function buildRerun(o: PrepareRerunOptions): Promise<RerunContents> {
       `${record.file}: original_config has no IO section (expected IO.output_dir, IO.runmask_file, …)`,
     );
 
-  const statusPath = path.join(runDir, 'run_status.nc');
+  const statusPath = path.join(runDir, RUN_STATUS_FILE);
   const status = await readRunStatus(statusPath);
   const runMask = await readRunMask(mask);
   if (!sameGrid(runMask.grid, status.grid))

@@ -1,11 +1,9 @@
 import { UserError } from './errors';
 import { readGridVariable, sameGrid, describeGrid, type GridShape } from './grid';
-import { countStates, STATUS_CODES, type CellState } from './cellStates';
+import { countStates, STATUS_CODES, type CellState } from '../shared/cellStates';
 import type { NetcdfFormat } from './netcdf/format';
 import { openNetcdfFor } from './netcdf/ncfile';
 import { readWhileUnchanged } from './stableRead';
-
-export { CELL_STATE_LABELS, CELL_STATES, STATUS_CODES, cellState, countStates, type CellState } from './cellStates';
 
 export interface RunStatus {
   path: string;

@@ -5,7 +5,9 @@ import { asUserError, UserError } from './errors';
 import { describeGrid, sameGrid, type GridShape } from './grid';
 import { isSameOrInside, requireFolder, requireNewFolder } from './paths';
 import { readRunMask, writeRunMask } from './runMask';
-import { cellState, readRunStatus, type CellState } from './runStatus';
+import { readRunStatus } from './runStatus';
+import { cellState, type CellState } from '../shared/cellStates';
+import { RUN_STATUS_FILE } from '../shared/runFiles';
 import { publishFolder, removeQuietly, removeStaleStaging, stagingPath } from './staging';
 
 export interface SalvageOptions {
@@ -70,7 +72,7 @@ function checkSalvagePaths(opts: SalvageOptions): void {
 export async function planSalvage(opts: SalvageOptions): Promise<SalvagePlan> {
   checkSalvagePaths(opts);
 
-  const runStatusPath = opts.runStatus ?? path.join(opts.outputDir, 'run_status.nc');
+  const runStatusPath = opts.runStatus ?? path.join(opts.outputDir, RUN_STATUS_FILE);
   const status = await readRunStatus(runStatusPath);
   const mask = await readRunMask(opts.originalMask);
   if (!sameGrid(mask.grid, status.grid)) {

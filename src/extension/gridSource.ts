@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
-import { STATUS_CODES } from '../core/cellStates';
+import { STATUS_CODES } from '../shared/cellStates';
 import type { RunMask } from '../core/runMask';
 import type { GridData } from '../shared/protocol';
 import type { CoreClient } from './coreClient';

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { CheckReport } from '../core/check';
 import type { CoreClient } from './coreClient';
 import type { KnownRerun, RerunRegistry } from './rerunRegistry';
-import { RUN_STATUS_FILE } from './runDiscovery';
+import { RUN_STATUS_FILE } from '../shared/runFiles';
 import { notificationText } from '../shared/plainText';
 
 /** Enabled cells that are neither successful nor failed have not run yet (or are running). */

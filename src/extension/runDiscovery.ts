@@ -1,8 +1,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { combineGlobs, enabledPatterns, matchesAny } from '../core/globs';
+import { RUN_STATUS_FILE } from '../shared/runFiles';
 
-export const RUN_STATUS_FILE = 'run_status.nc';
+// Re-exported for the extension modules that import it from here (runsTree.ts, extension.ts, gridSource.ts).
+export { RUN_STATUS_FILE };
+
 /** Our own hidden staging folders hold half-written runs: never list them. */
 const ALWAYS_EXCLUDED = ['**/.pyddt-staging-*/**', '**/node_modules/**'];
 

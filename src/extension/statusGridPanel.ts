@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { Messenger, type Envelope, type FromWebview, type GridData, type ToWebview } from '../shared/protocol';
 import { validateFromWebview, validatePersistedState } from '../shared/validate';
 import { gridHtml, makeNonce } from './gridHtml';
+import { RUN_STATUS_FILE } from '../shared/runFiles';
 
 export const STATUS_GRID_VIEW_TYPE = 'dvmdostem.statusGrid';
 const RELOAD_DEBOUNCE_MS = 300;
@@ -155,7 +156,7 @@ export class StatusGridPanel {
         StatusGridPanel.visibilityChanged.fire();
       }),
     );
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(runFolder, 'run_status.nc'));
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(runFolder, RUN_STATUS_FILE));
     this.disposables.push(
       watcher,
       watcher.onDidChange(() => this.scheduleReload()),

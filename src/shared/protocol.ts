@@ -7,15 +7,12 @@
  * promise on the requesting side ({@link Messenger.request}). Typed arrays travel as typed arrays
  * (VS Code's postMessage carries ArrayBuffers and typed array views without JSON-encoding them).
  *
- * This file is imported by the webview bundle: it must not import anything at runtime that pulls
- * in Node modules (from the core, only the pure cellStates.ts).
+ * This file is imported by the webview bundle: like everything in src/shared it imports nothing
+ * from outside src/shared.
  *
  * Model: microsoft/vscode-hexeditor `shared/protocol.ts`.
  */
-import { CELL_STATE_LABELS, CELL_STATES, STATUS_CODES, cellState, type CellState } from '../core/cellStates';
-
-// Cell states come from the pure src/core/cellStates.ts (no Node imports: safe for the webview bundle).
-export { CELL_STATE_LABELS, CELL_STATES, STATUS_CODES, cellState, type CellState };
+import type { CellState } from './cellStates';
 
 // ---------------------------------------------------------------------------------------------
 // Payload

@@ -8,13 +8,12 @@
  * ({@link validatePersistedState}) and a sanity check of the grid payload on the webview side
  * ({@link validateGridData}). No `vscode`, DOM or Node imports: used by both bundles and unit tests.
  */
+import { CELL_STATES, type CellState } from './cellStates';
 import {
-  CELL_STATES,
   LOG_LEVELS,
   MAX_LOG_LENGTH,
   MAX_PNG_BYTES,
   WEBVIEW_COMMANDS,
-  type CellState,
   type Envelope,
   type FromWebview,
   type GridData,

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { CellState } from '../../src/core/runStatus';
+import type { CellState } from '../../src/shared/cellStates';
 import type { DvmdostemApi } from '../../src/extension/extension';
 import type { RunSummary } from '../../src/extension/runsTree';
 

@@ -18,7 +18,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isObject, parseJsonWithComments } from '../../src/core/configRecord';
-import { STATUS_CODES } from '../../src/core/cellStates';
+import { STATUS_CODES } from '../../src/shared/cellStates';
 import { gridAxes } from '../../src/core/grid';
 import { openNetcdf } from '../../src/core/netcdf/ncfile';
 import { missingInputs, recordedInputs } from '../../src/core/rerun/workdir';

@@ -1,21 +1,8 @@
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { repoRoot } from '../helpers/files';
 import {
-  CELL_STATE_LABELS as CORE_LABELS,
-  CELL_STATES as CORE_STATES,
-  cellState,
-  STATUS_CODES as CORE_CODES,
-} from '../../src/core/runStatus';
-import {
-  CELL_STATE_LABELS,
-  CELL_STATES,
-  cellState as sharedCellState,
   Messenger,
   RemoteError,
-  STATUS_CODES,
   WebviewMessenger,
   type Envelope,
   type FromWebview,
@@ -45,49 +32,6 @@ function rejected(raw: unknown, c = ctx): string {
   );
   return r.reason;
 }
-
-describe('shared cell-state constants agree with the core', () => {
-  it('same states, labels and codes', () => {
-    assert.deepEqual([...CELL_STATES], [...CORE_STATES]);
-    assert.deepEqual(CELL_STATE_LABELS, CORE_LABELS);
-    assert.deepEqual(STATUS_CODES, CORE_CODES);
-  });
-  it('same classification of every interesting value', () => {
-    for (const v of [100, 1, 7, 0, -5, -100, -9999, NaN, -1, -3, 2147483647, -2147483648, 0.5, -0.5]) {
-      assert.equal(sharedCellState(v), cellState(v), `status ${v}`);
-    }
-  });
-});
-
-describe('the webview bundle pulls in no Node code', () => {
-  it('webview/ and src/shared/ import only each other, the pure cellStates, and the toolkit', () => {
-    const files = [
-      ...fs
-        .readdirSync(path.join(repoRoot, 'webview'))
-        .filter((f) => f.endsWith('.ts'))
-        .map((f) => path.join('webview', f)),
-      ...fs
-        .readdirSync(path.join(repoRoot, 'src', 'shared'))
-        .filter((f) => f.endsWith('.ts'))
-        .map((f) => path.join('src', 'shared', f)),
-    ];
-    assert.ok(files.length >= 5);
-    for (const f of files) {
-      const src = fs.readFileSync(path.join(repoRoot, f), 'utf8');
-      for (const m of src.matchAll(/^\s*import\s+(type\s+)?[^'"]*?from\s+'([^']+)'/gm)) {
-        const [, typeOnly, spec] = m;
-        if (typeOnly) continue;
-        const ok =
-          spec.startsWith('./') ||
-          spec === '../src/shared/protocol' ||
-          spec === '../src/shared/validate' ||
-          spec === '../core/cellStates' ||
-          spec === '@vscode/webview-ui-toolkit';
-        assert.ok(ok, `${f} imports ${spec}`);
-      }
-    }
-  });
-});
 
 describe('validateFromWebview: accepted messages', () => {
   it('ready, reload, log, runCommand', () => {

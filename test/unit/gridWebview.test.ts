@@ -30,7 +30,7 @@ import {
   zoomAt,
   type View,
 } from '../../webview/viewport';
-import { CELL_STATES, cellState } from '../../src/shared/protocol';
+import { CELL_STATES, cellState } from '../../src/shared/cellStates';
 
 describe('selection', () => {
   it('rectangle between two cells, in any drag direction', () => {

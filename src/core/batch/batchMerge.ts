@@ -1,12 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { STATUS_CODES } from '../cellStates';
+import { STATUS_CODES } from '../../shared/cellStates';
 import { UserError } from '../errors';
 import { mergeRuns } from '../merge';
 import { readRunMask } from '../runMask';
 import { readRunStatus } from '../runStatus';
 import { findBatchRun, namingBatch, type BatchFolder } from './batchRun';
 import { isMerged, isPrepared, latestRound, type RescueRound } from './rescueRounds';
+import { RUN_STATUS_FILE } from '../../shared/runFiles';
 
 /**
  * Merge of a salvaged batch run, batch by batch: a rescue round whose rerun has finished is merged
@@ -61,7 +62,7 @@ async function mergeOne(
   // Two renames; a merge stopped between them finds the merged folder and the kept output and goes on.
   if (fs.existsSync(batch.outputDir)) fs.renameSync(batch.outputDir, round.keptOutput);
   fs.renameSync(round.mergedDir, batch.outputDir);
-  const status = await readRunStatus(path.join(batch.outputDir, 'run_status.nc'));
+  const status = await readRunStatus(path.join(batch.outputDir, RUN_STATUS_FILE));
   return {
     batch: batch.name,
     action: 'merged',
@@ -76,7 +77,7 @@ async function rerunNotFinished(
   round: RescueRound,
   opts: BatchMergeOptions,
 ): Promise<{ action: 'rerun-missing' | 'rerun-running'; detail: string } | undefined> {
-  const statusPath = path.join(round.rerunOutput, 'run_status.nc');
+  const statusPath = path.join(round.rerunOutput, RUN_STATUS_FILE);
   if (!fs.existsSync(statusPath))
     return { action: 'rerun-missing', detail: `${statusPath} does not exist yet (submit or run ${round.rerunDir})` };
   const status = await readRunStatus(statusPath);

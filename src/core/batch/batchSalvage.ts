@@ -9,6 +9,7 @@ import { findBatchRun, namingBatch, type BatchFolder } from './batchRun';
 import { readBatchRunStatus, type BatchStatus } from './batchStatus';
 import { writeRerunScripts, type QueuedRerun } from './rerunScripts';
 import { isMerged, isPrepared, latestRound, rescueRound, type RescueRound } from './rescueRounds';
+import { RUN_STATUS_FILE } from '../../shared/runFiles';
 
 /**
  * Salvage of a batch-split run, batch by batch: for each batch with failed or never-written cells, a
@@ -167,7 +168,7 @@ async function salvageOne(batch: BatchFolder, s: BatchStatus, opts: BatchSalvage
 
 /** Salvage stopped after its backup appeared and before its mask did: the mask, from the backup. */
 async function writeFailedMask(batch: BatchFolder, round: RescueRound): Promise<void> {
-  const status = await readRunStatus(path.join(round.backupDir, 'run_status.nc'));
+  const status = await readRunStatus(path.join(round.backupDir, RUN_STATUS_FILE));
   const mask = await readRunMask(batch.maskPath);
   const enabled = mask.enabled.map((e, i) => (e && !(status.status[i] > 0) ? 1 : 0));
   await writeRunMask(batch.maskPath, round.newMask, enabled);

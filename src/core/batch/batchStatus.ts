@@ -1,12 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CELL_STATES, cellState, type CellState } from '../cellStates';
+import { CELL_STATES, cellState, type CellState } from '../../shared/cellStates';
 import { UserError } from '../errors';
 import { describeGrid, type GridShape } from '../grid';
 import { openNetcdf } from '../netcdf/ncfile';
 import { statOrExplain } from '../stableRead';
 import { findBatchRun, type BatchFolder, type BatchLayout, type BatchRun } from './batchRun';
 import { readGridValues, readStableGrid } from './gridValues';
+import { RUN_STATUS_FILE } from '../../shared/runFiles';
 
 /**
  * The status of a batch-split run: each batch's cells by state, and the domain's totals (each cell of
@@ -71,7 +72,7 @@ export async function readBatchCells(batch: BatchFolder): Promise<BatchCells> {
     const mask = readGridValues(await openNetcdf(batch.maskPath), 'run', 'a dvmdostem run-mask');
     const enabled = new Uint8Array(mask.values.length);
     for (let i = 0; i < enabled.length; i++) enabled[i] = mask.values[i] !== 0 && !Number.isNaN(mask.values[i]) ? 1 : 0;
-    const statusPath = path.join(batch.outputDir, 'run_status.nc');
+    const statusPath = path.join(batch.outputDir, RUN_STATUS_FILE);
     if (!fs.existsSync(statusPath)) return { batch, grid: mask.grid, enabled, status: null };
     const rs = await readStableGrid(statusPath, openNetcdf, 'run_status', 'a dvmdostem run_status.nc');
     if (rs.grid.rows !== mask.grid.rows || rs.grid.cols !== mask.grid.cols) {

@@ -1,16 +1,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { STATUS_CODES } from '../cellStates';
+import { STATUS_CODES, type CellState } from '../../shared/cellStates';
 import { asUserError, CancelledError, UserError } from '../errors';
 import { gridAxes, type GridShape } from '../grid';
 import { checkMergeable } from '../mergeFile';
 import { openNetcdf, type NcFile } from '../netcdf/ncfile';
 import { isSameOrInside, requireNewFolder } from '../paths';
-import { readRunStatus, type CellState } from '../runStatus';
+import { readRunStatus } from '../runStatus';
 import { isStagingName, publishFolder, removeQuietly, removeStaleStaging, stagingPath } from '../staging';
 import { findBatchRun, type BatchFolder, type BatchRun } from './batchRun';
 import { checkBatchGrid, forEachLimited, readBatchCells } from './batchStatus';
 import { stitchFile } from './stitchFile';
+import { RUN_STATUS_FILE } from '../../shared/runFiles';
 
 /**
  * Stitches a full-domain batch run into one run folder for the whole domain, as if it had been one
@@ -59,7 +60,6 @@ export interface StitchProgress {
   total: number;
 }
 
-const RUN_STATUS = 'run_status.nc';
 const FAIL_LOG = 'fail_log.txt';
 
 export async function planStitch(opts: StitchOptions): Promise<StitchPlan> {
@@ -117,7 +117,7 @@ export async function planStitch(opts: StitchOptions): Promise<StitchPlan> {
       else if (d.name !== FAIL_LOG) others.add(d.name);
     }
   }
-  if (!byName.has(RUN_STATUS)) throw new UserError(`${opts.batchDir}: no batch output holds ${RUN_STATUS}`);
+  if (!byName.has(RUN_STATUS_FILE)) throw new UserError(`${opts.batchDir}: no batch output holds ${RUN_STATUS_FILE}`);
   const files = [...byName]
     .map(([name, from]) => ({ name, from, opened: [] as NcFile[] }))
     .sort((a, b) => a.name.localeCompare(b.name));
@@ -172,9 +172,9 @@ export async function stitchBatchRun(
       await stitchFile(f.name, inputs, path.join(staged, f.name), plan.grid, isCancelled);
     }
     if (plan.notStartedCells.length)
-      await markNeverWritten(path.join(staged, RUN_STATUS), plan.grid, plan.notStartedCells);
+      await markNeverWritten(path.join(staged, RUN_STATUS_FILE), plan.grid, plan.notStartedCells);
     writeCombinedFailLog(plan.sources, path.join(staged, FAIL_LOG));
-    const status = await readRunStatus(path.join(staged, RUN_STATUS));
+    const status = await readRunStatus(path.join(staged, RUN_STATUS_FILE));
     if (isCancelled()) throw new CancelledError();
     publishFolder(staged, opts.outputDir);
     return {
