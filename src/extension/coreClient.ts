@@ -2,18 +2,23 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type * as vscode from 'vscode';
 import { CancelledError, UserError } from '../core/errors';
-import type { CoreOp, CoreOps, WorkerInit, WorkerReply, WorkerRequest } from './coreWorkerProtocol';
-
-interface Pending {
-  resolve(v: unknown): void;
-  reject(e: Error): void;
-  progress?(p: unknown): void;
-}
+import { Messenger, type Envelope } from '../shared/messenger';
+import type {
+  CoreOp,
+  CoreOps,
+  FromWorker,
+  ProgressNote,
+  ResultReply,
+  WorkerErrorReply,
+  WorkerInit,
+  WorkerRequest,
+} from './coreWorkerProtocol';
 
 /** One worker thread and the requests it has not answered yet. */
 interface Thread {
   worker: Worker;
-  pending: Map<number, Pending>;
+  /** Requests and their replies (src/shared/messenger.ts). */
+  messenger: Messenger<WorkerRequest, FromWorker>;
   /** Set when the worker asked to be replaced: it gets no new work and stops once idle. */
   retired?: string;
 }
@@ -29,7 +34,6 @@ export class CoreWorker {
   private thread: Thread | undefined;
   /** Every running thread, retired ones still finishing included. */
   private readonly threads = new Set<Thread>();
-  private nextId = 1;
   private threadsStarted = 0;
   readonly cancelFlag = new SharedArrayBuffer(4);
 
@@ -49,11 +53,11 @@ export class CoreWorker {
     progress?: (p: CoreOps[K]['progress']) => void,
   ): Promise<CoreOps[K]['result']> {
     const thread = (this.thread ??= this.start());
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      thread.pending.set(id, { resolve: resolve, reject, progress: progress });
-      thread.worker.postMessage({ id, op, args } satisfies WorkerRequest<K>);
-    });
+    const onProgress =
+      progress && ((note: FromWorker) => progress((note as ProgressNote<CoreOps[K]['progress']>).value));
+    return thread.messenger
+      .request<ResultReply>({ type: op, args } as WorkerRequest<K> as WorkerRequest, onProgress)
+      .then((reply) => reply.value as CoreOps[K]['result']);
   }
 
   cancel(): void {
@@ -66,22 +70,23 @@ export class CoreWorker {
       stderr: true,
     });
     this.threadsStarted++;
-    const thread: Thread = { worker, pending: new Map() };
+    const messenger = new Messenger<WorkerRequest, FromWorker>(
+      (envelope) => worker.postMessage(envelope),
+      () => undefined, // the worker sends nothing but replies
+      { toError: errorFromWorker },
+    );
+    const thread: Thread = { worker, messenger };
     this.threads.add(thread);
     worker.stderr.on('data', (d: Buffer) => this.log.debug(`[core worker] ${d.toString().trimEnd()}`));
-    worker.on('message', (reply: WorkerReply) => {
-      const p = thread.pending.get(reply.id);
-      if (!p) return;
-      if (reply.kind === 'progress') return p.progress?.(reply.value);
-      thread.pending.delete(reply.id);
-      if (reply.retire && !thread.retired) this.retire(thread, reply.retire);
-      if (reply.kind === 'result') p.resolve(reply.value);
-      else p.reject(errorFromWorker(reply.error));
-      if (thread.retired && thread.pending.size === 0) void worker.terminate();
+    worker.on('message', (envelope: Envelope<FromWorker>) => {
+      const body = envelope.body;
+      const retire = envelope.inReplyTo !== undefined && body.type !== 'progress' ? body.retire : undefined;
+      if (retire && !thread.retired) this.retire(thread, retire);
+      messenger.receive(envelope);
+      if (thread.retired && messenger.pendingCount === 0) void worker.terminate();
     });
     const failAll = (err: Error) => {
-      for (const p of thread.pending.values()) p.reject(err);
-      thread.pending.clear();
+      messenger.dispose(err);
       if (this.thread === thread) this.thread = undefined;
     };
     worker.on('error', (err) => failAll(err));
@@ -104,7 +109,7 @@ export class CoreWorker {
   }
 }
 
-function errorFromWorker({ name, message, stack }: Extract<WorkerReply, { kind: 'error' }>['error']): Error {
+function errorFromWorker({ name, message, stack }: WorkerErrorReply): Error {
   const err =
     name === 'UserError'
       ? new UserError(message)

@@ -10,27 +10,52 @@ import { maskCandidates } from '../core/maskCandidates';
 import { readRunRecords } from '../core/runRecords';
 import { readRunStatus } from '../core/runStatus';
 import { planSalvage, salvageRun } from '../core/salvage';
-import type { CoreOp, CoreOps, WorkerInit, WorkerReply, WorkerRequest } from './coreWorkerProtocol';
+import { Messenger, type Envelope } from '../shared/messenger';
+import type {
+  CoreOp,
+  CoreOpHandlers,
+  CoreOps,
+  FromWorker,
+  ResultReply,
+  WorkerErrorReply,
+  WorkerInit,
+  WorkerRequest,
+} from './coreWorkerProtocol';
 
 /** Worker thread entry: runs core operations for the extension host, one message per request. */
 
 const cancelFlag = new Int32Array((workerData as WorkerInit).cancelFlag);
 const isCancelled = () => Atomics.load(cancelFlag, 0) === 1;
 
-type Handler<K extends CoreOp> = (
-  args: CoreOps[K]['args'],
-  progress: (p: CoreOps[K]['progress']) => void,
-) => Promise<CoreOps[K]['result']>;
+const messenger = new Messenger<FromWorker, WorkerRequest>(
+  (envelope) => parentPort!.postMessage(envelope),
+  (_body, envelope) => void messenger.handle(handlers, envelope),
+  {
+    toReply: (value): ResultReply => ({ type: 'result', value, retire: hdf5NeedsRestart() }),
+    toErrorReply: (err): WorkerErrorReply => {
+      const e = err as Error;
+      const name = err instanceof UserError ? 'UserError' : err instanceof CancelledError ? 'CancelledError' : 'Error';
+      return { type: 'error', name, message: e?.message ?? String(err), stack: e?.stack, retire: hdf5NeedsRestart() };
+    },
+  },
+);
 
-const handlers: { [K in CoreOp]: Handler<K> } = {
-  readRunStatus: ({ path }) => readRunStatus(path),
-  readRunMask: ({ path }) => readRunMask(path),
-  readRunRecords: ({ runDir }) => readRunRecords(runDir),
-  maskCandidates: ({ runFolder, remembered }) => maskCandidates(runFolder, remembered),
-  planSalvage: (opts) => planSalvage(opts),
-  salvage: (opts, progress) => salvageRun(opts, { onProgress: progress, isCancelled }),
-  merge: (opts, progress) =>
-    mergeRuns(opts, {
+/** Sends progress notes about the request `envelope` to the host. */
+const progressOf =
+  <K extends CoreOp>(envelope: Envelope<WorkerRequest<K>>) =>
+  (value: CoreOps[K]['progress']) =>
+    messenger.progress(envelope, { type: 'progress', value });
+
+const handlers: CoreOpHandlers = {
+  readRunStatus: ({ args }) => readRunStatus(args.path),
+  readRunMask: ({ args }) => readRunMask(args.path),
+  readRunRecords: ({ args }) => readRunRecords(args.runDir),
+  maskCandidates: ({ args }) => maskCandidates(args.runFolder, args.remembered),
+  planSalvage: ({ args }) => planSalvage(args),
+  salvage: ({ args }, envelope) => salvageRun(args, { onProgress: progressOf(envelope), isCancelled }),
+  merge: ({ args }, envelope) => {
+    const progress = progressOf(envelope);
+    return mergeRuns(args, {
       isCancelled,
       onPlan: (plan) =>
         progress({
@@ -41,30 +66,13 @@ const handlers: { [K in CoreOp]: Handler<K> } = {
           files: plan.files.length,
         }),
       onProgress: (p) => progress({ kind: 'file', ...p }),
-    }),
-  writeRunMask: ({ template, dest, enabled }) => writeRunMask(template, dest, enabled),
-  planRerun: (opts) => planRerun(opts),
-  prepareRerun: (opts) => prepareRerun(opts),
-  checkRun: ({ runDir, mask }) => checkRun(runDir, { mask }),
-  readFailLog: ({ runDir }) => readFailLog(runDir),
+    });
+  },
+  writeRunMask: ({ args }) => writeRunMask(args.template, args.dest, args.enabled),
+  planRerun: ({ args }) => planRerun(args),
+  prepareRerun: ({ args }) => prepareRerun(args),
+  checkRun: ({ args }) => checkRun(args.runDir, { mask: args.mask }),
+  readFailLog: ({ args }) => readFailLog(args.runDir),
 };
 
-const post = (reply: WorkerReply) => parentPort!.postMessage(reply);
-
-parentPort!.on('message', async (req: WorkerRequest) => {
-  try {
-    const handler = handlers[req.op] as Handler<CoreOp>;
-    if (!handler) throw new Error(`unknown core operation ${String(req.op)}`);
-    const value = await handler(req.args, (p) => post({ id: req.id, kind: 'progress', value: p }));
-    post({ id: req.id, kind: 'result', value, retire: hdf5NeedsRestart() });
-  } catch (err) {
-    const e = err as Error;
-    const name = err instanceof UserError ? 'UserError' : err instanceof CancelledError ? 'CancelledError' : 'Error';
-    post({
-      id: req.id,
-      kind: 'error',
-      error: { name, message: e?.message ?? String(err), stack: e?.stack },
-      retire: hdf5NeedsRestart(),
-    });
-  }
-});
+parentPort!.on('message', (envelope: Envelope<WorkerRequest>) => messenger.receive(envelope));

@@ -1,5 +1,6 @@
 /**
- * Messages between the extension host and the core worker (dist/coreWorker.js). The worker runs the
+ * Messages between the extension host and the core worker (dist/coreWorker.js), carried by the
+ * request/reply helper of src/shared/messenger.ts (the one the webview uses too). The worker runs the
  * file-reading and -writing core off the extension host's main thread, so the editor never freezes.
  */
 import type { CheckReport } from '../core/check';
@@ -10,6 +11,7 @@ import type { RunMask } from '../core/runMask';
 import type { RunRecords } from '../core/runRecords';
 import type { RunStatus } from '../core/runStatus';
 import type { SalvageOptions, SalvagePlan, SalvageProgress } from '../core/salvage';
+import type { Envelope, ErrorReply } from '../shared/messenger';
 
 export interface CoreOps {
   readRunStatus: { args: { path: string }; result: RunStatus; progress: never };
@@ -31,25 +33,37 @@ export type MergeStep =
   | { kind: 'plan'; salvagedSuccessful: number; rerunSuccessful: number; filesToMerge: number; files: number }
   | { kind: 'file'; name: string; action: 'merge' | 'copy'; index: number; total: number };
 
-export interface WorkerRequest<K extends CoreOp = CoreOp> {
-  id: number;
-  op: K;
-  args: CoreOps[K]['args'];
-}
+/** A request to the worker: run core operation `type` with `args`. */
+export type WorkerRequest<K extends CoreOp = CoreOp> = { [P in K]: { type: P; args: CoreOps[P]['args'] } }[K];
 
 /**
  * `retire` on a final reply: the worker must not be given more work (its HDF5 library state can no
  * longer be trusted, see hdf5NeedsRestart); the host starts a fresh worker for the next request.
  */
-export type WorkerReply =
-  | { id: number; kind: 'result'; value: unknown; retire?: string }
-  | { id: number; kind: 'progress'; value: unknown }
-  | {
-      id: number;
-      kind: 'error';
-      error: { name: 'UserError' | 'CancelledError' | 'Error'; message: string; stack?: string };
-      retire?: string;
-    };
+export interface ResultReply<T = unknown> {
+  type: 'result';
+  value: T;
+  retire?: string;
+}
+
+/** A progress note about a running operation (salvage, merge). */
+export interface ProgressNote<T = unknown> {
+  type: 'progress';
+  value: T;
+}
+
+/** A failed operation; `name` tells the host which error class to rethrow. */
+export interface WorkerErrorReply extends ErrorReply {
+  name?: 'UserError' | 'CancelledError' | 'Error';
+  retire?: string;
+}
+
+export type FromWorker = ResultReply | ProgressNote | WorkerErrorReply;
+
+/** The worker's handler of each core operation (an operation without one does not compile). */
+export type CoreOpHandlers = {
+  [K in CoreOp]: (body: WorkerRequest<K>, envelope: Envelope<WorkerRequest<K>>) => Promise<CoreOps[K]['result']>;
+};
 
 /** workerData: a shared flag the host sets to ask the running operation to stop. */
 export interface WorkerInit {

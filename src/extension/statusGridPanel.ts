@@ -5,7 +5,13 @@
  * can run in the core worker; every message from the webview is validated before anything is done.
  */
 import * as vscode from 'vscode';
-import { Messenger, type Envelope, type FromWebview, type GridData, type ToWebview } from '../shared/protocol';
+import {
+  Messenger,
+  type FromWebview,
+  type FromWebviewHandlers,
+  type GridData,
+  type ToWebview,
+} from '../shared/protocol';
 import { validateFromWebview, validatePersistedState } from '../shared/validate';
 import { gridHtml, makeNonce } from './gridHtml';
 import { RUN_STATUS_FILE } from '../shared/runFiles';
@@ -145,7 +151,7 @@ export class StatusGridPanel {
     panel.webview.options = gridWebviewOptions(extensionUri);
     this.messenger = new Messenger<ToWebview, FromWebview>(
       (env) => panel.webview.postMessage(env),
-      (body, env) => void this.handle(body, env),
+      (_body, env) => void this.messenger.handle(this.handlers, env),
     );
     this.disposables.push(
       panel.webview.onDidReceiveMessage((raw: unknown) => this.onRawMessage(raw)),
@@ -265,78 +271,73 @@ export class StatusGridPanel {
       // Answer a well-formed request id so the webview does not wait forever; nothing is done.
       const id = (raw as { id?: unknown } | null)?.id;
       if (typeof id === 'number' && Number.isSafeInteger(id) && id >= 0) {
-        this.messenger.reply({ id, body: null }, { type: 'error', message: `rejected: ${checked.reason}` });
+        this.messenger.reply({ id }, { type: 'error', message: `rejected: ${checked.reason}` });
       }
       return;
     }
     this.messenger.receive(checked.value);
   }
 
-  private async handle(body: FromWebview, env: Envelope<FromWebview>): Promise<void> {
-    switch (body.type) {
-      case 'ready':
-        this.messenger.send({
-          type: 'init',
-          runName: folderName(this.runFolder),
-          runFolder: this.runFolder.fsPath,
-          runFolderUri: this.runFolder.toString(),
-        });
-        this.webviewReady = true;
-        // The webview answers a capture once it has drawn the grid; captures asked before it was ready go now.
-        for (const token of this.captures.keys()) this.messenger.send({ type: 'capturePng', token });
-        if (this.pendingReveal) this.messenger.send({ type: 'revealCell', ...this.pendingReveal });
-        this.pendingReveal = undefined;
-        await this.reload();
-        return;
-      case 'log':
-        this.deps.log[body.level](`Run status grid webview: ${body.message}`);
-        return;
-      case 'reload':
-        await this.reload();
-        this.messenger.reply(env, { type: 'done' });
-        return;
-      case 'writeMask':
-        try {
-          const written = await this.deps.writeMaskForCells(this.runFolder, body.cells);
-          const shown = written ? (written.scheme === 'file' ? written.fsPath : written.toString()) : null;
-          this.messenger.reply(env, { type: 'maskWritten', path: shown });
-        } catch (err) {
-          this.deps.log.error(
-            `Run status grid: writing a run-mask for ${body.cells.length} cells of ${this.runFolder.fsPath} failed: ${describe(err)}`,
-          );
-          this.messenger.reply(env, { type: 'error', message: describe(err) });
-        }
-        return;
-      case 'exportPng': {
-        const capture = body.token === null ? undefined : this.captures.get(body.token);
-        if (body.token !== null && !capture) {
-          this.messenger.reply(env, { type: 'error', message: 'no image was asked for' });
-          return;
-        }
-        try {
-          const written = await this.deps.writePng(this.runFolder, body.png, capture?.dest);
-          capture?.settle({ path: written });
-          this.messenger.reply(env, { type: 'exported', path: written ?? null });
-        } catch (err) {
-          this.deps.log.error(`Run status grid: writing the PNG of ${this.runFolder.fsPath} failed: ${describe(err)}`);
-          capture?.settle({ error: err instanceof Error ? err : new Error(describe(err)) });
-          this.messenger.reply(env, { type: 'error', message: describe(err) });
-        }
-        return;
+  /** What the panel does with each (validated) message from the webview; a request's result is its reply. */
+  private readonly handlers: FromWebviewHandlers = {
+    ready: async () => {
+      this.messenger.send({
+        type: 'init',
+        runName: folderName(this.runFolder),
+        runFolder: this.runFolder.fsPath,
+        runFolderUri: this.runFolder.toString(),
+      });
+      this.webviewReady = true;
+      // The webview answers a capture once it has drawn the grid; captures asked before it was ready go now.
+      for (const token of this.captures.keys()) this.messenger.send({ type: 'capturePng', token });
+      if (this.pendingReveal) this.messenger.send({ type: 'revealCell', ...this.pendingReveal });
+      this.pendingReveal = undefined;
+      await this.reload();
+    },
+    log: (body) => {
+      this.deps.log[body.level](`Run status grid webview: ${body.message}`);
+      return Promise.resolve();
+    },
+    reload: async () => {
+      await this.reload();
+      return { type: 'done' };
+    },
+    writeMask: async (body) => {
+      try {
+        const written = await this.deps.writeMaskForCells(this.runFolder, body.cells);
+        const shown = written ? (written.scheme === 'file' ? written.fsPath : written.toString()) : null;
+        return { type: 'maskWritten', path: shown };
+      } catch (err) {
+        this.deps.log.error(
+          `Run status grid: writing a run-mask for ${body.cells.length} cells of ${this.runFolder.fsPath} failed: ${describe(err)}`,
+        );
+        return { type: 'error', message: describe(err) };
       }
-      case 'runCommand': {
-        const command = RUN_COMMANDS[body.command];
-        try {
-          await this.deps.runCommand(command, this.runFolder);
-          this.messenger.reply(env, { type: 'done' });
-        } catch (err) {
-          this.deps.log.error(`Run status grid: ${command} failed: ${describe(err)}`);
-          this.messenger.reply(env, { type: 'error', message: describe(err) });
-        }
-        return;
+    },
+    exportPng: async (body) => {
+      const capture = body.token === null ? undefined : this.captures.get(body.token);
+      if (body.token !== null && !capture) return { type: 'error', message: 'no image was asked for' };
+      try {
+        const written = await this.deps.writePng(this.runFolder, body.png, capture?.dest);
+        capture?.settle({ path: written });
+        return { type: 'exported', path: written ?? null };
+      } catch (err) {
+        this.deps.log.error(`Run status grid: writing the PNG of ${this.runFolder.fsPath} failed: ${describe(err)}`);
+        capture?.settle({ error: err instanceof Error ? err : new Error(describe(err)) });
+        return { type: 'error', message: describe(err) };
       }
-    }
-  }
+    },
+    runCommand: async (body) => {
+      const command = RUN_COMMANDS[body.command];
+      try {
+        await this.deps.runCommand(command, this.runFolder);
+        return { type: 'done' };
+      } catch (err) {
+        this.deps.log.error(`Run status grid: ${command} failed: ${describe(err)}`);
+        return { type: 'error', message: describe(err) };
+      }
+    },
+  };
 }
 
 /**

@@ -2,10 +2,10 @@
  * The one message protocol between the extension host (src/extension/statusGridPanel.ts) and the
  * Run Status Grid webview (webview/main.ts).
  *
- * Every message travels in an {@link Envelope}: `id` numbers the message on the sending side;
- * `inReplyTo` is set on replies and names the request being answered, so a request is a typed
- * promise on the requesting side ({@link Messenger.request}). Typed arrays travel as typed arrays
- * (VS Code's postMessage carries ArrayBuffers and typed array views without JSON-encoding them).
+ * Messages travel in the envelopes of src/shared/messenger.ts (the request/reply helper shared with
+ * the core worker), so a request is a typed promise on the requesting side
+ * ({@link WebviewMessenger.call}). Typed arrays travel as typed arrays (VS Code's postMessage carries
+ * ArrayBuffers and typed array views without JSON-encoding them).
  *
  * This file is imported by the webview bundle: like everything in src/shared it imports nothing
  * from outside src/shared.
@@ -13,6 +13,9 @@
  * Model: microsoft/vscode-hexeditor `shared/protocol.ts`.
  */
 import type { CellState } from './cellStates';
+import { Messenger, type Envelope, type ErrorReply, type Handlers, type MessageOf } from './messenger';
+
+export { Messenger, RemoteError, type Envelope, type ErrorReply } from './messenger';
 
 // ---------------------------------------------------------------------------------------------
 // Payload
@@ -111,12 +114,6 @@ export interface DoneReply {
   type: 'done';
 }
 
-/** Reply to a request that failed (or was rejected by validation). */
-export interface ErrorReply {
-  type: 'error';
-  message: string;
-}
-
 export type ToWebviewEvent =
   InitMessage | GridDataMessage | LoadErrorMessage | LoadingMessage | CapturePngMessage | RevealCellMessage;
 export type ToWebviewReply = MaskWrittenReply | ExportedReply | DoneReply | ErrorReply;
@@ -189,102 +186,22 @@ export const LOG_LEVELS = ['info', 'warn', 'error'] as const;
 export const MAX_LOG_LENGTH = 4000;
 
 // ---------------------------------------------------------------------------------------------
-// Envelope and request/response helper
+// Handlers (the request/reply helper itself is src/shared/messenger.ts)
 // ---------------------------------------------------------------------------------------------
 
-export interface Envelope<T> {
-  /** Per-sender message number. */
-  id: number;
-  /** On replies: the `id` of the request answered. */
-  inReplyTo?: number;
-  body: T;
-}
-
-/** A request failed on the other side (the other side replied with `{ type: 'error' }`). */
-export class RemoteError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RemoteError';
-  }
-}
-
 /**
- * postMessage-based RPC for one side of the channel. `TOut` is what this side sends, `TIn` what it
- * receives. Replies (`inReplyTo` set) settle the matching pending request; anything else goes to
- * `onMessage`. Incoming messages must already be validated (see src/shared/validate.ts) when they
- * come from the less trusted side.
+ * The extension's handler of each webview message: a request's handler resolves to its reply (or an
+ * {@link ErrorReply}), an event's to nothing. A new message type without a handler does not compile.
  */
-export class Messenger<TOut extends { type: string }, TIn extends { type: string }> {
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (msg: TIn) => void; reject: (err: Error) => void }>();
+export type FromWebviewHandlers = {
+  [K in FromWebview['type']]: (
+    body: MessageOf<FromWebview, K>,
+    envelope: Envelope<MessageOf<FromWebview, K>>,
+  ) => Promise<K extends keyof ResponseMap ? ResponseMap[K] | ErrorReply : void>;
+};
 
-  constructor(
-    private readonly postMessage: (msg: Envelope<TOut>) => void | PromiseLike<boolean>,
-    private readonly onMessage: (body: TIn, envelope: Envelope<TIn>) => void,
-  ) {}
-
-  /** Sends a message that expects no reply. */
-  send(body: TOut): void {
-    void this.postMessage({ id: this.nextId++, body });
-  }
-
-  /** Answers a request received from the other side. */
-  reply(to: Envelope<unknown>, body: TOut): void {
-    void this.postMessage({ id: this.nextId++, inReplyTo: to.id, body });
-  }
-
-  /** Sends a request; resolves with the reply, rejects with a {@link RemoteError} on an `error` reply. */
-  request<R extends TIn>(body: TOut): Promise<R> {
-    const id = this.nextId++;
-    return new Promise<R>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (msg: TIn) => void, reject });
-      try {
-        const posted = this.postMessage({ id, body });
-        if (posted && typeof posted.then === 'function') {
-          posted.then(
-            (ok) => {
-              if (ok === false) this.fail(id, new Error('the other side is not listening'));
-            },
-            (err: unknown) => this.fail(id, err instanceof Error ? err : new Error(String(err))),
-          );
-        }
-      } catch (err) {
-        this.fail(id, err instanceof Error ? err : new Error(String(err)));
-      }
-    });
-  }
-
-  /** Call with every (validated) incoming envelope. */
-  receive(envelope: Envelope<TIn>): void {
-    if (envelope.inReplyTo !== undefined) {
-      const waiting = this.pending.get(envelope.inReplyTo);
-      if (!waiting) return; // stale or unknown reply: ignore
-      this.pending.delete(envelope.inReplyTo);
-      const body = envelope.body as { type: string; message?: unknown };
-      if (body.type === 'error')
-        waiting.reject(new RemoteError(typeof body.message === 'string' ? body.message : 'request failed'));
-      else waiting.resolve(envelope.body);
-      return;
-    }
-    this.onMessage(envelope.body, envelope);
-  }
-
-  /** Rejects every pending request (the channel closed). */
-  dispose(reason = 'closed'): void {
-    for (const [id] of this.pending) this.fail(id, new Error(reason));
-  }
-
-  get pendingCount(): number {
-    return this.pending.size;
-  }
-
-  private fail(id: number, err: Error): void {
-    const waiting = this.pending.get(id);
-    if (!waiting) return;
-    this.pending.delete(id);
-    waiting.reject(err);
-  }
-}
+/** The webview's handler of each event from the extension (replies settle requests instead). */
+export type ToWebviewHandlers = Handlers<ToWebviewEvent, void>;
 
 /** The webview's side: sends {@link FromWebview}, receives {@link ToWebview}; requests typed by {@link ResponseMap}. */
 export class WebviewMessenger extends Messenger<FromWebview, ToWebview> {

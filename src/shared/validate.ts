@@ -20,23 +20,20 @@ import {
   type GridLayer,
   type PersistedGridState,
 } from './protocol';
+import { isRecord, validateMessage, type Validated, type Validators } from './messenger';
+
+export type { Validated } from './messenger';
 
 export interface ValidationContext {
   /** rows * cols of the grid the webview was last sent; 0 before any grid was sent. */
   cellCount: number;
 }
 
-export type Validated<T> = { ok: true; value: T } | { ok: false; reason: string };
-
 const fail = (reason: string): { ok: false; reason: string } => ({ ok: false, reason });
 
 /** Largest grid accepted anywhere (100 million cells: far beyond any dvmdostem run). */
 export const MAX_CELLS = 100_000_000;
 const MAX_TEXT = 10_000;
-
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x) && !ArrayBuffer.isView(x);
-}
 
 const isIndex = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 
@@ -73,53 +70,53 @@ export function validateCellIndices(raw: unknown, cellCount: number): Validated<
   return { ok: true, value: n === out.length ? out : out.slice(0, n) };
 }
 
+/**
+ * The validator of each message from the webview (a new message type without one does not compile);
+ * each returns a fresh message holding only the known fields.
+ */
+const fromWebviewValidators: Validators<FromWebview, ValidationContext> = {
+  ready: () => ({ ok: true, value: { type: 'ready' } }),
+  reload: () => ({ ok: true, value: { type: 'reload' } }),
+  log: (raw) => {
+    const level = raw.level;
+    if (typeof level !== 'string' || !(LOG_LEVELS as readonly string[]).includes(level))
+      return fail('log: unknown level');
+    if (typeof raw.message !== 'string') return fail('log: message is not a string');
+    return {
+      ok: true,
+      value: {
+        type: 'log',
+        level: level as (typeof LOG_LEVELS)[number],
+        message: raw.message.slice(0, MAX_LOG_LENGTH),
+      },
+    };
+  },
+  runCommand: (raw) => {
+    const command = raw.command;
+    if (typeof command !== 'string' || !(WEBVIEW_COMMANDS as readonly string[]).includes(command)) {
+      return fail(`runCommand: unknown command ${JSON.stringify(String(command)).slice(0, 80)}`);
+    }
+    return { ok: true, value: { type: 'runCommand', command: command as (typeof WEBVIEW_COMMANDS)[number] } };
+  },
+  exportPng: (raw) => {
+    const png = raw.png;
+    if (!isUint8Array(png)) return fail('exportPng: png must be a Uint8Array');
+    if (png.length > MAX_PNG_BYTES) return fail(`exportPng: png larger than ${MAX_PNG_BYTES} bytes`);
+    if (png.length < 64 || PNG_SIGNATURE.some((b, i) => png[i] !== b)) return fail('exportPng: not a PNG image');
+    const token = raw.token ?? null;
+    if (token !== null && !isIndex(token)) return fail('exportPng: token must be null or a non-negative integer');
+    return { ok: true, value: { type: 'exportPng', png: png.slice(), token } };
+  },
+  writeMask: (raw, ctx) => {
+    const cells = validateCellIndices(raw.cells, ctx.cellCount);
+    if (!cells.ok) return fail(`writeMask: ${cells.reason}`);
+    return { ok: true, value: { type: 'writeMask', cells: cells.value } };
+  },
+};
+
 /** Validates the body of a message from the webview; the result holds only known fields. */
 export function validateFromWebviewBody(raw: unknown, ctx: ValidationContext): Validated<FromWebview> {
-  if (!isRecord(raw)) return fail('message body is not an object');
-  const type = raw.type;
-  switch (type) {
-    case 'ready':
-      return { ok: true, value: { type: 'ready' } };
-    case 'reload':
-      return { ok: true, value: { type: 'reload' } };
-    case 'log': {
-      const level = raw.level;
-      if (typeof level !== 'string' || !(LOG_LEVELS as readonly string[]).includes(level))
-        return fail('log: unknown level');
-      if (typeof raw.message !== 'string') return fail('log: message is not a string');
-      return {
-        ok: true,
-        value: {
-          type: 'log',
-          level: level as (typeof LOG_LEVELS)[number],
-          message: raw.message.slice(0, MAX_LOG_LENGTH),
-        },
-      };
-    }
-    case 'runCommand': {
-      const command = raw.command;
-      if (typeof command !== 'string' || !(WEBVIEW_COMMANDS as readonly string[]).includes(command)) {
-        return fail(`runCommand: unknown command ${JSON.stringify(String(command)).slice(0, 80)}`);
-      }
-      return { ok: true, value: { type: 'runCommand', command: command as (typeof WEBVIEW_COMMANDS)[number] } };
-    }
-    case 'exportPng': {
-      const png = raw.png;
-      if (!isUint8Array(png)) return fail('exportPng: png must be a Uint8Array');
-      if (png.length > MAX_PNG_BYTES) return fail(`exportPng: png larger than ${MAX_PNG_BYTES} bytes`);
-      if (png.length < 64 || PNG_SIGNATURE.some((b, i) => png[i] !== b)) return fail('exportPng: not a PNG image');
-      const token = raw.token ?? null;
-      if (token !== null && !isIndex(token)) return fail('exportPng: token must be null or a non-negative integer');
-      return { ok: true, value: { type: 'exportPng', png: png.slice(), token } };
-    }
-    case 'writeMask': {
-      const cells = validateCellIndices(raw.cells, ctx.cellCount);
-      if (!cells.ok) return fail(`writeMask: ${cells.reason}`);
-      return { ok: true, value: { type: 'writeMask', cells: cells.value } };
-    }
-    default:
-      return fail(`unknown message type ${JSON.stringify(String(type)).slice(0, 80)}`);
-  }
+  return validateMessage(fromWebviewValidators, raw, ctx);
 }
 
 /**

@@ -74,14 +74,16 @@ describe('the real core worker (dist/coreWorker.js)', () => {
 });
 
 /**
- * A stand-in worker speaking the same protocol, to drive the lifecycle: it answers with its thread
+ * A stand-in worker speaking the same protocol (envelopes of src/shared/messenger.ts), to drive the lifecycle: it answers with its thread
  * id, after `delay` ms, asks to be retired when told to, or dies.
  */
 const DOUBLE = `
 const { parentPort, threadId } = require('node:worker_threads');
-parentPort.on('message', ({ id, args }) => {
+let nextId = 1;
+parentPort.on('message', ({ id, body: { args } }) => {
   if (args.die) process.exit(3);
-  setTimeout(() => parentPort.postMessage({ id, kind: 'result', value: threadId, retire: args.retire }), args.delay || 0);
+  const reply = { type: 'result', value: threadId, retire: args.retire };
+  setTimeout(() => parentPort.postMessage({ id: nextId++, inReplyTo: id, body: reply }), args.delay || 0);
 });
 `;
 
