@@ -7,6 +7,9 @@ import * as esbuild from 'esbuild';
 import { chmodSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
+// window.__gridTest (webview/testHooks.ts) for the UI tests: in development builds, and in a production
+// build only when GRID_TEST_HOOKS=1 (the .vsix the UI tests package, see test/e2e/harness.ts).
+const gridTestHooks = !production || process.env.GRID_TEST_HOOKS === '1';
 const watch = process.argv.includes('--watch');
 
 // h5wasm is ESM and reads import.meta.url; CommonJS has none, so define it from __filename.
@@ -57,6 +60,7 @@ const builds = [
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
+    define: { __TEST_HOOKS__: JSON.stringify(gridTestHooks) },
   },
 ].filter((b) => !process.env.ONLY || b.outfile.includes(process.env.ONLY));
 

@@ -35,6 +35,10 @@ export interface CellRange {
 const FIT_PADDING = 4;
 /** Largest zoom: a cell this many CSS pixels wide (or the fit scale, if larger). */
 export const MAX_CELL_PX = 96;
+/** One zoom step (toolbar buttons, + and - keys): this factor in or out. */
+export const ZOOM_STEP = 1.5;
+/** Wheel zoom: the scale changes by exp(-deltaY × this) for a wheel delta in CSS pixels. */
+export const WHEEL_ZOOM_PER_PX = 0.002;
 
 export function fitView(rows: number, cols: number, area: Size): View {
   const w = Math.max(1, area.width - 2 * FIT_PADDING);

@@ -626,7 +626,8 @@ export async function waitUntil<T>(
  * Packages the extension under test as a .vsix with @vscode/vsce, offline, the way `npm run package`
  * does (`vscode:prepublish` = production build, `.vscodeignore` applied). It works in a copy of the
  * extension (node_modules linked, not copied) so the repository's dist/ keeps its development build.
- * Returns the .vsix path.
+ * The webview keeps its test hooks (GRID_TEST_HOOKS=1, see esbuild.mjs): the UI tests read the grid
+ * through window.__gridTest, which a production build otherwise leaves out. Returns the .vsix path.
  */
 export function packageVsix(workDir: string): string {
   const vsce = path.join(repoRoot, 'node_modules', '.bin', 'vsce');
@@ -654,7 +655,7 @@ export function packageVsix(workDir: string): string {
     execFileSync(
       vsce,
       ['package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out],
-      { cwd: copy, stdio: 'pipe', encoding: 'utf8' },
+      { cwd: copy, stdio: 'pipe', encoding: 'utf8', env: { ...process.env, GRID_TEST_HOOKS: '1' } },
     );
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; message: string };

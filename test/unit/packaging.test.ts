@@ -59,6 +59,12 @@ describe('npm pack and the .vsix ship the CLIs', { timeout: 10 * 60_000 }, () =>
     );
   });
 
+  it('the production webview bundle leaves the test hooks out; the development build has them', () => {
+    // prepack built the copy's dist/ with --production; the repository's dist/ is the development build.
+    assert.ok(!fs.readFileSync(path.join(copy, 'dist', 'webview.js'), 'utf8').includes('__gridTest'));
+    assert.ok(fs.readFileSync(path.join(repoRoot, 'dist', 'webview.js'), 'utf8').includes('__gridTest'));
+  });
+
   it('installs into a fresh prefix (offline) and pyddt-salvage --help runs', () => {
     const prefix = path.join(path.dirname(copy), 'prefix');
     execFileSync('npm', ['install', '-g', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', tarball], {
