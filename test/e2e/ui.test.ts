@@ -10,7 +10,7 @@
 //   dev   this repository loaded as a development extension (dist/ as built by `npm run build`)
 //   vsix  the extension packaged with @vscode/vsce (production build, .vscodeignore applied; done in a
 //         temp copy so the repository's dist/ is untouched) and installed with --install-extension,
-//         as a user gets it
+//         as a user gets it (plus the grid's window.__gridTest: GRID_TEST_HOOKS=1, see harness.ts)
 //
 // Screenshots of every step: test-results/NN-<step>.png; server log: test-results/ui-code-server.log.
 // The extension is loaded as a development extension from this repository (dist/extension.js as built
