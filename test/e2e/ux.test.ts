@@ -292,7 +292,7 @@ for (const MODE of MODES)
             );
             console.log(`# ${button}: the save dialog offers ${offered}`);
             await input.fill(dest);
-            await page.waitForTimeout(300);
+            await h.waitUntil(async () => (await input.inputValue()) === dest, `the save dialog to show ${dest}`);
             await input.press('Enter');
             await h.waitUntil(() => fs.existsSync(dest), `${dest} written`, { timeout: 30_000 });
             return offered;
@@ -336,8 +336,23 @@ for (const MODE of MODES)
         await h.runCommand(page, 'Terminal: Create New Terminal');
         const terminal = page.locator('.terminal-wrapper .xterm').first();
         await terminal.waitFor({ state: 'visible', timeout: 30_000 });
-        await page.waitForTimeout(1500); // the shell's prompt
         await terminal.click();
+        // The shell is ready when it runs what is typed (keys typed before it starts can be lost): type a
+        // command that leaves a marker until the marker is there.
+        const ready = path.join(ws.root, 'shell-ready');
+        await h.waitUntil(
+          async () => {
+            if (fs.existsSync(ready)) return true;
+            await page.keyboard.type(`touch '${ready}'`);
+            await page.keyboard.press('Enter');
+            return h
+              .waitUntil(() => fs.existsSync(ready), 'the marker', { timeout: 5_000 })
+              .then(() => true)
+              .catch(() => false);
+          },
+          'the integrated terminal to run a command',
+          { timeout: 60_000 },
+        );
         await page.keyboard.type(`pyddt-merge --help > '${out}' 2>&1; echo "exit $?" >> '${out}'`);
         await page.keyboard.press('Enter');
         const text = await h.waitUntil(
