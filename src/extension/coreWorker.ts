@@ -1,4 +1,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readBatchRunGrid } from '../core/batch/batchGrid';
+import { mergeBatchRun } from '../core/batch/batchMerge';
+import { findBatchRun, looksLikeBatchRun } from '../core/batch/batchRun';
+import { salvageBatchRun } from '../core/batch/batchSalvage';
+import { readBatchRunStatus } from '../core/batch/batchStatus';
+import { stitchBatchRun } from '../core/batch/stitch';
 import { checkRun } from '../core/check';
 import { CancelledError, UserError } from '../core/errors';
 import { readFailLog } from '../core/failLog';
@@ -47,6 +55,20 @@ const handlers: { [K in CoreOp]: Handler<K> } = {
   prepareRerun: (opts) => prepareRerun(opts),
   checkRun: ({ runDir, mask }) => checkRun(runDir, { mask }),
   readFailLog: ({ runDir }) => readFailLog(runDir),
+  readBatchRunStatus: async ({ dir, runningThresholdSeconds }) => {
+    const status = await readBatchRunStatus(dir, { runningThresholdSeconds });
+    const statusFiles = Object.fromEntries(
+      findBatchRun(dir).batches.map((b) => [b.name, path.join(b.outputDir, 'run_status.nc')]),
+    );
+    return { ...status, statusFiles };
+  },
+  readBatchRunGrid: ({ dir }) => readBatchRunGrid(dir),
+  isBatchRun: ({ dir }) => Promise.resolve(!fs.existsSync(path.join(dir, 'run_status.nc')) && looksLikeBatchRun(dir)),
+  salvageBatchRun: (opts, progress) =>
+    salvageBatchRun(opts, { isCancelled, onAction: (action, index, total) => progress({ action, index, total }) }),
+  mergeBatchRun: (opts, progress) =>
+    mergeBatchRun(opts, { isCancelled, onAction: (action, index, total) => progress({ action, index, total }) }),
+  stitchBatchRun: (opts, progress) => stitchBatchRun(opts, { isCancelled, onProgress: progress }),
 };
 
 const post = (reply: WorkerReply) => parentPort!.postMessage(reply);
