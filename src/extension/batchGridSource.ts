@@ -12,8 +12,8 @@ export async function loadBatchGridData(core: CoreClient, batchDir: vscode.Uri):
   return {
     runName: path.basename(batchDir.fsPath),
     runFolder: batchDir.fsPath,
-    runStatusPath: `${g.batchNames.length} batches' run_status.nc (${g.layout})`,
-    format: g.layout,
+    runStatusPath: batchDir.fsPath,
+    format: `${g.layout} batch run, ${g.batchNames.length} batches`,
     mtimeMs: g.mtimeMs,
     rows: g.grid.rows,
     cols: g.grid.cols,

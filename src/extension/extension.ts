@@ -36,6 +36,11 @@ export interface DvmdostemApi {
   reruns(): (KnownRerun & { jobId?: string })[];
 }
 
+const BATCH_GRID_COMMANDS: Record<string, string | undefined> = {
+  'dvmdostem.salvage': 'dvmdostem.salvageBatchRun',
+  'dvmdostem.merge': 'dvmdostem.mergeBatchRun',
+};
+
 /** What `activate` returns: the tests' view of runs, reruns and batch runs. */
 export type DvmdostemFullApi = DvmdostemApi & BatchRunApi;
 
@@ -118,7 +123,9 @@ export function activate(context: vscode.ExtensionContext): DvmdostemFullApi {
         : loadGridData(core, masks, folder, log),
     writeMaskForCells: (folder, cells) => writeMaskForCells(folder, cells),
     runCommand: async (command, folder) => {
-      await vscode.commands.executeCommand(command, folder);
+      // A batch run's grid: its toolbar's Salvage… / Merge… are the batch-run commands.
+      const batch = tree.isBatchRun(folder) ? BATCH_GRID_COMMANDS[command] : undefined;
+      await vscode.commands.executeCommand(batch ?? command, folder);
     },
     writePng: (folder, png, dest) => writeGridPng({ log }, folder, png, dest),
     log,

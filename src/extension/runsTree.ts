@@ -124,6 +124,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
     };
   }
 
+  /** Whether the tree lists `folder` as a batch run. */
+  isBatchRun(folder: vscode.Uri): boolean {
+    return this.batchRuns.some((b) => b.folder.fsPath === folder.fsPath);
+  }
+
   /** The batch run a file (a batch's run_status.nc) belongs to, if any. */
   batchRunOf(file: string): vscode.Uri | undefined {
     return this.batchRuns.find((b) => isInside(file, b.folder.fsPath))?.folder;
