@@ -193,4 +193,17 @@ describe('a batch run in VS Code (runs tree, Stitch / Salvage / Run Reruns Local
       { describe: () => api.batchRunItems(dir) },
     );
   });
+
+  it("follows a batch's run_status.nc by itself (no refresh command): the node's children change", async () => {
+    // As if batch-11's job were started again: its output is emptied, its run_status.nc gone.
+    fs.rmSync(path.join(dir, 'batch-11', 'output', 'run_status.nc'));
+    await waitFor(
+      async () =>
+        (await api.batchRunItems(dir))?.children.some(
+          (c) => c.label === 'batch-11' && c.description === 'not started · 2 never written',
+        ),
+      'batch-11 shown as not started after its run_status.nc went away',
+      { describe: () => api.batchRunItems(dir) },
+    );
+  });
 });
