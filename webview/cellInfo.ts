@@ -16,11 +16,12 @@ export function formatDegrees(d: number): string {
   return String(Number(d.toFixed(4)));
 }
 
-type CellSource = Pick<GridData, 'rows' | 'cols' | 'status' | 'runtime' | 'lat' | 'lon' | 'failReasons'>;
+type CellSource = Pick<GridData, 'rows' | 'cols' | 'status' | 'runtime' | 'lat' | 'lon' | 'failReasons' | 'batches'>;
 
 /**
  * e.g. `row 1, col 2 · failed (-100) · runtime —`, then ` · lat 68.6794, lon -149.5874` when the
- * run-mask gave coordinates, then ` · fail_log: Problem with initial parameter files!` when dvmdostem gave a reason.
+ * run-mask gave coordinates, then ` · fail_log: Problem with initial parameter files!` when dvmdostem gave a reason,
+ * then ` · batch-12` on a batch run's grid (the batch the cell comes from).
  */
 export function cellTooltip(d: CellSource, row: number, col: number): string {
   const i = row * d.cols + col;
@@ -32,5 +33,7 @@ export function cellTooltip(d: CellSource, row: number, col: number): string {
   if (Number.isFinite(lat) && Number.isFinite(lon)) text += ` · lat ${formatDegrees(lat)}, lon ${formatDegrees(lon)}`;
   const reason = d.failReasons?.find((r) => r.cell === i)?.message;
   if (reason) text += ` · fail_log: ${reason}`;
+  const batch = d.batches ? d.batches.names[d.batches.cell[i]] : undefined;
+  if (batch) text += ` · ${batch}`;
   return text;
 }

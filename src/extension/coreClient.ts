@@ -144,14 +144,20 @@ export class CoreClient implements vscode.Disposable {
       | 'planSalvage'
       | 'planRerun'
       | 'checkRun'
-      | 'readFailLog',
+      | 'readFailLog'
+      | 'readBatchRunStatus'
+      | 'readBatchRunGrid'
+      | 'isBatchRun',
   >(op: K, args: CoreOps[K]['args']): Promise<CoreOps[K]['result']> {
     this.reader ??= new CoreWorker(this.script, this.log);
     return this.reader.call(op, args);
   }
 
   /** Runs a writing operation in a worker of its own; `token` cancels it and its partial output. */
-  async write<K extends 'salvage' | 'merge' | 'writeRunMask' | 'prepareRerun'>(
+  async write<
+    K extends
+      'salvage' | 'merge' | 'writeRunMask' | 'prepareRerun' | 'salvageBatchRun' | 'mergeBatchRun' | 'stitchBatchRun',
+  >(
     op: K,
     args: CoreOps[K]['args'],
     progress?: (p: CoreOps[K]['progress']) => void,

@@ -1,4 +1,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readBatchRunGrid } from '../core/batch/batchGrid';
+import { mergeBatchRun } from '../core/batch/batchMerge';
+import { findBatchRun, looksLikeBatchRun } from '../core/batch/batchRun';
+import { salvageBatchRun } from '../core/batch/batchSalvage';
+import { readBatchRunStatus } from '../core/batch/batchStatus';
+import { stitchBatchRun } from '../core/batch/stitch';
 import { checkRun } from '../core/check';
 import { CancelledError, UserError } from '../core/errors';
 import { readFailLog } from '../core/failLog';
@@ -11,6 +19,7 @@ import { readRunRecords } from '../core/runRecords';
 import { readRunStatus } from '../core/runStatus';
 import { planSalvage, salvageRun } from '../core/salvage';
 import { Messenger, type Envelope } from '../shared/messenger';
+import { RUN_STATUS_FILE } from '../shared/runFiles';
 import type {
   CoreOp,
   CoreOpHandlers,
@@ -73,6 +82,25 @@ const handlers: CoreOpHandlers = {
   prepareRerun: ({ args }) => prepareRerun(args),
   checkRun: ({ args }) => checkRun(args.runDir, { mask: args.mask }),
   readFailLog: ({ args }) => readFailLog(args.runDir),
+  readBatchRunStatus: async ({ args }) => {
+    const status = await readBatchRunStatus(args.dir, { runningThresholdSeconds: args.runningThresholdSeconds });
+    const statusFiles = Object.fromEntries(
+      findBatchRun(args.dir).batches.map((b) => [b.name, path.join(b.outputDir, RUN_STATUS_FILE)]),
+    );
+    return { ...status, statusFiles };
+  },
+  readBatchRunGrid: ({ args }) => readBatchRunGrid(args.dir),
+  isBatchRun: ({ args }) =>
+    Promise.resolve(!fs.existsSync(path.join(args.dir, RUN_STATUS_FILE)) && looksLikeBatchRun(args.dir)),
+  salvageBatchRun: ({ args }, envelope) => {
+    const progress = progressOf(envelope);
+    return salvageBatchRun(args, { isCancelled, onAction: (action, index, total) => progress({ action, index, total }) });
+  },
+  mergeBatchRun: ({ args }, envelope) => {
+    const progress = progressOf(envelope);
+    return mergeBatchRun(args, { isCancelled, onAction: (action, index, total) => progress({ action, index, total }) });
+  },
+  stitchBatchRun: ({ args }, envelope) => stitchBatchRun(args, { isCancelled, onProgress: progressOf(envelope) }),
 };
 
 parentPort!.on('message', (envelope: Envelope<WorkerRequest>) => messenger.receive(envelope));

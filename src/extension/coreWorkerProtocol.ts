@@ -3,6 +3,11 @@
  * request/reply helper of src/shared/messenger.ts (the one the webview uses too). The worker runs the
  * file-reading and -writing core off the extension host's main thread, so the editor never freezes.
  */
+import type { BatchRunGrid } from '../core/batch/batchGrid';
+import type { BatchMergeAction, BatchMergeOptions } from '../core/batch/batchMerge';
+import type { BatchSalvageAction, BatchSalvageOptions, BatchSalvageResult } from '../core/batch/batchSalvage';
+import type { BatchRunStatus } from '../core/batch/batchStatus';
+import type { StitchOptions, StitchProgress, StitchResult } from '../core/batch/stitch';
 import type { CheckReport } from '../core/check';
 import type { FailReason } from '../core/failLog';
 import type { MergeOptions, MergeResult } from '../core/merge';
@@ -26,6 +31,25 @@ export interface CoreOps {
   prepareRerun: { args: PrepareRerunOptions; result: RerunPlan; progress: never };
   checkRun: { args: { runDir: string; mask?: string }; result: CheckReport; progress: never };
   readFailLog: { args: { runDir: string }; result: FailReason[]; progress: never };
+  /** A batch-split run's status, with each batch's run_status.nc path (for polling). */
+  readBatchRunStatus: {
+    args: { dir: string; runningThresholdSeconds?: number };
+    result: BatchRunStatus & { statusFiles: Record<string, string> };
+    progress: never;
+  };
+  readBatchRunGrid: { args: { dir: string }; result: BatchRunGrid; progress: never };
+  /** Whether a folder is a batch run rather than a run folder (batch subfolders, no run_status.nc). */
+  isBatchRun: { args: { dir: string }; result: boolean; progress: never };
+  salvageBatchRun: { args: BatchSalvageOptions; result: BatchSalvageResult; progress: BatchStep<BatchSalvageAction> };
+  mergeBatchRun: { args: BatchMergeOptions; result: BatchMergeAction[]; progress: BatchStep<BatchMergeAction> };
+  stitchBatchRun: { args: StitchOptions; result: StitchResult; progress: StitchProgress };
+}
+
+/** One batch of a batch run handled (index counts from 0). */
+export interface BatchStep<A> {
+  action: A;
+  index: number;
+  total: number;
 }
 export type CoreOp = keyof CoreOps;
 

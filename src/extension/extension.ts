@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { registerBatchRunCommands, type BatchRunApi } from './batchCommands';
 import { CoreClient } from './coreClient';
 import { checkRunCommand, type CheckRunArgs } from './commands/checkRun';
 import { exportFailedCells, writeGridPng, type ExportArgs } from './commands/exports';
@@ -10,6 +11,7 @@ import { prepareRerunCommand, type PrepareRerunArgs } from './commands/prepareRe
 import { runRerunCommand } from './commands/runRerun';
 import { salvageCommand, type SalvageArgs } from './commands/salvage';
 import { submitRerunCommand } from './commands/submitRerun';
+import { loadBatchGridData } from './batchGridSource';
 import { loadGridData, findMaskFor, RunMaskRegistry } from './gridSource';
 import { reportError, requireTrust } from './notify';
 import { RUN_STATUS_FILE } from './runDiscovery';
@@ -34,8 +36,16 @@ export interface DvmdostemApi {
   reruns(): (KnownRerun & { jobId?: string })[];
 }
 
+const BATCH_GRID_COMMANDS: Record<string, string | undefined> = {
+  'dvmdostem.salvage': 'dvmdostem.salvageBatchRun',
+  'dvmdostem.merge': 'dvmdostem.mergeBatchRun',
+};
+
+/** What `activate` returns: the tests' view of runs, reruns and batch runs. */
+export type DvmdostemFullApi = DvmdostemApi & BatchRunApi;
+
 /** Wires the tree, commands, watcher and panel together; behaviour lives in the modules. */
-export function activate(context: vscode.ExtensionContext): DvmdostemApi {
+export function activate(context: vscode.ExtensionContext): DvmdostemFullApi {
   const log = vscode.window.createOutputChannel('dvmdostem', { log: true });
   const core = new CoreClient(context.extensionUri, log);
   const tree = new RunsTreeProvider(core, log);
@@ -69,6 +79,7 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
   const watcher = vscode.workspace.createFileSystemWatcher(`**/${RUN_STATUS_FILE}`);
   const statusChanged = (file: vscode.Uri) => {
     refreshSoon();
+    batchStatusChanged(file.fsPath);
     completion.statusChanged(file.fsPath);
   };
   watcher.onDidCreate(statusChanged);
@@ -81,12 +92,14 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
       ...runFolders.map((f) => path.join(f, RUN_STATUS_FILE)),
       ...StatusGridPanel.all().map((p) => path.join(p.runFolder.fsPath, RUN_STATUS_FILE)),
       ...completion.pendingStatusFiles(),
+      ...tree.batchStatusFilesToPoll(),
     ],
     () => view.visible || StatusGridPanel.all().some((p) => p.panel.visible),
     (file) => {
       log.debug(`Polling: ${file} changed`);
       refreshSoon();
       StatusGridPanel.get(vscode.Uri.file(path.dirname(file)))?.runStatusChanged();
+      batchStatusChanged(file);
       completion.statusChanged(file);
     },
   );
@@ -104,10 +117,15 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
   };
 
   const gridDeps: GridPanelDeps = {
-    loadGrid: (folder) => loadGridData(core, masks, folder, log),
+    loadGrid: async (folder) =>
+      (await core.read('isBatchRun', { dir: folder.fsPath }))
+        ? loadBatchGridData(core, folder)
+        : loadGridData(core, masks, folder, log),
     writeMaskForCells: (folder, cells) => writeMaskForCells(folder, cells),
     runCommand: async (command, folder) => {
-      await vscode.commands.executeCommand(command, folder);
+      // A batch run's grid: its toolbar's Salvage… / Merge… are the batch-run commands.
+      const batch = tree.isBatchRun(folder) ? BATCH_GRID_COMMANDS[command] : undefined;
+      await vscode.commands.executeCommand(batch ?? command, folder);
     },
     writePng: (folder, png, dest) => writeGridPng({ log }, folder, png, dest),
     log,
@@ -211,6 +229,14 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
   });
   cmd('dvmdostem.showLog', () => log.show(true));
 
+  // Batch-split runs: Salvage / Submit Reruns / Run Reruns Locally / Merge / Stitch Batch Run.
+  const batchApi = registerBatchRunCommands(context, { core, log, tree, afterWrite: refreshSoon });
+  // A batch's run_status.nc changed: its batch run's grid follows (the tree is refreshed anyway).
+  function batchStatusChanged(file: string): void {
+    const batchRun = tree.batchRunOf(file);
+    if (batchRun) StatusGridPanel.get(batchRun)?.runStatusChanged();
+  }
+
   context.subscriptions.push(
     poller,
     view.onDidChangeVisibility(() => poller.update()),
@@ -243,6 +269,7 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
     failedCellItems: (folder) => tree.failedCellItems(folder),
     polling: () => ({ active: poller.active, polls: poller.pollCount }),
     reruns: () => reruns.reruns().map((r) => ({ ...r, jobId: reruns.job(r.rerunDir) })),
+    ...batchApi,
   };
 }
 

@@ -48,6 +48,38 @@ export async function findRunFolders(): Promise<vscode.Uri[]> {
   return folders.sort((a, b) => a.fsPath.localeCompare(b.fsPath));
 }
 
+const BATCH_FOLDER = /^batch[-_]\d+$/;
+
+/**
+ * Every batch-split run of the workspace: folders whose `batch-N/config.js` (full-domain) or
+ * `batch_N/config/config.js` (row slices) subfolders exist, found by those configs, sorted by path.
+ */
+export async function findBatchRunDirs(): Promise<vscode.Uri[]> {
+  const roots = vscode.workspace.workspaceFolders ?? [];
+  const perRoot = await Promise.all(
+    roots.map(async (root) => {
+      const patterns = excludePatterns(root);
+      const found = await vscode.workspace.findFiles(
+        new vscode.RelativePattern(root, '**/{batch-*/config.js,batch_*/config/config.js}'),
+        combineGlobs(patterns),
+      );
+      return found
+        .filter((f) => !matchesAny(path.relative(root.uri.fsPath, f.fsPath), patterns))
+        .map((f) => path.dirname(f.fsPath))
+        .map((d) => (path.basename(d) === 'config' ? path.dirname(d) : d))
+        .filter((d) => BATCH_FOLDER.test(path.basename(d)))
+        .map((d) => path.dirname(d));
+    }),
+  );
+  return [...new Set(perRoot.flat())].sort((a, b) => a.localeCompare(b)).map((d) => vscode.Uri.file(d));
+}
+
+/** Whether `p` is `dir` or inside it. */
+export function isInside(p: string, dir: string): boolean {
+  const rel = path.relative(dir, p);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
 /** Workspace-relative path of a folder, as users see it in the Explorer. */
 export function displayPath(folder: vscode.Uri): string {
   const rel = vscode.workspace.asRelativePath(folder, (vscode.workspace.workspaceFolders?.length ?? 0) > 1);

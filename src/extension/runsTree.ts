@@ -4,8 +4,17 @@ import * as vscode from 'vscode';
 import { CELL_STATE_LABELS, cellState, describeCounts, type CellState } from '../core/cellStates';
 import { formatNames } from '../core/netcdf/format';
 import type { RunStatus } from '../core/runStatus';
+import {
+  batchTreeChildren,
+  batchTreeItem,
+  BatchRunNode,
+  summarizeBatchRun,
+  unreadableBatchRun,
+  type BatchRunSummary,
+  type BatchTreeNode,
+} from './batchTree';
 import type { CoreClient } from './coreClient';
-import { displayPath, findRunFolders, RUN_STATUS_FILE } from './runDiscovery';
+import { displayPath, findBatchRunDirs, findRunFolders, isInside, RUN_STATUS_FILE } from './runDiscovery';
 
 /** What the tree (and the integration tests, through the activate API) know about one run folder. */
 export interface RunSummary {
@@ -17,7 +26,7 @@ export interface RunSummary {
   error?: string;
 }
 
-type Node = RunNode | GroupNode | CellNode | FileNode;
+type Node = RunNode | GroupNode | CellNode | FileNode | BatchTreeNode;
 
 class RunNode {
   readonly kind = 'run';
@@ -63,6 +72,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private runs: RunNode[] | undefined;
+  /** Batch-split runs: one node each; their batch folders are not listed as runs. */
+  private batchRuns: BatchRunNode[] = [];
   private loading: Promise<RunNode[]> | undefined;
   private readonly folderListeners = new vscode.EventEmitter<vscode.Uri[]>();
   /** run_status.nc modification time seen at the previous scan, by folder. */
@@ -87,7 +98,49 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
     const runs = await this.load();
     return runs.reduce(
       (n, r) => n + (r.summary.counts ? r.summary.counts.fail + r.summary.counts.timeout + r.summary.counts.other : 0),
-      0,
+      this.batchRuns.reduce((n, b) => n + (b.summary.totals ? b.summary.totals.fail + b.summary.totals.timeout : 0), 0),
+    );
+  }
+
+  async listBatchRuns(): Promise<BatchRunSummary[]> {
+    await this.load();
+    return this.batchRuns.map((b) => b.summary);
+  }
+
+  /** A batch run's tree item and its children's items (label, description), as the tree shows them. */
+  async batchRunItems(
+    folder: string,
+  ): Promise<{ label: string; description: string; children: { label: string; description: string }[] } | undefined> {
+    await this.load();
+    const node = this.batchRuns.find((b) => b.folder.fsPath === folder);
+    if (!node) return undefined;
+    const text = (v: unknown) => (typeof v === 'string' ? v : '');
+    const item = this.getTreeItem(node);
+    const children = (await this.getChildren(node)).map((c) => this.getTreeItem(c));
+    return {
+      label: text(item.label),
+      description: text(item.description),
+      children: children.map((c) => ({ label: text(c.label), description: text(c.description) })),
+    };
+  }
+
+  /** Whether the tree lists `folder` as a batch run. */
+  isBatchRun(folder: vscode.Uri): boolean {
+    return this.batchRuns.some((b) => b.folder.fsPath === folder.fsPath);
+  }
+
+  /** The batch run a file (a batch's run_status.nc) belongs to, if any. */
+  batchRunOf(file: string): vscode.Uri | undefined {
+    return this.batchRuns.find((b) => isInside(file, b.folder.fsPath))?.folder;
+  }
+
+  /**
+   * run_status.nc files of the batches that may still change (not complete) of the batch runs
+   * listed: what the poller looks at where file events do not arrive (complete batches are not polled).
+   */
+  batchStatusFilesToPoll(): string[] {
+    return this.batchRuns.flatMap((b) =>
+      (b.status?.batches ?? []).filter((x) => x.state !== 'complete').map((x) => b.status!.statusFiles[x.name]),
     );
   }
 
@@ -98,13 +151,19 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
   private load(): Promise<RunNode[]> {
     if (this.runs) return Promise.resolve(this.runs);
     this.loading ??= (async () => {
-      const folders = await findRunFolders();
-      const runs = await Promise.all(folders.map((f) => this.readRun(f)));
+      const [allFolders, batchDirs] = await Promise.all([findRunFolders(), findBatchRunDirs()]);
+      // A batch's output (and its rescue rounds) belong to their batch run's node, not to the list of runs.
+      const folders = allFolders.filter((f) => !batchDirs.some((d) => isInside(f.fsPath, d.fsPath)));
+      const [runs, batchRuns] = await Promise.all([
+        Promise.all(folders.map((f) => this.readRun(f))),
+        Promise.all(batchDirs.map((d) => this.readBatchRun(d))),
+      ]);
       this.runs = runs;
+      this.batchRuns = batchRuns;
       // A "running" badge must go away by itself when the batch stops writing.
       clearTimeout(this.recheck);
-      if (runs.some((r) => r.summary.state === 'running')) {
-        const window = Math.max(...runs.map((r) => runningWindowMs(r.folder)));
+      if ([...runs, ...batchRuns].some((r) => r.summary.state === 'running')) {
+        const window = Math.max(...[...runs, ...batchRuns].map((r) => runningWindowMs(r.folder)));
         this.recheck = setTimeout(() => this.refresh(), window + 1000);
       }
       this.folderListeners.fire(folders);
@@ -141,8 +200,29 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
     }
   }
 
+  private async readBatchRun(folder: vscode.Uri): Promise<BatchRunNode> {
+    const name = displayPath(folder);
+    try {
+      const status = await this.core.read('readBatchRunStatus', {
+        dir: folder.fsPath,
+        runningThresholdSeconds: runningWindowMs(folder) / 1000,
+      });
+      for (const w of status.warnings) this.log.warn(`${folder.fsPath}: ${w}`);
+      return new BatchRunNode(folder, summarizeBatchRun(folder, name, status), status);
+    } catch (err) {
+      const message = (err as Error).message;
+      this.log.warn(`Cannot read the batch run ${folder.fsPath}: ${message}`);
+      return new BatchRunNode(folder, unreadableBatchRun(folder, name, message), undefined);
+    }
+  }
+
   async getChildren(node?: Node): Promise<Node[]> {
-    if (!node) return this.load();
+    if (!node) {
+      const runs = await this.load();
+      return [...this.batchRuns, ...runs];
+    }
+    if (node.kind === 'batchRun' || node.kind === 'batch' || node.kind === 'completeBatches')
+      return batchTreeChildren(node);
     if (node.kind === 'run') return node.status ? [new GroupNode(node, 'cells'), new GroupNode(node, 'files')] : [];
     if (node.kind === 'group' && node.group === 'cells') return failedCells(node.run).slice(0, MAX_CELLS_LISTED);
     if (node.kind === 'group') return outputFiles(node.run.folder).map((f) => new FileNode(f));
@@ -151,6 +231,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
 
   getTreeItem(node: Node): vscode.TreeItem {
     switch (node.kind) {
+      case 'batchRun':
+      case 'batch':
+      case 'completeBatches':
+        return batchTreeItem(node);
       case 'run':
         return runItem(node);
       case 'group': {

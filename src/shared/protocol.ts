@@ -47,6 +47,11 @@ export interface GridData {
   failReasons?: { cell: number; message: string }[];
   /** model_settings.cell_timelimit (s) from the run's config_record.js; null when unknown or no limit. */
   cellTimelimit: number | null;
+  /**
+   * A batch-split run's grid: the batch folder names, and per cell (row-major) the index in `names` of
+   * the batch the cell comes from (-1: none). Absent for a single run folder.
+   */
+  batches?: { names: string[]; cell: Int32Array };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -224,9 +224,20 @@ export function validateGridData(raw: unknown): Validated<GridData> {
       failReasons.push({ cell: r.cell, message: r.message.slice(0, MAX_TEXT) });
     }
   }
+  let batches: GridData['batches'];
+  if (raw.batches !== undefined) {
+    const b = raw.batches;
+    if (!isRecord(b) || !Array.isArray(b.names) || !b.names.every((x) => typeof x === 'string'))
+      return fail('batches.names must be an array of batch names');
+    if (!isInt32Array(b.cell) || b.cell.length !== n) return fail(`batches.cell must be an Int32Array of ${n} values`);
+    const names = b.names.map((x) => x.slice(0, 200));
+    for (const k of b.cell) if (k < -1 || k >= names.length) return fail('batches.cell holds an index out of range');
+    batches = { names, cell: b.cell };
+  }
   return {
     ok: true,
     value: {
+      ...(batches ? { batches } : {}),
       runName: (raw.runName as string).slice(0, MAX_TEXT),
       runFolder: (raw.runFolder as string).slice(0, MAX_TEXT),
       runStatusPath: (raw.runStatusPath as string).slice(0, MAX_TEXT),

@@ -22,6 +22,7 @@ import * as path from 'node:path';
 import type { Frame, Locator, Page } from 'playwright-core';
 import { readRunMask } from '../../src/core/runMask';
 import { readRunStatus } from '../../src/core/runStatus';
+import { makeFullDomainBatchRun } from '../helpers/batchRuns';
 import * as h from './harness';
 import { answerPrompts as answerPromptsIn, type Answer } from './prompts';
 import { reportScreenOnFailure } from './screenState';
@@ -622,6 +623,55 @@ for (const MODE of MODES)
         assert.deepEqual(listTree(ws.dir), before, 'forged messages changed files in the workspace');
         // The grid still works after all that.
         await frame.locator('canvas#grid[data-cells="100"]').waitFor({ timeout: 10_000 });
+      });
+
+      test("opens a batch run's grid from its tree node: the stitched domain, a hovered cell names its batch", async () => {
+        await makeFullDomainBatchRun(path.join(ws.dir, 'regionB'));
+        await h.runCommand(page, 'dvmdostem: Refresh Runs');
+        await h.runCommand(page, 'dvmdostem: Focus on dvmdostem Runs View');
+        const row = page
+          .locator('.part.sidebar .monaco-list-row')
+          .filter({ has: page.locator('.label-name', { hasText: /^regionB — 5 batches · / }) })
+          .first();
+        await row.waitFor({ state: 'visible', timeout: 60_000 });
+        await shot('batch-run-tree');
+        const items = await contextMenuItems(row);
+        assert.ok(items.includes('Salvage Batch Run…'), `context menu of a batch run: ${JSON.stringify(items)}`);
+        await h.clickClear(
+          page,
+          page.locator('.monaco-menu .action-item .action-label', { hasText: /^Show Run Status Grid$/ }).first(),
+        );
+        const frame = await h.waitUntil(() => gridFrame('regionB'), "the batch run's grid", { timeout: 60_000 });
+        await frame.locator('canvas#grid[data-cells="100"]').waitFor({ timeout: 30_000 });
+        await h.waitUntil(
+          () => frame.evaluate(() => typeof (window as any).__gridTest?.cellCenter === 'function'),
+          'window.__gridTest in the webview',
+        );
+        // (1, 2) is batch-10's failed cell: hover it with real mouse moves in page coordinates.
+        const center = await frame.evaluate(
+          () => (window as any).__gridTest.cellCenter(1, 2) as { x: number; y: number },
+        );
+        const canvas = frame.locator('canvas#grid');
+        const box = await canvas.boundingBox();
+        const rect = await canvas.evaluate((el) => {
+          const r = el.getBoundingClientRect();
+          return { left: r.left, top: r.top };
+        });
+        assert.ok(box, 'canvas#grid has no bounding box');
+        const x = box.x - rect.left + center.x;
+        const y = box.y - rect.top + center.y;
+        await page.mouse.move(x - 3, y - 3);
+        await page.mouse.move(x, y, { steps: 3 });
+        const tooltip = frame.locator('#tooltip');
+        await h.waitUntil(async () => /row 1, col 2/.test(await tooltip.innerText()), '#tooltip to show cell (1,2)', {
+          timeout: 10_000,
+        });
+        const tip = await tooltip.innerText();
+        await shot('batch-run-grid-tooltip');
+        console.log(`# batch run grid hover: ${JSON.stringify(tip)}`);
+        assert.match(tip, /failed \(-100\)/);
+        assert.match(tip, /· batch-10$/, 'the hover names the batch the cell comes from');
+        assert.equal((await frame.locator('#legend [data-state="unwritten"] .count').innerText()).trim(), '2');
       });
     },
   );

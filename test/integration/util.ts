@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CellState } from '../../src/shared/cellStates';
-import type { DvmdostemApi } from '../../src/extension/extension';
+import type { DvmdostemFullApi } from '../../src/extension/extension';
 import type { RunSummary } from '../../src/extension/runsTree';
 
 /** Repository root (out/test/integration -> repo). */
@@ -78,7 +78,7 @@ export function workspace() {
 }
 
 /** What `activate()` returns (typed from the extension's source: an API change breaks this compile). */
-export type ExtensionApi = DvmdostemApi;
+export type ExtensionApi = DvmdostemFullApi;
 
 export async function activateExtension(): Promise<{ ext: vscode.Extension<ExtensionApi>; api: ExtensionApi }> {
   const ext = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);

@@ -117,6 +117,35 @@ describe(`Workspace Trust (${restricted ? 'Restricted Mode' : 'trusted workspace
       }
     });
 
+    it('refuses the batch-run commands: nothing salvaged, merged, stitched, no script run', async () => {
+      // A batch run outside the workspace whose scripts would leave a mark if they ran.
+      const batchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dvmdostem-restricted-batch-'));
+      const mark = path.join(batchDir, 'RAN');
+      fs.mkdirSync(path.join(batchDir, 'batch-1'));
+      for (const f of ['submit-reruns.sh', 'run-reruns-locally.sh'])
+        fs.writeFileSync(path.join(batchDir, f), `#!/bin/bash\ntouch '${mark}'\n`, { mode: 0o755 });
+      const stitched = path.join(batchDir, 'stitched');
+      try {
+        const before = hashTree(batchDir);
+        const calls: [string, unknown[]][] = [
+          ['dvmdostem.salvageBatchRun', [vscode.Uri.file(batchDir), { workdir: batchDir, skipConfirm: true }]],
+          ['dvmdostem.mergeBatchRun', [vscode.Uri.file(batchDir), { skipConfirm: true }]],
+          ['dvmdostem.stitchBatchRun', [vscode.Uri.file(batchDir), { outputDir: stitched }]],
+          ['dvmdostem.submitBatchReruns', [vscode.Uri.file(batchDir)]],
+          ['dvmdostem.runBatchRerunsLocally', [vscode.Uri.file(batchDir)]],
+        ];
+        for (const [id, args] of calls) {
+          const { settled, value, error } = await tryCommand(id, args);
+          assert.ok(settled, `${id} did not return within 15 s in Restricted Mode`);
+          assert.ok(error || value === undefined, `${id} succeeded in Restricted Mode: ${JSON.stringify(value)}`);
+        }
+        assert.equal(fs.existsSync(mark), false, 'a batch-run script ran in Restricted Mode');
+        assert.deepEqual(hashTree(batchDir), before, 'a batch-run command wrote in Restricted Mode');
+      } finally {
+        fs.rmSync(batchDir, { recursive: true, force: true });
+      }
+    });
+
     it('left every file of the workspace as it was', () => {
       assert.deepEqual(treeChanges(before_.dir!, hashTree(ws.dir)), []);
     });
