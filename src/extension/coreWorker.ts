@@ -94,7 +94,10 @@ const handlers: CoreOpHandlers = {
     Promise.resolve(!fs.existsSync(path.join(args.dir, RUN_STATUS_FILE)) && looksLikeBatchRun(args.dir)),
   salvageBatchRun: ({ args }, envelope) => {
     const progress = progressOf(envelope);
-    return salvageBatchRun(args, { isCancelled, onAction: (action, index, total) => progress({ action, index, total }) });
+    return salvageBatchRun(args, {
+      isCancelled,
+      onAction: (action, index, total) => progress({ action, index, total }),
+    });
   },
   mergeBatchRun: ({ args }, envelope) => {
     const progress = progressOf(envelope);
