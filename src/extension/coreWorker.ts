@@ -3,7 +3,7 @@ import { checkRun } from '../core/check';
 import { CancelledError, UserError } from '../core/errors';
 import { readFailLog } from '../core/failLog';
 import { mergeRuns } from '../core/merge';
-import { hdf5NeedsRestart } from '../core/netcdf/hdf5';
+import { hdf5Library } from '../core/netcdf/hdf5Library';
 import { readRunMask, writeRunMask } from '../core/runMask';
 import { planRerun, prepareRerun } from '../core/rerun';
 import { maskCandidates } from '../core/maskCandidates';
@@ -56,7 +56,7 @@ parentPort!.on('message', async (req: WorkerRequest) => {
     const handler = handlers[req.op] as Handler<CoreOp>;
     if (!handler) throw new Error(`unknown core operation ${String(req.op)}`);
     const value = await handler(req.args, (p) => post({ id: req.id, kind: 'progress', value: p }));
-    post({ id: req.id, kind: 'result', value, retire: hdf5NeedsRestart() });
+    post({ id: req.id, kind: 'result', value, retire: hdf5Library.needsRestart() });
   } catch (err) {
     const e = err as Error;
     const name = err instanceof UserError ? 'UserError' : err instanceof CancelledError ? 'CancelledError' : 'Error';
@@ -64,7 +64,7 @@ parentPort!.on('message', async (req: WorkerRequest) => {
       id: req.id,
       kind: 'error',
       error: { name, message: e?.message ?? String(err), stack: e?.stack },
-      retire: hdf5NeedsRestart(),
+      retire: hdf5Library.needsRestart(),
     });
   }
 });

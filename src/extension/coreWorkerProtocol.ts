@@ -39,7 +39,7 @@ export interface WorkerRequest<K extends CoreOp = CoreOp> {
 
 /**
  * `retire` on a final reply: the worker must not be given more work (its HDF5 library state can no
- * longer be trusted, see hdf5NeedsRestart); the host starts a fresh worker for the next request.
+ * longer be trusted, see Hdf5Library.needsRestart); the host starts a fresh worker for the next request.
  */
 export type WorkerReply =
   | { id: number; kind: 'result'; value: unknown; retire?: string }
