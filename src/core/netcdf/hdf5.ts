@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import type { Dataset, File as H5File } from 'h5wasm/node' with { 'resolution-mode': 'import' };
 import { UserError } from '../errors';
 import { hdf5Library, hdf5Reason, traceReason } from './hdf5Library';
-import { Hdf5LayoutError, readRootLayout, type ContiguousStorage } from './hdf5Layout';
+import { Hdf5LayoutError } from './hdf5Format';
+import { readRootLayout, type ContiguousStorage } from './hdf5Layout';
 import type { DType, RawExtent, Variable } from './variable';
 
 /**
