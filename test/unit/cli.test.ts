@@ -29,6 +29,11 @@ function cli(
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** pyddt-salvage's arguments for the fixture run, with the backup and the new mask in `ws`. */
+function salvageArgs(ws: string): string[] {
+  return [fixture.original, path.join(ws, 'b'), '--original-mask', fixture.mask, '--new-mask', path.join(ws, 'm.nc')];
+}
+
 describe('the spec workflow through the command-line tools', () => {
   it('salvages the failed fixture run, then merges the backup with the rerun into a complete run', async () => {
     const ws = tempDir('workflow');
@@ -88,14 +93,7 @@ describe('the spec workflow through the command-line tools', () => {
 
   it('prints the short summary without --verbose', () => {
     const ws = tempDir('short');
-    const s = cli('pyddt-salvage', [
-      fixture.original,
-      path.join(ws, 'b'),
-      '--original-mask',
-      fixture.mask,
-      '--new-mask',
-      path.join(ws, 'm.nc'),
-    ]);
+    const s = cli('pyddt-salvage', salvageArgs(ws));
     assert.equal(s.code, 0, s.stderr);
     assert.equal(
       s.stdout,
@@ -139,15 +137,7 @@ describe('the spec workflow through the command-line tools', () => {
   it('plans a salvage and a merge with --dry-run, writing nothing, and fails like the real run', () => {
     const ws = tempDir('dry');
     const before = hashTree(fixture.original);
-    const s = cli('pyddt-salvage', [
-      fixture.original,
-      path.join(ws, 'b'),
-      '--original-mask',
-      fixture.mask,
-      '--new-mask',
-      path.join(ws, 'm.nc'),
-      '--dry-run',
-    ]);
+    const s = cli('pyddt-salvage', [...salvageArgs(ws), '--dry-run']);
     assert.equal(s.code, 0, s.stderr);
     assert.match(s.stdout, /^Dry run: nothing is written\.\nWould create backup at: .*\/b \(\d+ files, \d+ bytes\)\n/);
     assert.match(s.stdout, /Would create new run-mask at: .*\/m\.nc\n {2}Number of failed cells to re-run: 4\n$/);
