@@ -4,7 +4,7 @@
 //   node esbuild.mjs --production  minified, no source maps
 //   node esbuild.mjs --watch       rebuild on change
 import * as esbuild from 'esbuild';
-import { chmodSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 // window.__gridTest (webview/testHooks.ts) for the UI tests: in development builds, and in a production
@@ -13,8 +13,10 @@ const gridTestHooks = !production || process.env.GRID_TEST_HOOKS === '1';
 const watch = process.argv.includes('--watch');
 
 // h5wasm is ESM and reads import.meta.url; CommonJS has none, so define it from __filename.
+// The CLIs' --version prints package.json's version (src/cli/version.ts).
+const packageVersion = JSON.parse(readFileSync('package.json', 'utf8')).version;
 const importMetaUrl = {
-  define: { 'import.meta.url': '__importMetaUrl' },
+  define: { 'import.meta.url': '__importMetaUrl', PACKAGE_VERSION: JSON.stringify(packageVersion) },
 };
 const importMetaBanner = "const __importMetaUrl = require('url').pathToFileURL(__filename).href;";
 
@@ -24,8 +26,6 @@ const common = {
   minify: production,
   logLevel: 'info',
   legalComments: 'none',
-  // The core tells h5wasm's Dataset and Group objects apart by class name: keep names when minifying.
-  keepNames: true,
 };
 
 const nodeBundle = (entry, outfile, extra = {}) => ({

@@ -1,6 +1,6 @@
 /**
  * A small argparse-style parser, so the CLIs accept and reject exactly what the Python tools'
- * documented interface does (`--opt VALUE`, `--opt=VALUE`, `-v`, `-h`).
+ * documented interface does (`--opt VALUE`, `--opt=VALUE`, `-v`, `-h`), plus `--version`.
  */
 
 export interface OptionSpec {
@@ -11,6 +11,11 @@ export interface OptionSpec {
   metavar?: string;
   required?: boolean;
   help: string;
+  /**
+   * False for our additions to a Python tool's interface (`--dry-run`): they are listed in the help,
+   * and the usage line stays as the tool documents it.
+   */
+  inUsage?: false;
 }
 
 export interface CommandSpec {
@@ -26,13 +31,16 @@ export interface ParsedArgs {
   positionals: Record<string, string>;
   options: Record<string, string | boolean | undefined>;
   help: boolean;
+  version: boolean;
 }
 
 export function usageLine(spec: CommandSpec): string {
-  const opts = spec.options.map((o) => {
-    const text = o.metavar ? `--${o.name} ${o.metavar}` : `--${o.name}`;
-    return o.required ? text : `[${text}]`;
-  });
+  const opts = spec.options
+    .filter((o) => o.inUsage !== false)
+    .map((o) => {
+      const text = o.metavar ? `--${o.name} ${o.metavar}` : `--${o.name}`;
+      return o.required ? text : `[${text}]`;
+    });
   return `usage: ${spec.prog} [-h] ${opts.join(' ')} ${spec.positionals.map((p) => p.name).join(' ')}`;
 }
 
@@ -43,6 +51,7 @@ export function helpText(spec: CommandSpec): string {
     left.length >= width - 2 ? `  ${left}\n${' '.repeat(width)}${help}` : `  ${left.padEnd(width - 2)}${help}`;
   for (const p of spec.positionals) lines.push(row(p.name, p.help));
   lines.push('', 'options:', row('-h, --help', 'show this help message and exit'));
+  lines.push(row('--version', "show program's version number and exit"));
   for (const o of spec.options) {
     const names = [`--${o.name}`, o.short ? `-${o.short}` : ''].filter(Boolean).join(', ');
     lines.push(row(o.metavar ? `--${o.name} ${o.metavar}` : names, o.help));
@@ -54,6 +63,7 @@ export function parseArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
   const options: ParsedArgs['options'] = {};
   const rest: string[] = [];
   let help = false;
+  let version = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--') {
@@ -62,6 +72,10 @@ export function parseArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
     }
     if (arg === '-h' || arg === '--help') {
       help = true;
+      continue;
+    }
+    if (arg === '--version') {
+      version = true;
       continue;
     }
     if (arg.startsWith('--')) {
@@ -92,7 +106,7 @@ export function parseArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
     }
     rest.push(arg);
   }
-  if (help) return { positionals: {}, options, help };
+  if (help || version) return { positionals: {}, options, help, version };
   const missing = [
     ...spec.positionals.slice(rest.length).map((p) => p.name),
     ...spec.options.filter((o) => o.required && options[o.name] === undefined).map((o) => `--${o.name}`),
@@ -101,5 +115,5 @@ export function parseArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
   if (rest.length > spec.positionals.length)
     throw new UsageError(`unrecognized arguments: ${rest.slice(spec.positionals.length).join(' ')}`);
   const positionals = Object.fromEntries(spec.positionals.map((p, i) => [p.name, rest[i]]));
-  return { positionals, options, help };
+  return { positionals, options, help, version };
 }

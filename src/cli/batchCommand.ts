@@ -5,7 +5,7 @@ import { mergeBatchRun, type BatchMergeAction } from '../core/batch/batchMerge';
 import { UserError } from '../core/errors';
 import { describeCounts } from '../shared/cellStates';
 import type { CommandSpec, ParsedArgs } from './args';
-import { EXIT, runCli, type Io } from './runCli';
+import { EXIT, runCli, versionLine, type Io } from './runCli';
 
 /** `pyddt-batch SUBCOMMAND …`: see, rescue and stitch a batch-split dvmdostem run. */
 
@@ -71,6 +71,10 @@ export async function runBatchCli(argv: string[], io: Io): Promise<number> {
     io.out(usage);
     io.out('');
     for (const [name, { spec }] of Object.entries(SUBCOMMANDS)) io.out(`  ${name.padEnd(8)}${spec.description}`);
+    return EXIT.ok;
+  }
+  if (sub === '--version') {
+    io.out(versionLine(PROG));
     return EXIT.ok;
   }
   const command = sub === undefined ? undefined : SUBCOMMANDS[sub];

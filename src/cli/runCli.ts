@@ -1,5 +1,6 @@
 import { CancelledError, UserError } from '../core/errors';
 import { helpText, parseArgs, usageLine, UsageError, type CommandSpec, type ParsedArgs } from './args';
+import { VERSION } from './version';
 
 /** Exit codes: 0 success, 1 failure, 2 usage error. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -17,6 +18,11 @@ export const processIo: Io = {
   err: (line) => process.stderr.write(line + '\n'),
   isCancelled: () => interrupted,
 };
+
+/** What `--version` prints: the tool (not the subcommand) and the package version. */
+export function versionLine(prog: string): string {
+  return `${prog.split(' ')[0]} ${VERSION}`;
+}
 
 /**
  * Parses the arguments, runs the command and maps errors to exit codes: expected problems (bad input,
@@ -39,6 +45,10 @@ export async function runCli(
   }
   if (args.help) {
     io.out(helpText(spec).trimEnd());
+    return EXIT.ok;
+  }
+  if (args.version) {
+    io.out(versionLine(spec.prog));
     return EXIT.ok;
   }
   try {

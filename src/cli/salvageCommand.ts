@@ -1,4 +1,4 @@
-import { salvageRun } from '../core/salvage';
+import { planSalvage, salvageRun, type SalvagePlan } from '../core/salvage';
 import { CELL_STATE_LABELS } from '../shared/cellStates';
 import type { CommandSpec } from './args';
 import { runCli, type Io } from './runCli';
@@ -26,6 +26,7 @@ export const salvageSpec: CommandSpec = {
     { name: 'run-status', metavar: 'RUN_STATUS', help: 'Path to run_status.nc (default: OUTPUT_DIR/run_status.nc)' },
     { name: 'force', help: 'Overwrite NEW_MASK if it already exists' },
     { name: 'verbose', short: 'v', help: 'Print detailed progress information' },
+    { name: 'dry-run', inUsage: false, help: 'Check everything and print what would be written, writing nothing' },
   ],
 };
 
@@ -38,26 +39,39 @@ export function runSalvageCli(argv: string[], io: Io): Promise<number> {
       io.out(`Salvaging run from: ${outputDir}`);
       io.out(`Creating backup at: ${backupDir}`);
     }
-    const plan = await salvageRun(
-      {
-        outputDir,
-        backupDir,
-        originalMask: options['original-mask'] as string,
-        newMask: options['new-mask'] as string,
-        runStatus: options['run-status'] as string | undefined,
-        force: options.force === true,
-      },
-      { onProgress: verbose ? (p) => io.out(`  Copied: ${p.file}`) : undefined, isCancelled: io.isCancelled },
-    );
-    io.out(`✓ Backup created at: ${backupDir}`);
-    io.out(`✓ New run-mask created at: ${options['new-mask']}`);
-    io.out(`  Number of failed cells to re-run: ${plan.failedCells.length}`);
-    if (verbose) {
-      io.out(
-        `  Grid: ${plan.grid.rows} rows × ${plan.grid.cols} columns; enabled in the original mask: ${plan.enabledCells}; successful: ${plan.successfulCells}`,
-      );
-      for (const c of plan.failedCells)
-        io.out(`    cell (row ${c.row}, col ${c.col}): ${CELL_STATE_LABELS[c.state]} (run_status ${c.status})`);
+    const opts = {
+      outputDir,
+      backupDir,
+      originalMask: options['original-mask'] as string,
+      newMask: options['new-mask'] as string,
+      runStatus: options['run-status'] as string | undefined,
+      force: options.force === true,
+    };
+    if (options['dry-run'] === true) {
+      const plan = await planSalvage(opts);
+      io.out('Dry run: nothing is written.');
+      io.out(`Would create backup at: ${backupDir} (${plan.files} files, ${plan.bytes} bytes)`);
+      io.out(`Would create new run-mask at: ${opts.newMask}`);
+      printCells(io, plan, verbose);
+      return;
     }
+    const plan = await salvageRun(opts, {
+      onProgress: verbose ? (p) => io.out(`  Copied: ${p.file}`) : undefined,
+      isCancelled: io.isCancelled,
+    });
+    io.out(`✓ Backup created at: ${backupDir}`);
+    io.out(`✓ New run-mask created at: ${opts.newMask}`);
+    printCells(io, plan, verbose);
   });
+}
+
+function printCells(io: Io, plan: SalvagePlan, verbose: boolean): void {
+  io.out(`  Number of failed cells to re-run: ${plan.failedCells.length}`);
+  if (verbose) {
+    io.out(
+      `  Grid: ${plan.grid.rows} rows × ${plan.grid.cols} columns; enabled in the original mask: ${plan.enabledCells}; successful: ${plan.successfulCells}`,
+    );
+    for (const c of plan.failedCells)
+      io.out(`    cell (row ${c.row}, col ${c.col}): ${CELL_STATE_LABELS[c.state]} (run_status ${c.status})`);
+  }
 }

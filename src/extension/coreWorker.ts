@@ -11,7 +11,7 @@ import { checkRun } from '../core/check';
 import { CancelledError, UserError } from '../core/errors';
 import { readFailLog } from '../core/failLog';
 import { mergeRuns } from '../core/merge';
-import { hdf5NeedsRestart } from '../core/netcdf/hdf5';
+import { hdf5Library } from '../core/netcdf/hdf5Library';
 import { readRunMask, writeRunMask } from '../core/runMask';
 import { planRerun, prepareRerun } from '../core/rerun';
 import { maskCandidates } from '../core/maskCandidates';
@@ -40,11 +40,11 @@ const messenger = new Messenger<FromWorker, WorkerRequest>(
   (envelope) => parentPort!.postMessage(envelope),
   (_body, envelope) => void messenger.handle(handlers, envelope),
   {
-    toReply: (value): ResultReply => ({ type: 'result', value, retire: hdf5NeedsRestart() }),
+    toReply: (value): ResultReply => ({ type: 'result', value, retire: hdf5Library.needsRestart() }),
     toErrorReply: (err): WorkerErrorReply => {
       const e = err as Error;
       const name = err instanceof UserError ? 'UserError' : err instanceof CancelledError ? 'CancelledError' : 'Error';
-      return { type: 'error', name, message: e?.message ?? String(err), stack: e?.stack, retire: hdf5NeedsRestart() };
+      return { type: 'error', name, message: e?.message ?? String(err), stack: e?.stack, retire: hdf5Library.needsRestart() };
     },
   },
 );

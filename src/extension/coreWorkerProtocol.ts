@@ -62,7 +62,7 @@ export type WorkerRequest<K extends CoreOp = CoreOp> = { [P in K]: { type: P; ar
 
 /**
  * `retire` on a final reply: the worker must not be given more work (its HDF5 library state can no
- * longer be trusted, see hdf5NeedsRestart); the host starts a fresh worker for the next request.
+ * longer be trusted, see Hdf5Library.needsRestart); the host starts a fresh worker for the next request.
  */
 export interface ResultReply<T = unknown> {
   type: 'result';

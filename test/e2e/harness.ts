@@ -11,19 +11,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BrowserContext, FrameLocator, Frame, Locator, Page } from 'playwright-core';
+import { repoRoot } from '../helpers/files';
 
 // ------------------------------------------------------------------ locations
-
-/** Repository root, whether running from test/ (ts) or out/test/ (compiled). */
-export const repoRoot = (() => {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json')) || !fs.existsSync(path.join(dir, 'esbuild.mjs'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error(`cannot find the repository root above ${__dirname}`);
-    dir = up;
-  }
-  return dir;
-})();
 
 /**
  * The extension under test: this repository, or E2E_EXTENSION_PATH (another build of it, e.g. an

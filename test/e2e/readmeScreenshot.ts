@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import * as h from './harness';
+import { repoRoot } from '../helpers/files';
 
 async function main(): Promise<void> {
   h.requireBuiltExtension();
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
     if (box) await page.mouse.move(box.x + center.x, box.y + center.y);
     const tooltip = frame.locator('#tooltip');
     await h.waitUntil(async () => /row 1, col 2/.test(await tooltip.innerText()), 'the tooltip of cell (1,2)');
-    await page.screenshot({ path: path.join(h.repoRoot, 'media', 'screenshot.png') });
+    await page.screenshot({ path: path.join(repoRoot, 'media', 'screenshot.png') });
     console.log('wrote media/screenshot.png');
   } finally {
     await browser.close();

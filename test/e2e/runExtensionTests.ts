@@ -27,6 +27,7 @@ import * as path from 'node:path';
 import * as util from 'node:util';
 import type { Page } from 'playwright-core';
 import * as h from './harness';
+import { repoRoot } from '../helpers/files';
 import { describeScreen } from './screenState';
 
 interface Options {
@@ -38,7 +39,7 @@ interface Options {
 
 function parseArgs(argv: string[]): Options {
   const opts: Options = {
-    extensionTestsPath: path.join(h.repoRoot, 'out', 'test', 'integration', 'index'),
+    extensionTestsPath: path.join(repoRoot, 'out', 'test', 'integration', 'index'),
     workspace: null,
     timeout: Number(process.env.E2E_EXT_TIMEOUT || 300),
     suites: ['default'],

@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Locator, Page } from 'playwright-core';
 import * as h from './harness';
+import { repoRoot } from '../helpers/files';
 
 const STEP_TIMEOUT = 120_000;
 type Rgb = [number, number, number];
@@ -376,7 +377,7 @@ for (const MODE of MODES)
             { timeout: 30_000 },
           );
           assert.ok(
-            !launcher.includes(path.join(h.repoRoot, 'dist')),
+            !launcher.includes(path.join(repoRoot, 'dist')),
             `the launcher runs the repository's build: ${launcher}`,
           );
           assert.match(launcher, /extensions\/.*pyddt-merge\.js/);

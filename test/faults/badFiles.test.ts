@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { loadH5wasm } from '../../src/core/netcdf/h5wasmLoader';
+import { hdf5Library } from '../../src/core/netcdf/hdf5Library';
 import { fixture } from '../helpers/files';
 import { classicHeaderFields } from '../fuzz/mutate';
 import {
@@ -184,7 +184,7 @@ describe('files that are not valid NetCDF, in every role', () => {
 
   before(async () => {
     ({ ws, output, rerun, mask } = fixtureWorkspace('faults-badfiles'));
-    const h5 = await loadH5wasm();
+    const h5 = await hdf5Library.load();
     const f = new h5.File(p('plain.h5'), 'w');
     f.create_dataset({ name: 'data', data: Float32Array.from({ length: 12 }, (_, i) => i), shape: [3, 4] });
     f.close();

@@ -9,10 +9,10 @@
  * Made with h5wasm at test time: the netCDF-4 conventions (dimension scales Y and X attached to run and
  * lat through DIMENSION_LIST / REFERENCE_LIST) with int64 run(Y, X) like dvmdostem's masks.
  */
-import { loadH5wasm } from '../../src/core/netcdf/h5wasmLoader';
+import { hdf5Library } from '../../src/core/netcdf/hdf5Library';
 
 export async function writeOldFormatMask(out: string, rows = 10, cols = 10): Promise<void> {
-  const h5 = await loadH5wasm();
+  const h5 = await hdf5Library.load();
   const f = new h5.File(out, 'w', { libver: ['earliest', 'v108'] });
   try {
     f.create_dataset({ name: 'Y', data: Float64Array.from({ length: rows }, (_, i) => i * 1000) });

@@ -9,9 +9,9 @@ import * as fs from 'node:fs';
 import { UserError } from '../../src/core/errors';
 import { readClassicHeader } from '../../src/core/netcdf/classic';
 import { detectFormat } from '../../src/core/netcdf/format';
-import { isLeakedHdf5File } from '../../src/core/netcdf/hdf5';
-import { h5wasmPoisoned, openHdf5Paths } from '../../src/core/netcdf/h5wasmLoader';
-import { Hdf5LayoutError, locateRootDatasets } from '../../src/core/netcdf/hdf5Layout';
+import { hdf5Library } from '../../src/core/netcdf/hdf5Library';
+import { Hdf5LayoutError } from '../../src/core/netcdf/hdf5Format';
+import { locateRootDatasets } from '../../src/core/netcdf/hdf5Layout';
 import { openNetcdf } from '../../src/core/netcdf/ncfile';
 import { readRunMask } from '../../src/core/runMask';
 import { readRunStatus } from '../../src/core/runStatus';
@@ -166,8 +166,8 @@ export async function readEverything(file: string): Promise<ReaderResult[]> {
   // later open of the same file in this process (HDF5 shares open files by inode): the core must know
   // and refuse it. After a wasm trap the core must refuse all HDF5 reads. Both are clean outcomes, but
   // the worker restarts after them (fatal) so that later inputs are read by a healthy library.
-  const open = openHdf5Paths();
-  const poisoned = h5wasmPoisoned();
+  const open = hdf5Library.openPaths();
+  const poisoned = hdf5Library.failure();
   if (poisoned)
     results.push({
       reader: 'HDF5 state after',
@@ -175,7 +175,7 @@ export async function readEverything(file: string): Promise<ReaderResult[]> {
       message: `library failed (${poisoned}); further reads refused`,
       fatal: true,
     });
-  else if (open.length && open.every(isLeakedHdf5File))
+  else if (open.length && open.every((p) => hdf5Library.isLeaked(p)))
     results.push({
       reader: 'HDF5 state after',
       outcome: 'clean',

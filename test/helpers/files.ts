@@ -4,10 +4,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-/** Repository root, whether running from test/ (ts) or out/test/ (compiled). */
+/**
+ * Repository root, whether running from test/ (ts) or out/test/ (compiled): the one definition for
+ * every suite (unit, faults, fuzz, extension host, e2e).
+ */
 export const repoRoot = (() => {
   let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  while (!fs.existsSync(path.join(dir, 'package.json')) || !fs.existsSync(path.join(dir, 'esbuild.mjs'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`cannot find the repository root above ${__dirname}`);
+    dir = up;
+  }
   return dir;
 })();
 
@@ -18,7 +25,7 @@ export const fixture = {
   mask: path.join(fixtureRun, 'inputs', 'run-mask.nc'),
   rerunMask: path.join(fixtureRun, 'rerun-mask', 'run-mask.nc'),
 };
-/** The cells the fixture's README says did not succeed, as (row, col). */
+/** The cells the fixture's README says did not succeed, as (row, col): the one list for every suite. */
 export const FIXTURE_FAILED_CELLS: [number, number][] = [
   [1, 2],
   [6, 4],

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { classicRanges, readClassicHeader } from '../../src/core/netcdf/classic';
 import { detectFormat } from '../../src/core/netcdf/format';
-import { loadH5wasm } from '../../src/core/netcdf/h5wasmLoader';
+import { hdf5Library } from '../../src/core/netcdf/hdf5Library';
 
 /** A variable's values as raw element bytes, read through the file format's own library path. */
 export interface VarBytes {
@@ -18,7 +18,7 @@ export interface VarBytes {
 export async function readAllVariables(p: string): Promise<Map<string, VarBytes>> {
   const out = new Map<string, VarBytes>();
   if (detectFormat(p) === 'netcdf4') {
-    const h5 = await loadH5wasm();
+    const h5 = await hdf5Library.load();
     const f = new h5.File(p, 'r');
     try {
       for (const name of f.keys()) {

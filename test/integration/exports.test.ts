@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { countColor, decodePng } from '../helpers/png';
-import { activateExtension, FAILED_CELLS, workspace } from './util';
+import { FIXTURE_FAILED_CELLS } from '../helpers/files';
+import { activateExtension, workspace } from './util';
 
 describe('exports', () => {
   let ws: ReturnType<typeof workspace>;
@@ -27,7 +28,7 @@ describe('exports', () => {
     const lines = fs.readFileSync(dest, 'utf8').trimEnd().split('\r\n');
     assert.equal(lines[0], 'row,col,lat,lon,state,status,runtime,reason');
     const cells = lines.slice(1).map((l) => l.split(',').slice(0, 2).map(Number));
-    assert.deepEqual(cells.sort(), [...FAILED_CELLS].sort());
+    assert.deepEqual(cells.sort(), [...FIXTURE_FAILED_CELLS].sort());
     const failed = lines.find((l) => l.startsWith('1,2,'))!.split(',');
     assert.ok(Number.isFinite(Number(failed[2])) && failed[2] !== '', `lat of the failed cell: ${failed[2]}`);
     assert.match(failed[7], /initial parameter files/);

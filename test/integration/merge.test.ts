@@ -3,19 +3,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { hashTree } from '../helpers/files';
+import { FIXTURE_ENABLED_CELLS, FIXTURE_FAILED_CELLS, hashTree } from '../helpers/files';
 import { verifyMergedFile } from '../helpers/values';
 import { readRunStatus } from '../../src/core/runStatus';
-import {
-  activateExtension,
-  ENABLED_CELLS,
-  FAILED_CELLS,
-  treeChanges,
-  tryCommand,
-  waitForRuns,
-  workspace,
-  type ExtensionApi,
-} from './util';
+import { activateExtension, treeChanges, tryCommand, waitForRuns, workspace, type ExtensionApi } from './util';
 
 describe('dvmdostem.merge (options, no prompts)', () => {
   let api: ExtensionApi;
@@ -43,7 +34,8 @@ describe('dvmdostem.merge (options, no prompts)', () => {
     const status = await readRunStatus(path.join(merged, 'run_status.nc'));
     assert.equal(status.counts.success, 10);
     assert.equal(status.counts.masked, 90);
-    for (const [r, c] of ENABLED_CELLS) assert.ok(status.status[r * 10 + c] > 0, `cell (${r},${c}) is not a success`);
+    for (const [r, c] of FIXTURE_ENABLED_CELLS)
+      assert.ok(status.status[r * 10 + c] > 0, `cell (${r},${c}) is not a success`);
   });
 
   it('has every NetCDF file, with the rerun values at the rerun cells and the salvaged values elsewhere', async () => {
@@ -58,7 +50,7 @@ describe('dvmdostem.merge (options, no prompts)', () => {
         .sort(),
       ncFiles,
     );
-    const rerunCells = new Set(FAILED_CELLS.map(([r, c]) => `${r},${c}`));
+    const rerunCells = new Set(FIXTURE_FAILED_CELLS.map(([r, c]) => `${r},${c}`));
     for (const f of ncFiles) {
       const problems = await verifyMergedFile(
         path.join(ws.output, f),

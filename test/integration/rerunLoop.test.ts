@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { hashFile, hashTree } from '../helpers/files';
+import { FIXTURE_FAILED_CELLS, hashFile, hashTree, repoRoot } from '../helpers/files';
 import type { CheckReport } from '../../src/core/check';
 import { readConfigRecord } from '../../src/core/configRecord';
 import type { RerunPlan } from '../../src/core/rerun';
@@ -17,9 +17,7 @@ import type { MergeCommandResult } from '../../src/extension/commands/merge';
 import type { RerunTaskResult } from '../../src/extension/commands/runRerun';
 import {
   activateExtension,
-  FAILED_CELLS,
   manifest,
-  repoRoot,
   treeChanges,
   tryCommand,
   waitForRuns,
@@ -141,7 +139,7 @@ describe('rescue loop: salvage → prepare rerun → run it as a task → merge 
     assert.ok(result, 'dvmdostem.prepareRerun returned undefined although every option was given');
     plan = result;
     assert.equal(plan.rerunDir, p.rerunDir);
-    assert.equal(plan.cells, FAILED_CELLS.length);
+    assert.equal(plan.cells, FIXTURE_FAILED_CELLS.length);
     assert.equal(plan.timedOutCells, 2, 'the fixture has two timed-out cells among the failed ones');
     const config = JSON.parse(fs.readFileSync(path.join(p.rerunDir, 'config.js'), 'utf8')) as {
       IO: { runmask_file: string; output_dir: string };
@@ -195,7 +193,7 @@ describe('rescue loop: salvage → prepare rerun → run it as a task → merge 
     );
     await waitForRuns(
       api,
-      (rs) => rs.some((r) => r.folder === plan.outputDir && r.counts.success === FAILED_CELLS.length),
+      (rs) => rs.some((r) => r.folder === plan.outputDir && r.counts.success === FIXTURE_FAILED_CELLS.length),
       'the rerun output in the tree',
     );
   });
@@ -221,7 +219,7 @@ describe('rescue loop: salvage → prepare rerun → run it as a task → merge 
     const report = await vscode.commands.executeCommand<CheckReport>('dvmdostem.checkRun', vscode.Uri.file(p.backup));
     assert.ok(report);
     assert.equal(report.complete, false);
-    assert.deepEqual(report.cells.map((c) => [c.row, c.col]).sort(), [...FAILED_CELLS].sort());
+    assert.deepEqual(report.cells.map((c) => [c.row, c.col]).sort(), [...FIXTURE_FAILED_CELLS].sort());
     const c12 = report.cells.find((c) => c.row === 1 && c.col === 2)!;
     assert.equal(c12.reason, 'Problem with initial parameter files!');
   });

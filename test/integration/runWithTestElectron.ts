@@ -13,7 +13,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { downloadAndUnzipVSCode, runTests } from '@vscode/test-electron';
-import { createWorkspace, DEFAULT_SETTINGS, repoRoot, RESTRICTED_SETTINGS } from '../e2e/harness';
+import { createWorkspace, DEFAULT_SETTINGS, RESTRICTED_SETTINGS } from '../e2e/harness';
+import { repoRoot } from '../helpers/files';
 
 async function runSuite(vscodeExecutablePath: string, suite: 'default' | 'restricted'): Promise<number> {
   const ws = createWorkspace(`dvmdostem-electron-${suite}`);

@@ -3,17 +3,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { hashFile, hashTree } from '../helpers/files';
+import { FIXTURE_FAILED_CELLS, hashFile, hashTree } from '../helpers/files';
 import { readRunMask } from '../../src/core/runMask';
-import {
-  activateExtension,
-  FAILED_CELLS,
-  treeChanges,
-  tryCommand,
-  waitForRuns,
-  workspace,
-  type ExtensionApi,
-} from './util';
+import { activateExtension, treeChanges, tryCommand, waitForRuns, workspace, type ExtensionApi } from './util';
 
 describe('dvmdostem.salvage (options, no prompts)', () => {
   let api: ExtensionApi;
@@ -53,7 +45,7 @@ describe('dvmdostem.salvage (options, no prompts)', () => {
     assert.deepEqual(mask.grid, { ...mask.grid, rows: 10, cols: 10 });
     const enabled: [number, number][] = [];
     for (let i = 0; i < mask.enabled.length; i++) if (mask.enabled[i]) enabled.push([Math.floor(i / 10), i % 10]);
-    assert.deepEqual(enabled, FAILED_CELLS);
+    assert.deepEqual(enabled, FIXTURE_FAILED_CELLS);
   });
 
   it('leaves the output folder and the original mask untouched', () => {

@@ -3,7 +3,6 @@
 // the job id; the job runs the stand-in model, and the rerun's output appears in the runs tree by itself
 // (no refresh asked for) while the view is visible. When SLURM cannot start, the test fails with the reason.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -11,29 +10,23 @@ import { readConfigRecord } from '../../src/core/configRecord';
 import type { RerunPlan } from '../../src/core/rerun';
 import { recordedInputs } from '../../src/core/rerun/workdir';
 import type { SubmitResult } from '../../src/extension/commands/submitRerun';
-import { activateExtension, FAILED_CELLS, listRuns, repoRoot, sleep, workspace, type ExtensionApi } from './util';
+import { FIXTURE_FAILED_CELLS, repoRoot } from '../helpers/files';
+import { run, startSlurm } from '../helpers/slurm';
+import { activateExtension, listRuns, sleep, workspace, type ExtensionApi } from './util';
 
-const SCRIPT = path.join(repoRoot, 'scripts', 'slurm-local.sh');
 const WAIT_MS = 180_000;
-
-function run(cmd: string, args: string[]) {
-  const r = spawnSync(cmd, args, { cwd: repoRoot, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', error: r.error };
-}
 
 describe('Submit Rerun to SLURM (a real one-node SLURM)', function () {
   this.timeout(WAIT_MS + 60_000);
   let api: ExtensionApi;
   let ws: ReturnType<typeof workspace>;
-  let startedHere = false;
+  let stopSlurm = () => {};
   const standin = path.join(repoRoot, 'test', 'standin', 'dvmdostem');
   let p: { backup: string; newMask: string; rerunDir: string; workdir: string };
   let plan: RerunPlan;
 
   before(async () => {
-    const r = run('bash', [SCRIPT, 'start']);
-    assert.equal(r.code, 0, `SLURM could not start: ${(r.stderr || r.stdout).trim() || r.error?.message}`);
-    startedHere = /started:/.test(r.stdout);
+    stopSlurm = startSlurm();
     ws = workspace();
     ({ api } = await activateExtension());
     p = {
@@ -66,9 +59,7 @@ describe('Submit Rerun to SLURM (a real one-node SLURM)', function () {
     assert.ok(plan, 'prepareRerun returned undefined');
   });
 
-  after(() => {
-    if (startedHere) run('bash', [SCRIPT, 'stop']);
-  });
+  after(() => stopSlurm());
 
   it('submits slurm_runner.sh through a task and returns the job id sbatch gave', async () => {
     await vscode.commands.executeCommand('workbench.view.extension.dvmdostem');
@@ -97,14 +88,14 @@ describe('Submit Rerun to SLURM (a real one-node SLURM)', function () {
     const deadline = Date.now() + WAIT_MS;
     for (;;) {
       const rerun = (await listRuns(api)).find((r) => r.folder === plan.outputDir);
-      if (rerun && rerun.counts.success === FAILED_CELLS.length) break;
+      if (rerun && rerun.counts.success === FIXTURE_FAILED_CELLS.length) break;
       if (Date.now() > deadline) {
         const logs = fs
           .readdirSync(p.rerunDir)
           .filter((f) => f.startsWith('slurm-'))
           .map((f) => fs.readFileSync(path.join(p.rerunDir, f), 'utf8'));
         assert.fail(
-          `the rerun output is not in the tree with ${FAILED_CELLS.length} successes after ${WAIT_MS / 1000} s: ` +
+          `the rerun output is not in the tree with ${FIXTURE_FAILED_CELLS.length} successes after ${WAIT_MS / 1000} s: ` +
             `${JSON.stringify(rerun?.counts)}; job log: ${logs.join('\n') || '(none)'}`,
         );
       }

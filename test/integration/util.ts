@@ -6,17 +6,7 @@ import * as vscode from 'vscode';
 import type { CellState } from '../../src/shared/cellStates';
 import type { DvmdostemFullApi } from '../../src/extension/extension';
 import type { RunSummary } from '../../src/extension/runsTree';
-
-/** Repository root (out/test/integration -> repo). */
-export const repoRoot = (() => {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'esbuild.mjs'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error(`cannot find the repository root above ${__dirname}`);
-    dir = up;
-  }
-  return dir;
-})();
+import { repoRoot } from '../helpers/files';
 
 const repoManifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
 export const EXTENSION_ID = `${repoManifest.publisher}.${repoManifest.name}`;
@@ -39,26 +29,6 @@ export const COMMANDS = [
   'dvmdostem.copyPath',
   'dvmdostem.showLog',
 ] as const;
-
-/** The cells of the fixture (row, col). */
-export const FAILED_CELLS: [number, number][] = [
-  [1, 2],
-  [6, 4],
-  [7, 9],
-  [9, 6],
-];
-export const ENABLED_CELLS: [number, number][] = [
-  [0, 0],
-  [0, 5],
-  [1, 2],
-  [2, 7],
-  [3, 3],
-  [4, 8],
-  [5, 1],
-  [6, 4],
-  [7, 9],
-  [9, 6],
-];
 
 /** The workspace the runner opened (test/e2e/harness.ts createWorkspace). */
 export function workspace() {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { makeFullDomainBatchRun } from '../helpers/batchRuns';
 import { repoRoot, tempDir } from '../helpers/files';
 import { makeWorkdir, STANDIN } from '../helpers/rerunWorkspace';
+import { jobState, run, startSlurm } from '../helpers/slurm';
 
 /**
  * A real SLURM (scripts/slurm-local.sh): `pyddt-batch salvage` writes submit-reruns.sh, which submits
@@ -13,31 +13,14 @@ import { makeWorkdir, STANDIN } from '../helpers/rerunWorkspace';
  * the jobs are done, `pyddt-batch merge` completes the batches and `status` exits 0.
  */
 
-const SCRIPT = path.join(repoRoot, 'scripts', 'slurm-local.sh');
 const WAIT_MS = 240_000;
 
-function run(cmd: string, args: string[], cwd = repoRoot) {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', error: r.error };
-}
-
-function jobState(id: string): string {
-  const m = /\bJobState=(\S+)/.exec(run('scontrol', ['show', 'job', '-o', id]).stdout);
-  return m ? m[1] : run('squeue', ['-h', '-j', id, '-o', '%T']).stdout.trim() || 'UNKNOWN';
-}
-
 describe('SLURM: pyddt-batch salvage → submit-reruns.sh → merge on a real one-node cluster', () => {
-  let startedHere = false;
-
+  let stopSlurm = () => {};
   before(() => {
-    const r = run('bash', [SCRIPT, 'start']);
-    assert.equal(r.code, 0, `SLURM could not start: ${(r.stderr || r.stdout).trim() || r.error?.message}`);
-    startedHere = /started:/.test(r.stdout);
+    stopSlurm = startSlurm();
   });
-
-  after(() => {
-    if (startedHere) run('bash', [SCRIPT, 'stop']);
-  });
+  after(() => stopSlurm());
 
   it('submits each rerun once, records the job ids, and the merged batch run is complete', async () => {
     const dir = await makeFullDomainBatchRun(path.join(tempDir('batch-slurm'), 'batch-run'), [
@@ -105,7 +88,7 @@ describe('SLURM: pyddt-batch salvage → submit-reruns.sh → merge on a real on
 
     const deadline = Date.now() + WAIT_MS;
     for (const [batch, id] of ids) {
-      let state = jobState(id);
+      let state = jobState(id).state;
       while (
         !/^(COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|BOOT_FAIL|DEADLINE|PREEMPTED|UNKNOWN)/.test(
           state,
@@ -116,7 +99,7 @@ describe('SLURM: pyddt-batch salvage → submit-reruns.sh → merge on a real on
           assert.fail(`job ${id} (${batch}) did not finish within ${WAIT_MS / 1000} s (state ${state})`);
         }
         await new Promise((r) => setTimeout(r, 500));
-        state = jobState(id);
+        state = jobState(id).state;
       }
       const log = path.join(dir, batch, 'rescue-1', 'rerun', `slurm-${id}.out`);
       assert.match(state, /^(COMPLETED|UNKNOWN)/, fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : `no log ${log}`);

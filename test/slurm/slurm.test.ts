@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { readRunStatus } from '../../src/core/runStatus';
 import { fixture, FIXTURE_FAILED_CELLS, repoRoot, tempDir } from '../helpers/files';
 import { makeWorkdir, STANDIN } from '../helpers/rerunWorkspace';
+import { jobState, run, startSlurm } from '../helpers/slurm';
 
 /**
  * A real SLURM: scripts/slurm-local.sh brings up a one-node cluster (or reuses a running one), the
@@ -13,35 +14,14 @@ import { makeWorkdir, STANDIN } from '../helpers/rerunWorkspace';
  * When SLURM cannot start, the test fails with the script's reason.
  */
 
-const SCRIPT = path.join(repoRoot, 'scripts', 'slurm-local.sh');
 const WAIT_MS = 180_000;
 
-function run(cmd: string, args: string[], cwd = repoRoot) {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', error: r.error };
-}
-
-function jobState(id: string): { state: string; text: string } {
-  const r = run('scontrol', ['show', 'job', '-o', id]);
-  const m = /\bJobState=(\S+)/.exec(r.stdout);
-  if (m) return { state: m[1], text: r.stdout.trim() };
-  // Gone from the controller's memory: squeue has nothing either once it finished.
-  const q = run('squeue', ['-h', '-j', id, '-o', '%T']);
-  return { state: q.stdout.trim() || 'UNKNOWN', text: r.stderr.trim() || q.stderr.trim() };
-}
-
 describe('SLURM: the generated slurm_runner.sh runs the rerun as a real job', () => {
-  let startedHere = false;
-
+  let stopSlurm = () => {};
   before(() => {
-    const r = run('bash', [SCRIPT, 'start']);
-    assert.equal(r.code, 0, `SLURM could not start: ${(r.stderr || r.stdout).trim() || r.error?.message}`);
-    startedHere = /started:/.test(r.stdout);
+    stopSlurm = startSlurm();
   });
-
-  after(() => {
-    if (startedHere) run('bash', [SCRIPT, 'stop']);
-  });
+  after(() => stopSlurm());
 
   it('sbatch slurm_runner.sh: the job writes the rerun output and its log into a folder with a hostile name', async () => {
     const ws = makeWorkdir(tempDir('slurm'));

@@ -18,11 +18,20 @@ import {
 import { verifyMergedFile } from '../helpers/values';
 
 /** Runs a built CLI (`npm run build` makes dist/) as a user would. */
-function cli(name: 'pyddt-salvage' | 'pyddt-merge', args: string[], cwd = repoRoot) {
+function cli(
+  name: 'pyddt-salvage' | 'pyddt-merge' | 'pyddt-rerun' | 'pyddt-check' | 'pyddt-batch',
+  args: string[],
+  cwd = repoRoot,
+) {
   const script = path.join(repoRoot, 'dist', `${name}.js`);
   assert.ok(fs.existsSync(script), `${script} is missing: run npm run build first`);
   const r = spawnSync(process.execPath, [script, ...args], { cwd, encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** pyddt-salvage's arguments for the fixture run, with the backup and the new mask in `ws`. */
+function salvageArgs(ws: string): string[] {
+  return [fixture.original, path.join(ws, 'b'), '--original-mask', fixture.mask, '--new-mask', path.join(ws, 'm.nc')];
 }
 
 describe('the spec workflow through the command-line tools', () => {
@@ -84,14 +93,7 @@ describe('the spec workflow through the command-line tools', () => {
 
   it('prints the short summary without --verbose', () => {
     const ws = tempDir('short');
-    const s = cli('pyddt-salvage', [
-      fixture.original,
-      path.join(ws, 'b'),
-      '--original-mask',
-      fixture.mask,
-      '--new-mask',
-      path.join(ws, 'm.nc'),
-    ]);
+    const s = cli('pyddt-salvage', salvageArgs(ws));
     assert.equal(s.code, 0, s.stderr);
     assert.equal(
       s.stdout,
@@ -120,6 +122,40 @@ describe('the spec workflow through the command-line tools', () => {
     const h = cli('pyddt-merge', ['--help']);
     assert.equal(h.code, 0);
     assert.match(h.stdout, /^usage: pyddt-merge \[-h\] \[--verbose\] salvaged_dir rerun_dir output_dir\n/);
+  });
+
+  it("prints every tool's name and the package version with --version", () => {
+    const { version } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    for (const name of ['pyddt-salvage', 'pyddt-merge', 'pyddt-rerun', 'pyddt-check', 'pyddt-batch'] as const) {
+      const r = cli(name, ['--version']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, `${name} ${version}\n`);
+      assert.equal(r.stderr, '');
+    }
+  });
+
+  it('plans a salvage and a merge with --dry-run, writing nothing, and fails like the real run', () => {
+    const ws = tempDir('dry');
+    const before = hashTree(fixture.original);
+    const s = cli('pyddt-salvage', [...salvageArgs(ws), '--dry-run']);
+    assert.equal(s.code, 0, s.stderr);
+    assert.match(s.stdout, /^Dry run: nothing is written\.\nWould create backup at: .*\/b \(\d+ files, \d+ bytes\)\n/);
+    assert.match(s.stdout, /Would create new run-mask at: .*\/m\.nc\n {2}Number of failed cells to re-run: 4\n$/);
+
+    const m = cli('pyddt-merge', [fixture.original, fixture.rerun, path.join(ws, 'merged'), '--dry-run']);
+    assert.equal(m.code, 0, m.stderr);
+    assert.match(
+      m.stdout,
+      /^Dry run: nothing is written\.\nSalvaged run - successful cells: 6\nRerun - successful cells: 4\nFound 22 files to merge\n/,
+    );
+    assert.match(m.stdout, /\n {2}Would merge: GPP_monthly_tr\.nc\n/);
+    assert.deepEqual(fs.readdirSync(ws), [], 'a dry run writes nothing');
+    assert.deepEqual(hashTree(fixture.original), before);
+
+    const bad = cli('pyddt-merge', [path.join(ws, 'nope'), fixture.rerun, path.join(ws, 'merged'), '--dry-run']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /nope: salvaged folder not found/);
+    assert.equal(cli('pyddt-salvage', [fixture.original, '--dry-run']).code, 2);
   });
 
   it('answers bad input with exit 1 and one line naming the problem, without a stack trace', () => {

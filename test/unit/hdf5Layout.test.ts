@@ -10,7 +10,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type ContiguousStorage, Hdf5LayoutError, locateRootDatasets } from '../../src/core/netcdf/hdf5Layout';
+import { Hdf5LayoutError } from '../../src/core/netcdf/hdf5Format';
+import { type ContiguousStorage, locateRootDatasets } from '../../src/core/netcdf/hdf5Layout';
 
 type Layouts = Map<string, ContiguousStorage | null>;
 

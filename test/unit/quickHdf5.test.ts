@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { loadH5wasm } from '../../src/core/netcdf/h5wasmLoader';
+import { hdf5Library } from '../../src/core/netcdf/hdf5Library';
 import { readHdf5Numbers, readHdf5Variables } from '../../src/core/netcdf/hdf5';
 import { openNetcdfFor } from '../../src/core/netcdf/ncfile';
 import { quickNetcdf4Variables, readRawNumbers, writeRawNumbers } from '../../src/core/netcdf/quickHdf5';
@@ -43,7 +43,7 @@ describe('NetCDF-4 grids without the HDF5 library', () => {
   for (const bigEndian of [false, true]) {
     it(`describes and reads every integer and float type (${bigEndian ? 'big' : 'little'}-endian) exactly as the library does`, async () => {
       const file = ncgen(gridCdl(bigEndian, false), path.join(tempDir('quick'), 'grids.nc'), 'netCDF-4');
-      await loadH5wasm();
+      await hdf5Library.load();
       const viaLibrary = new Map(readHdf5Variables(file).map((v) => [v.name, v]));
       const quick = quickNetcdf4Variables(file, 'v_int', ['transposed']);
       assert.ok(quick, 'contiguous grids are described by the walker');
@@ -79,7 +79,7 @@ describe('NetCDF-4 grids without the HDF5 library', () => {
         v,
         Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? 1 : 0)),
       );
-    await loadH5wasm();
+    await hdf5Library.load();
     for (const v of readHdf5Variables(file).filter((x) => x.name.startsWith('v_'))) {
       assert.deepEqual(
         [...readHdf5Numbers(file, v)],
@@ -106,7 +106,7 @@ describe('NetCDF-4 grids without the HDF5 library', () => {
 
   it('reads the real dvmdostem run-mask (int64 run, float lat/lon) as the library does', async () => {
     const quick = await openNetcdfFor(fixture.mask, 'run', ['lat', 'lon']);
-    await loadH5wasm();
+    await hdf5Library.load();
     const viaLibrary = readHdf5Variables(fixture.mask);
     for (const name of ['run', 'lat', 'lon']) {
       const v = quick.variable(name);

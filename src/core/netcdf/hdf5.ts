@@ -1,115 +1,23 @@
 import * as fs from 'node:fs';
-import * as nodePath from 'node:path';
 import type { Dataset, File as H5File } from 'h5wasm/node' with { 'resolution-mode': 'import' };
 import { UserError } from '../errors';
-import {
-  h5wasmPoisoned,
-  h5wasmReportedError,
-  h5wasmSync,
-  hdf5Reason,
-  openHdf5Paths,
-  quietly,
-  quietlyWithTrace,
-  traceReason,
-} from './h5wasmLoader';
-import { Hdf5LayoutError, readRootLayout, type ContiguousStorage } from './hdf5Layout';
+import { hdf5Library, hdf5Reason, traceReason } from './hdf5Library';
+import { Hdf5LayoutError } from './hdf5Format';
+import { readRootLayout, type ContiguousStorage } from './hdf5Layout';
 import type { DType, RawExtent, Variable } from './variable';
 
 /**
- * NetCDF-4 (HDF5) files through h5wasm. h5wasm gives names, shapes, types and dimension scales;
- * our own layout reader (hdf5Layout) gives the byte ranges of contiguous datasets, which the merge
- * patches directly. Datasets without such a range are read and written through h5wasm.
+ * NetCDF-4 (HDF5) variables through the HDF5 library (hdf5Library). The library gives names, shapes,
+ * types and dimension scales; our own layout reader (hdf5Layout) gives the byte ranges of contiguous
+ * datasets, which the merge patches directly. Datasets without such a range are read and written
+ * through the library.
  */
 
 const PHONY_DIM_NOTE = 'This is a netCDF dimension but not a netCDF variable';
 
-/**
- * Files (device:inode) that the library could not close after a failed read: on a damaged file some
- * HDF5 calls leave objects open, and HDF5 then keeps the whole file open and hands its stale state to
- * every later open of the same file. Such a file is refused until the process restarts.
- */
-const leakedFiles = new Set<string>();
-
-function fileKey(path: string): string | undefined {
-  try {
-    const st = fs.statSync(path);
-    return `${st.dev}:${st.ino}`;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Whether the library still holds `path` open (after it was closed). */
-function stillOpen(path: string): boolean {
-  const abs = nodePath.resolve(path);
-  return openHdf5Paths().some((p) => nodePath.resolve(p) === abs);
-}
-
-/** Whether `path` is a file the library could not close (refused until the process restarts). */
-export function isLeakedHdf5File(path: string): boolean {
-  const key = fileKey(path);
-  return key !== undefined && leakedFiles.has(key);
-}
-
-function noteIfLeaked(path: string): void {
-  if (!stillOpen(path)) return;
-  const key = fileKey(path);
-  if (key) leakedFiles.add(key);
-}
-
-/**
- * Why HDF5 reads in this process should not go on, or undefined: the library failed inside a call,
- * holds a damaged file open, or reported an error on a damaged or incomplete file. A long-lived
- * reader (the extension's reading worker) then starts afresh, so one bad file never affects the next.
- */
-export function hdf5NeedsRestart(): string | undefined {
-  const failed = h5wasmPoisoned();
-  if (failed) return `the HDF5 library failed on a damaged file (${failed})`;
-  if (leakedFiles.size > 0)
-    return `the HDF5 library could not close ${leakedFiles.size === 1 ? 'a damaged file' : `${leakedFiles.size} damaged files`}`;
-  const reported = h5wasmReportedError();
-  if (reported)
-    return `the HDF5 library met a damaged or incomplete file (${reported}); its state is not trusted further`;
-  return undefined;
-}
-
-export function openH5(path: string, mode: 'r' | 'a'): H5File {
-  const h5 = h5wasmSync();
-  const failed = h5wasmPoisoned();
-  if (failed)
-    throw new UserError(
-      `${path}: cannot read NetCDF-4 files any more in this process: the HDF5 library failed on an earlier damaged file (${failed}); run again`,
-    );
-  const key = fileKey(path);
-  if (key && leakedFiles.has(key)) {
-    throw new UserError(
-      `${path}: cannot open as NetCDF-4/HDF5 (an earlier read of this damaged file left it open in the HDF5 library; restart to read it again)`,
-    );
-  }
-  let file: H5File | undefined;
-  let openTrace = '';
-  try {
-    const opened = quietlyWithTrace(() => new h5.File(path, mode));
-    file = opened.value;
-    openTrace = opened.trace;
-    const f = file;
-    quietly(() => f.keys()); // h5wasm opens lazily: make a bad file fail here, not later
-    return file;
-  } catch (err) {
-    // Close what did open: a file left open in the library would be reused, stale, by later opens of
-    // the same file (HDF5 shares open files by inode).
-    if (file) {
-      const f = file;
-      try {
-        quietly(() => f.close());
-      } catch {
-        // The open itself failed: nothing to close.
-      }
-      noteIfLeaked(path);
-    }
-    const reason = traceReason(openTrace) ?? hdf5Reason(err) ?? (err as Error).message;
-    throw new UserError(`${path}: cannot open as NetCDF-4/HDF5 (${reason})`);
-  }
+/** Opens `path`, runs `fn` and closes the file (see Hdf5Library.withFile). */
+export function withH5<T>(path: string, mode: 'r' | 'a', fn: (file: H5File) => T): T {
+  return hdf5Library.withFile(path, mode, fn);
 }
 
 /**
@@ -119,7 +27,7 @@ export function openH5(path: string, mode: 'r' | 'a'): H5File {
 function getObject(file: H5File, path: string, name: string) {
   let got: { value: ReturnType<H5File['get']>; trace: string };
   try {
-    got = quietlyWithTrace(() => file.get(name));
+    got = hdf5Library.callTraced(() => file.get(name));
   } catch (err) {
     throw new UserError(`${path}: cannot read variable ${name} (${hdf5Reason(err) ?? (err as Error).message})`);
   }
@@ -130,14 +38,14 @@ function getObject(file: H5File, path: string, name: string) {
 
 function getDataset(file: H5File, path: string, name: string): Dataset {
   const d = getObject(file, path, name);
-  if (!d || d.constructor.name !== 'Dataset') throw new UserError(`${path}: variable ${name} is not a dataset`);
-  return d as Dataset;
+  if (!hdf5Library.isDataset(d)) throw new UserError(`${path}: variable ${name} is not a dataset`);
+  return d;
 }
 
 /** Runs an h5wasm data access, turning its failures (allocation, HDF5 errors, a wasm abort) into a UserError. */
 function h5Access<T>(path: string, what: string, fn: () => T): T {
   try {
-    return quietly(fn);
+    return hdf5Library.call(fn);
   } catch (err) {
     if (err instanceof UserError) throw err;
     throw new UserError(`${path}: cannot ${what} (${hdf5Reason(err) ?? (err as Error)?.message ?? String(err)})`);
@@ -147,59 +55,16 @@ function h5Access<T>(path: string, what: string, fn: () => T): T {
 /** Largest variable read whole as numbers (grids such as run_status and run masks are far smaller). */
 const MAX_WHOLE_READ_ELEMENTS = 2 ** 24;
 
-/**
- * Opens `path`, runs `fn` and closes the file. A failure of the HDF5 library itself anywhere in
- * between (an abort or trap inside the library, or an HDF5 error, including while closing) becomes a
- * UserError naming the file; errors of our own code pass through unchanged.
- */
-export function withH5<T>(path: string, mode: 'r' | 'a', fn: (file: H5File) => T): T {
-  const file = openH5(path, mode);
-  let result: { value: T } | undefined;
-  try {
-    result = { value: fn(file) };
-  } catch (err) {
-    throw libraryFailure(path, mode, err);
-  } finally {
-    try {
-      quietly(() => file.close());
-    } catch (err) {
-      // After a failure, that failure is the one to report; after a success, a failed close is one.
-      // eslint-disable-next-line no-unsafe-finally -- only reached after a success, so nothing is hidden
-      if (result) throw libraryFailure(path, mode, err);
-    } finally {
-      noteIfLeaked(path);
-    }
-  }
-  return result.value;
-}
-
-/** A UserError for a failure inside the HDF5 library; anything else (our own errors) unchanged. */
-function libraryFailure(path: string, mode: 'r' | 'a', err: unknown): unknown {
-  if (err instanceof UserError) return err;
-  const fromLibrary =
-    err instanceof WebAssembly.RuntimeError ||
-    (err as { hdf5Trace?: string } | null)?.hdf5Trace !== undefined ||
-    /^Aborted\(/.test(String((err as Error)?.message));
-  if (!fromLibrary) return err;
-  const reason = hdf5Reason(err) ?? (err as Error).message;
-  return new UserError(
-    `${path}: the HDF5 library failed while ${mode === 'a' ? 'updating' : 'reading'} this NetCDF-4 file (${reason}); it may be damaged`,
-  );
-}
-
 export function readHdf5Variables(path: string): Variable[] {
   // Our own metadata walk first: it refuses damage the HDF5 library would hang on.
   const ranges = readLayout(path);
   const variables = withH5(path, 'r', (file) => {
     const out: Variable[] = [];
-    for (const name of quietly(() => file.keys())) {
+    for (const name of hdf5Library.call(() => file.keys())) {
       const entity = getObject(file, path, name);
-      if (!entity || entity.constructor.name === 'Group') {
-        if (entity) throw new UserError(`${path}: NetCDF-4 groups are not supported (found group "${name}")`);
-        continue;
-      }
-      if (entity.constructor.name !== 'Dataset') continue;
-      out.push(describeDataset(path, name, entity as Dataset));
+      if (hdf5Library.isGroup(entity))
+        throw new UserError(`${path}: NetCDF-4 groups are not supported (found group "${name}")`);
+      if (hdf5Library.isDataset(entity)) out.push(describeDataset(path, name, entity));
     }
     return out;
   });
@@ -238,7 +103,7 @@ function checkNames(path: string, variables: Variable[]): void {
 
 function describeDataset(path: string, name: string, d: Dataset): Variable {
   try {
-    const described = quietlyWithTrace(() => {
+    const described = hdf5Library.callTraced(() => {
       const md = d.metadata;
       const shape = d.shape ?? [];
       const attrNames = Object.keys(d.attrs);

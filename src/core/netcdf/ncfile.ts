@@ -9,7 +9,7 @@ import {
   type ClassicType,
 } from './classic';
 import { detectFormat, type NetcdfFormat } from './format';
-import { loadH5wasm } from './h5wasmLoader';
+import { hdf5Library } from './hdf5Library';
 import { readHdf5Numbers, readHdf5Variables, writeHdf5Numbers } from './hdf5';
 import { quickNetcdf4Variables, readRawNumbers, writeRawNumbers } from './quickHdf5';
 import type { DType, Variable } from './variable';
@@ -32,7 +32,7 @@ export interface NcFile {
 /** Opens a NetCDF file's metadata; loads h5wasm first when the file is NetCDF-4. */
 export async function openNetcdf(path: string): Promise<NcFile> {
   const format = detectFormat(path);
-  if (format === 'netcdf4') await loadH5wasm();
+  if (format === 'netcdf4') await hdf5Library.load();
   return openDetected(path, format);
 }
 

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { UserError } from '../errors';
-import { Hdf5LayoutError, readRootLayout, type DatasetDescription } from './hdf5Layout';
+import { Hdf5LayoutError } from './hdf5Format';
+import { readRootLayout, type DatasetDescription } from './hdf5Layout';
 import type { DType, Variable } from './variable';
 
 /**
