@@ -3,7 +3,7 @@
  * mutates sources by seed, or replays saved files, and feeds each input to every reader. One JSON line
  * per event on stdout, so the parent can tell which input was running if this process dies or hangs.
  *
- *   node fuzzWorker.js '{"mode":"fuzz","sources":[...],"workDir":"...","seed":1,"start":0,"step":2,"deadline":<epoch ms>}'
+ *   node fuzzWorker.js '{"mode":"fuzz","sources":[...],"workDir":"...","seed":1,"start":0,"step":2,"end":600}'
  *   node fuzzWorker.js '{"mode":"replay","files":[...]}'
  */
 import * as fs from 'node:fs';
@@ -19,8 +19,10 @@ export interface FuzzJob {
   /** Case indices start, start + step, ...; case i uses source i % sources.length and seed (seed + i). */
   start: number;
   step: number;
-  deadline: number;
-  maxCases?: number;
+  /** Epoch ms after which no new case starts (FUZZ_SECONDS), or none. */
+  deadline?: number;
+  /** Case indices stop below this (FUZZ_CASES), whatever the time. */
+  end?: number;
 }
 export interface ReplayJob {
   mode: 'replay';
@@ -50,11 +52,7 @@ async function runFuzz(job: FuzzJob): Promise<void> {
   const sources: SourceInfo[] = job.sources.map((p) => describeSource(path.basename(p), fs.readFileSync(p)));
   const input = path.join(job.workDir, `case-${job.start}.nc`);
   let cases = 0;
-  for (
-    let i = job.start;
-    Date.now() < job.deadline && (job.maxCases === undefined || cases < job.maxCases);
-    i += job.step
-  ) {
+  for (let i = job.start; i < (job.end ?? Infinity) && Date.now() < (job.deadline ?? Infinity); i += job.step) {
     const src = sources[i % sources.length];
     const m = mutate(src, caseSeed(job.seed, i));
     fs.writeFileSync(input, m.bytes);

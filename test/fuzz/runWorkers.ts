@@ -172,8 +172,7 @@ async function runJob(initial: Job, opts: RunOptions, out: RunOutcome): Promise<
     out.restarts++;
     const failedAt = running?.i ?? lastDoneIndex;
     if (current.mode === 'fuzz') {
-      if (Date.now() < current.deadline)
-        job = { ...current, start: failedAt + current.step, maxCases: current.maxCases };
+      if (Date.now() < (current.deadline ?? Infinity)) job = { ...current, start: failedAt + current.step };
     } else {
       const rest = current.files.slice(failedAt + 1);
       if (rest.length) job = { mode: 'replay', files: rest };
