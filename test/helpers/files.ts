@@ -67,12 +67,36 @@ export function hashTree(dir: string): Record<string, string> {
         out[r] =
           crypto.createHash('sha256').update(fs.readFileSync(p)).digest('hex') +
           ' ' +
-          fs.statSync(p).mtimeMs.toFixed(1);
+          String(fs.statSync(p, { bigint: true }).mtimeNs);
       }
     }
   };
   walk('');
   return out;
+}
+
+/**
+ * Asserts that `copy` holds exactly the files of `source`, byte for byte, each with its source's
+ * modification time. Node sets a copy's time through a double (seconds), which keeps it only to about
+ * a microsecond, so times are compared to within a millisecond (hashTree compares them exactly: use it
+ * for "nothing was written", this for "a faithful copy").
+ */
+export function assertCopyOf(copy: string, source: string, what = `${copy} as a copy of ${source}`): void {
+  const files = (dir: string) =>
+    fs
+      .readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((d) => d.isFile())
+      .map((d) => path.relative(dir, path.join(d.parentPath ?? d.path, d.name)))
+      .sort();
+  const names = files(source);
+  if (JSON.stringify(files(copy)) !== JSON.stringify(names))
+    throw new Error(`${what}: files ${JSON.stringify(files(copy))}, expected ${JSON.stringify(names)}`);
+  for (const name of names) {
+    const [a, b] = [path.join(copy, name), path.join(source, name)];
+    if (hashFile(a) !== hashFile(b)) throw new Error(`${what}: ${name} differs from its source`);
+    const drift = Math.abs(fs.statSync(a).mtimeMs - fs.statSync(b).mtimeMs);
+    if (drift >= 1) throw new Error(`${what}: ${name} has a modification time ${drift} ms off its source's`);
+  }
 }
 
 export function hashFile(p: string): string {
