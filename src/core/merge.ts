@@ -4,7 +4,7 @@ import { copyFileKeepingTime, copyTree } from './copyTree';
 import { asUserError, CancelledError, UserError } from './errors';
 import { describeGrid, sameGrid, type GridShape } from './grid';
 import { checkMergeable, mergeFile, type FileCheck } from './mergeFile';
-import { openNetcdf, type NcFile } from './netcdf/ncfile';
+import { openNetcdf, openNetcdfWithoutLibrary, type NcFile } from './netcdf/ncfile';
 import { isSameOrInside, requireFolder, requireNewFolder } from './paths';
 import { cellsWhere, readRunStatus, type RunStatus } from './runStatus';
 import { isStagingName, publishFolder, removeQuietly, removeStaleStaging, stagingPath } from './staging';
@@ -90,8 +90,7 @@ export async function planMerge(opts: MergeOptions): Promise<MergePlan> {
     const isNc = d.isFile() && name.endsWith('.nc');
     const inRerun = rEntries.get(name);
     if (isNc && inRerun?.isFile()) {
-      const salvaged = await openNetcdf(path.join(opts.salvagedDir, name));
-      const rerun = await openNetcdf(path.join(opts.rerunDir, name));
+      const [salvaged, rerun] = await openPair(path.join(opts.salvagedDir, name), path.join(opts.rerunDir, name));
       files.push({ name, action: 'merge', salvaged, rerun, check: checkMergeable(name, salvaged, rerun, grid) });
     } else if (isNc) {
       const reason = 'not in the rerun folder';
@@ -109,6 +108,18 @@ export async function planMerge(opts: MergeOptions): Promise<MergePlan> {
   }
   files.sort((a, b) => a.name.localeCompare(b.name));
   return { grid, salvagedStatus, rerunStatus, rerunCells, files, warnings };
+}
+
+/**
+ * Opens the two sides of a file, both without the HDF5 library when our own readers describe both in
+ * full (what dvmdostem writes: the merge then never loads h5wasm), else both through it, so that the
+ * two are always described by the same reader.
+ */
+async function openPair(salvagedPath: string, rerunPath: string): Promise<[NcFile, NcFile]> {
+  const salvaged = openNetcdfWithoutLibrary(salvagedPath);
+  const rerun = salvaged && openNetcdfWithoutLibrary(rerunPath);
+  if (salvaged && rerun) return [salvaged, rerun];
+  return [await openNetcdf(salvagedPath), await openNetcdf(rerunPath)];
 }
 
 /**
