@@ -102,6 +102,8 @@ const PAGE = 4096;
  * so its blocks are shared), then only the pages holding rerun cells of variables stored as plain byte
  * ranges (classic files, contiguous NetCDF-4) are rewritten with positioned reads and writes; other
  * variables are then patched through HDF5. Work and memory follow the rerun cells, not the file size.
+ * When nearly every page holds rerun cells (REWRITE_ALL), the file is instead written once from user
+ * space: the same windows, with the bytes between them copied as they are.
  */
 export function mergeFile(
   salvaged: NcFile,
@@ -197,6 +199,7 @@ function* piecesOf(regions: Region[]): Generator<Piece> {
  * Writes the pieces into the output: consecutive pieces whose pages touch are read, patched and written
  * as one page-aligned window of at most about mergeLimits.chunkBytes. Where a window shares a page with the
  * previous one, that part is read back from the output, which already holds that one's patches.
+ * With `rewriteAll` the output is created here and the bytes outside the windows are copied too.
  */
 function patchPieces(
   salvaged: NcFile,
