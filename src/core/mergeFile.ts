@@ -241,8 +241,12 @@ function patchPieces(
       const group: Piece[] = [next.value];
       const start = Math.floor(next.value.at / PAGE) * PAGE;
       let end = pageEnd(next.value);
-      const joins = (p: Piece) => p.at < end + PAGE && pageEnd(p) - start <= mergeLimits.chunkBytes;
-      for (next = pieces.next(); !next.done && joins(next.value); next = pieces.next()) {
+      // (Conditions written out, not as closures: the bundle names every closure it creates, per window.)
+      for (
+        next = pieces.next();
+        !next.done && next.value.at < end + PAGE && pageEnd(next.value) - start <= mergeLimits.chunkBytes;
+        next = pieces.next()
+      ) {
         group.push(next.value);
         end = Math.max(end, pageEnd(next.value));
       }
@@ -258,18 +262,26 @@ function patchPieces(
       // Pieces of one region in this window: one read of the rerun for all of them.
       for (let g = 0; g < group.length;) {
         let h = g + 1;
-        const sameRegion = (p: Piece) =>
-          p.patcher === group[g].patcher && p.rerunAt - group[g].rerunAt === p.at - group[g].at;
-        while (h < group.length && sameRegion(group[h])) h++;
+        const head = group[g];
+        while (
+          h < group.length &&
+          group[h].patcher === head.patcher &&
+          group[h].rerunAt - head.rerunAt === group[h].at - head.at
+        )
+          h++;
         const from = group[g].rerunAt;
         const span = group[h - 1].rerunAt + group[h - 1].bytes - from;
         if (span > rbuf.length) rbuf = Buffer.allocUnsafe(span);
         readExactly(fdR, rbuf.subarray(0, span), from, rerun.path);
-        for (let k = g; k < h; k++) {
-          const p = group[k];
-          const dst = window.subarray(p.at - start, p.at - start + p.bytes);
-          p.patcher.patch(dst, rbuf.subarray(p.rerunAt - from, p.rerunAt - from + p.bytes), p.firstRow, p.rows);
-        }
+        // One patch over all their rows (rows between them hold no rerun cells): few allocations per window.
+        const first = group[g];
+        const at = first.at - start;
+        first.patcher.patch(
+          window.subarray(at, at + span),
+          rbuf.subarray(0, span),
+          first.firstRow,
+          span / first.patcher.rowBytes,
+        );
         g = h;
       }
       writeFully(fdO, window, start);
