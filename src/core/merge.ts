@@ -118,7 +118,16 @@ export async function planMerge(opts: MergeOptions): Promise<MergePlan> {
 async function openPair(salvagedPath: string, rerunPath: string): Promise<[NcFile, NcFile]> {
   const salvaged = openNetcdfWithoutLibrary(salvagedPath);
   const rerun = salvaged && openNetcdfWithoutLibrary(rerunPath);
-  if (salvaged && rerun) return [salvaged, rerun];
+  // Our walker takes a one-dimensional dimension scale without data for a dimension that is no netCDF
+  // variable (the NAME attribute that says so is the library's to read): when the two sides differ in
+  // those, the library decides which variables the files hold.
+  const guessed = (f: NcFile) =>
+    f.variables
+      .filter((v) => v.isDimensionOnly)
+      .map((v) => v.name)
+      .sort()
+      .join('/');
+  if (salvaged && rerun && guessed(salvaged) === guessed(rerun)) return [salvaged, rerun];
   return [await openNetcdf(salvagedPath), await openNetcdf(rerunPath)];
 }
 

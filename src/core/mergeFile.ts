@@ -259,14 +259,17 @@ function patchPieces(
       const fromOut = Math.min(Math.max(0, written - start), window.length);
       if (fromOut > 0) readExactly(fdO, window.subarray(0, fromOut), start, outPath);
       if (fromOut < window.length) readExactly(fdS, window.subarray(fromOut), start + fromOut, salvaged.path);
-      // Pieces of one region in this window: one read of the rerun for all of them.
+      // Pieces of one variable whose rows follow each other in both files (one record of a classic
+      // record variable, all of any other): one read of the rerun and one patch for all of them.
       for (let g = 0; g < group.length;) {
         let h = g + 1;
         const head = group[g];
+        const rowBytes = head.patcher.rowBytes;
         while (
           h < group.length &&
           group[h].patcher === head.patcher &&
-          group[h].rerunAt - head.rerunAt === group[h].at - head.at
+          group[h].rerunAt - head.rerunAt === group[h].at - head.at &&
+          (group[h].firstRow - head.firstRow) * rowBytes === group[h].at - head.at
         )
           h++;
         const from = group[g].rerunAt;
