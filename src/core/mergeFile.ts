@@ -7,10 +7,18 @@ import type { NcFile } from './netcdf/ncfile';
 import type { Variable } from './netcdf/variable';
 
 /**
- * Bytes read or written per step (`chunkBytes`): bounds memory whatever the file size. Tests lower it
- * to exercise windows that split rows and share pages.
+ * Bytes read or written per step (`chunkBytes`): bounds memory whatever the file size. Measured (issue
+ * 11): windows that stay in the CPU cache between their read, patch and write take half the CPU time of
+ * 8 MiB ones. Tests lower it to exercise windows that split rows and share pages.
  */
-export const mergeLimits = { chunkBytes: 8 * 1024 * 1024 };
+export const mergeLimits = { chunkBytes: 512 * 1024 };
+
+/**
+ * Share of a file's bytes in windows with rerun cells above which the file is written from user space
+ * instead of copied by the kernel first: every page of it is rewritten anyway (failed cells scattered
+ * over the grid), so a kernel copy would be wasted work and could share no blocks.
+ */
+const REWRITE_ALL = 0.9;
 
 export interface FileCheck {
   /** Variables with both spatial dimensions, as [salvaged, rerun] pairs. */
@@ -94,6 +102,8 @@ const PAGE = 4096;
  * so its blocks are shared), then only the pages holding rerun cells of variables stored as plain byte
  * ranges (classic files, contiguous NetCDF-4) are rewritten with positioned reads and writes; other
  * variables are then patched through HDF5. Work and memory follow the rerun cells, not the file size.
+ * When nearly every page holds rerun cells (REWRITE_ALL), the file is instead written once from user
+ * space: the same windows, with the bytes between them copied as they are.
  */
 export function mergeFile(
   salvaged: NcFile,
@@ -130,20 +140,39 @@ export function mergeFile(
       throw new UserError(`${salvaged.path}: variable ${r.patcher.variable.name} ${what}`);
     }
   }
-  // Measured: overwriting pages the kernel copy left in the page cache costs less than writing a new
-  // file from user space, even when rerun cells are on every page (failed cells scattered over the grid).
-  fs.copyFileSync(salvaged.path, outPath, fs.constants.COPYFILE_EXCL | fs.constants.COPYFILE_FICLONE);
-  // The file must still be the one the plan checked: a copy of a changed file would be patched wrongly.
-  const copied = fs.statSync(outPath).size;
-  if (copied !== salvaged.size) {
+  const rewriteAll = salvaged.size > 0 && windowBytes(piecesOf(direct), salvaged.size) >= REWRITE_ALL * salvaged.size;
+  if (!rewriteAll) {
+    fs.copyFileSync(salvaged.path, outPath, fs.constants.COPYFILE_EXCL | fs.constants.COPYFILE_FICLONE);
+    // The file must still be the one the plan checked: a copy of a changed file would be patched wrongly.
+    checkUnchanged(salvaged, fs.statSync(outPath).size);
+    // A new file's permissions (the copy took the salvaged file's, which may be read-only).
+    fs.chmodSync(outPath, 0o666 & ~process.umask());
+  }
+  patchPieces(salvaged, rerun, outPath, piecesOf(direct), isCancelled, rewriteAll);
+  if (throughHdf5.length) patchThroughHdf5(rerun.path, outPath, throughHdf5, grid, cells, isCancelled);
+}
+
+function checkUnchanged(salvaged: NcFile, size: number): void {
+  if (size !== salvaged.size) {
     throw new UserError(
-      `${salvaged.path}: the file changed while it was merged (${salvaged.size} bytes when checked, ${copied} when copied)`,
+      `${salvaged.path}: the file changed while it was merged (${salvaged.size} bytes when checked, ${size} when copied)`,
     );
   }
-  // A new file's permissions (the copy took the salvaged file's, which may be read-only).
-  fs.chmodSync(outPath, 0o666 & ~process.umask());
-  patchPieces(salvaged, rerun, outPath, piecesOf(direct), isCancelled);
-  if (throughHdf5.length) patchThroughHdf5(rerun.path, outPath, throughHdf5, grid, cells, isCancelled);
+}
+
+/** Bytes of the page-aligned windows holding the pieces (pieces in file order). */
+function windowBytes(pieces: Iterable<Piece>, size: number): number {
+  let bytes = 0;
+  let end = 0;
+  for (const p of pieces) {
+    const from = Math.max(end, Math.floor(p.at / PAGE) * PAGE);
+    const to = Math.min(size, Math.ceil((p.at + p.bytes) / PAGE) * PAGE);
+    if (to > from) {
+      bytes += to - from;
+      end = to;
+    }
+  }
+  return bytes;
 }
 
 /** The runs of rows holding rerun cells in every region, in file order, each at most chunkBytes (or one row). */
@@ -170,6 +199,7 @@ function* piecesOf(regions: Region[]): Generator<Piece> {
  * Writes the pieces into the output: consecutive pieces whose pages touch are read, patched and written
  * as one page-aligned window of at most about mergeLimits.chunkBytes. Where a window shares a page with the
  * previous one, that part is read back from the output, which already holds that one's patches.
+ * With `rewriteAll` the output is created here and the bytes outside the windows are copied too.
  */
 function patchPieces(
   salvaged: NcFile,
@@ -177,17 +207,33 @@ function patchPieces(
   outPath: string,
   pieces: Iterator<Piece>,
   isCancelled: () => boolean,
+  rewriteAll: boolean,
 ): void {
   let next = pieces.next();
   if (next.done) return;
-  const fdS = fs.openSync(salvaged.path, 'r');
-  const fdR = fs.openSync(rerun.path, 'r');
-  const fdO = fs.openSync(outPath, 'r+');
-  let buf = Buffer.allocUnsafe(mergeLimits.chunkBytes + 2 * PAGE + 4);
-  let rbuf = Buffer.allocUnsafe(mergeLimits.chunkBytes);
-  const size = salvaged.size;
-  const pageEnd = (p: Piece) => Math.min(size, Math.ceil((p.at + p.bytes) / PAGE) * PAGE);
+  const fds: number[] = [];
+  const open = (p: string, flags: string) => {
+    fds.push(fs.openSync(p, flags, 0o666));
+    return fds[fds.length - 1];
+  };
   try {
+    const fdS = open(salvaged.path, 'r');
+    const fdR = open(rerun.path, 'r');
+    const fdO = open(outPath, rewriteAll ? 'wx+' : 'r+');
+    // The file must still be the one the plan checked: a changed file would be patched wrongly.
+    if (rewriteAll) checkUnchanged(salvaged, fs.fstatSync(fdS).size);
+    let buf = Buffer.allocUnsafe(mergeLimits.chunkBytes + 2 * PAGE + 4);
+    let rbuf = Buffer.allocUnsafe(mergeLimits.chunkBytes);
+    const size = salvaged.size;
+    const pageEnd = (p: Piece) => Math.min(size, Math.ceil((p.at + p.bytes) / PAGE) * PAGE);
+    /** Bytes [from, to) of the salvaged file as they are (only when the file is written from user space). */
+    const copyAsIs = (from: number, to: number) => {
+      for (let at = from; at < to; at += buf.length) {
+        const part = buf.subarray(0, Math.min(buf.length, to - at));
+        readExactly(fdS, part, at, salvaged.path);
+        writeFully(fdO, part, at);
+      }
+    };
     let written = 0;
     while (!next.done) {
       if (isCancelled()) throw new CancelledError();
@@ -195,11 +241,16 @@ function patchPieces(
       const group: Piece[] = [next.value];
       const start = Math.floor(next.value.at / PAGE) * PAGE;
       let end = pageEnd(next.value);
-      const joins = (p: Piece) => p.at < end + PAGE && pageEnd(p) - start <= mergeLimits.chunkBytes;
-      for (next = pieces.next(); !next.done && joins(next.value); next = pieces.next()) {
+      // (Conditions written out, not as closures: the bundle names every closure it creates, per window.)
+      for (
+        next = pieces.next();
+        !next.done && next.value.at < end + PAGE && pageEnd(next.value) - start <= mergeLimits.chunkBytes;
+        next = pieces.next()
+      ) {
         group.push(next.value);
         end = Math.max(end, pageEnd(next.value));
       }
+      if (rewriteAll && start > written) copyAsIs(written, start);
       // Cells of 4-byte types are copied as words when aligned: place the window so the first piece is.
       const shift = (4 - (group[0].at % 4)) % 4;
       if (shift + end - start > buf.length) buf = Buffer.allocUnsafe(shift + end - start);
@@ -208,33 +259,45 @@ function patchPieces(
       const fromOut = Math.min(Math.max(0, written - start), window.length);
       if (fromOut > 0) readExactly(fdO, window.subarray(0, fromOut), start, outPath);
       if (fromOut < window.length) readExactly(fdS, window.subarray(fromOut), start + fromOut, salvaged.path);
-      // Pieces of one region in this window: one read of the rerun for all of them.
+      // Pieces of one variable whose rows follow each other in both files (one record of a classic
+      // record variable, all of any other): one read of the rerun and one patch for all of them.
       for (let g = 0; g < group.length;) {
         let h = g + 1;
-        const sameRegion = (p: Piece) =>
-          p.patcher === group[g].patcher && p.rerunAt - group[g].rerunAt === p.at - group[g].at;
-        while (h < group.length && sameRegion(group[h])) h++;
+        const head = group[g];
+        const rowBytes = head.patcher.rowBytes;
+        while (
+          h < group.length &&
+          group[h].patcher === head.patcher &&
+          group[h].rerunAt - head.rerunAt === group[h].at - head.at &&
+          (group[h].firstRow - head.firstRow) * rowBytes === group[h].at - head.at
+        )
+          h++;
         const from = group[g].rerunAt;
         const span = group[h - 1].rerunAt + group[h - 1].bytes - from;
         if (span > rbuf.length) rbuf = Buffer.allocUnsafe(span);
         readExactly(fdR, rbuf.subarray(0, span), from, rerun.path);
-        for (let k = g; k < h; k++) {
-          const p = group[k];
-          const dst = window.subarray(p.at - start, p.at - start + p.bytes);
-          p.patcher.patch(dst, rbuf.subarray(p.rerunAt - from, p.rerunAt - from + p.bytes), p.firstRow, p.rows);
-        }
+        // One patch over all their rows (rows between them hold no rerun cells): few allocations per window.
+        const first = group[g];
+        const at = first.at - start;
+        first.patcher.patch(
+          window.subarray(at, at + span),
+          rbuf.subarray(0, span),
+          first.firstRow,
+          span / first.patcher.rowBytes,
+        );
         g = h;
       }
-      for (let done = 0; done < window.length;) {
-        done += fs.writeSync(fdO, window, done, window.length - done, start + done);
-      }
-      written = end;
+      writeFully(fdO, window, start);
+      written = Math.max(written, end);
     }
+    if (rewriteAll && written < size) copyAsIs(written, size);
   } finally {
-    fs.closeSync(fdS);
-    fs.closeSync(fdR);
-    fs.closeSync(fdO);
+    for (const fd of fds) fs.closeSync(fd);
   }
+}
+
+function writeFully(fd: number, b: Uint8Array, at: number): void {
+  for (let done = 0; done < b.length;) done += fs.writeSync(fd, b, done, b.length - done, at + done);
 }
 
 function readExactly(fd: number, b: Uint8Array, at: number, file: string): void {

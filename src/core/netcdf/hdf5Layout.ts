@@ -146,6 +146,8 @@ export interface RootLayout {
   hazard: string | null;
   /** Shape, type and dimension scales of each root dataset (with `datasets`, when the walk succeeded). */
   descriptions?: Map<string, DatasetDescription>;
+  /** Names of all objects linked from the root group (datasets, groups, committed types), with `descriptions`. */
+  links?: string[];
 }
 
 /** What a NetCDF-4 variable needs besides its bytes, read without the HDF5 library. */
@@ -211,7 +213,7 @@ function walkRootGroup(f: H5File): RootLayout {
         : null;
     descriptions.set(name, { shape: d.shape, type: d.type, dims });
   }
-  return { datasets, hazard, descriptions };
+  return { datasets, hazard, descriptions, links: links.map((l) => l.name) };
 }
 
 /**

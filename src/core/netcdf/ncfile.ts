@@ -8,6 +8,7 @@ import {
   type ClassicHeader,
   type ClassicType,
 } from './classic';
+import { contiguousNetcdf4Variables } from './contiguous';
 import { detectFormat, type NetcdfFormat } from './format';
 import { hdf5Library } from './hdf5Library';
 import { readHdf5Numbers, readHdf5Variables, writeHdf5Numbers } from './hdf5';
@@ -50,6 +51,27 @@ export async function openNetcdfFor(path: string, required: string, optional: st
   return makeFile(path, format, fs.statSync(path).size, quick, {
     read: (v) => readRawNumbers(path, v),
     write: (v, values) => writeRawNumbers(path, v, values),
+  });
+}
+
+/**
+ * Opens a file's metadata without the HDF5 library: classic files, and NetCDF-4 files whose variables
+ * our own walker describes in full with a byte range for every grid variable (contiguousNetcdf4Variables);
+ * null for any other NetCDF-4 file (then open it with openNetcdf). Variables without a byte range can
+ * then not be read as numbers.
+ */
+export function openNetcdfWithoutLibrary(path: string): NcFile | null {
+  const format = detectFormat(path);
+  if (format !== 'netcdf4') return openDetected(path, format);
+  const variables = contiguousNetcdf4Variables(path);
+  if (!variables) return null;
+  const rawOnly = (v: Variable) => {
+    if (!v.raw) throw new UserError(`${path}: variable ${v.name} can only be read through the HDF5 library`);
+    return v;
+  };
+  return makeFile(path, format, fs.statSync(path).size, variables, {
+    read: (v) => readRawNumbers(path, rawOnly(v)),
+    write: (v, values) => writeRawNumbers(path, rawOnly(v), values),
   });
 }
 
