@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import { UserError } from '../errors';
 import { gridAxes } from '../grid';
-import { Hdf5LayoutError, readRootLayout, type ContiguousStorage, type DatasetDescription } from './hdf5Layout';
+import { Hdf5LayoutError } from './hdf5Format';
+import { readRootLayout, type ContiguousStorage, type DatasetDescription } from './hdf5Layout';
 import type { DType, Variable } from './variable';
 
 /**
