@@ -5,7 +5,7 @@ import { CoreClient } from './coreClient';
 import { checkRunCommand, type CheckRunArgs } from './commands/checkRun';
 import { exportFailedCells, writeGridPng, type ExportArgs } from './commands/exports';
 import { mergeCommand, type MergeArgs } from './commands/merge';
-import { pickRunFolder, uriFromArg } from './commands/pickers';
+import { runFolderFor, uriFromArg } from './commands/pickers';
 import { prepareRerunCommand, type PrepareRerunArgs } from './commands/prepareRerun';
 import { runRerunCommand } from './commands/runRerun';
 import { salvageCommand, type SalvageArgs } from './commands/salvage';
@@ -147,16 +147,16 @@ export function activate(context: vscode.ExtensionContext): DvmdostemApi {
     checkRunCommand({ core, log, activeRun }, arg, options),
   );
   cmd('dvmdostem.showGrid', async (arg?: unknown) => {
-    const folder = uriFromArg(arg) ?? activeRun() ?? (await pickRunFolder('Show Run Status Grid', 'Which run?'));
+    const folder = await runFolderFor(arg, activeRun, 'Show Run Status Grid', 'Which run?');
     if (folder) StatusGridPanel.show(context.extensionUri, folder, gridDeps);
     return folder;
   });
   cmd('dvmdostem.exportFailedCells', async (arg?: unknown, options?: ExportArgs) => {
-    const folder = uriFromArg(arg) ?? activeRun() ?? (await pickRunFolder('Export Failed Cells (CSV)', 'Which run?'));
+    const folder = await runFolderFor(arg, activeRun, 'Export Failed Cells (CSV)', 'Which run?');
     return folder ? exportFailedCells({ core, masks, log }, folder, options) : undefined;
   });
   cmd('dvmdostem.exportGridPng', async (arg?: unknown, options?: ExportArgs) => {
-    const folder = uriFromArg(arg) ?? activeRun() ?? (await pickRunFolder('Export Grid (PNG)', 'Which run?'));
+    const folder = await runFolderFor(arg, activeRun, 'Export Grid (PNG)', 'Which run?');
     if (!folder) return undefined;
     const panel = StatusGridPanel.show(context.extensionUri, folder, gridDeps);
     try {

@@ -3,7 +3,8 @@ import * as vscode from 'vscode';
 /**
  * A guided input of several steps in VS Code's style (the "multi-step input" of
  * vscode-extension-samples): each step is a quick pick or an input box titled "Title (step k of n)",
- * with a Back button from step 2 on that returns to the previous step showing the answer given there.
+ * with a Back button from step 2 on that returns to the previous step showing the answer given there
+ * (and what was typed in the step left is shown again when the user comes back to it).
  * Escape (or focus moving to a dialog that is not ours) cancels the whole input.
  */
 
@@ -21,9 +22,10 @@ export type Step = (input: StepInput) => Promise<void>;
  * caller's state, so a step shown again can start from its earlier answer.
  */
 export async function runSteps(title: string, steps: Step[]): Promise<boolean> {
+  const drafts = new Map<number, string>();
   for (let i = 0; i < steps.length;) {
     try {
-      await steps[i](new StepInput(title, i + 1, steps.length));
+      await steps[i](new StepInput(title, i + 1, steps.length, drafts));
       i++;
     } catch (err) {
       if (err instanceof GoBack) i = Math.max(0, i - 1);
@@ -59,6 +61,8 @@ export class StepInput {
     baseTitle: string,
     readonly step: number,
     readonly totalSteps: number,
+    /** What was typed in an input box when the user pressed Back, per step: shown again on return. */
+    private readonly drafts = new Map<number, string>(),
   ) {
     this.title = totalSteps > 1 ? `${baseTitle} (step ${step} of ${totalSteps})` : baseTitle;
   }
@@ -85,8 +89,9 @@ export class StepInput {
     const box = vscode.window.createInputBox();
     box.title = this.title;
     box.prompt = options.prompt;
-    box.value = options.value;
-    box.valueSelection = options.valueSelection;
+    const draft = this.drafts.get(this.step);
+    box.value = draft ?? options.value;
+    box.valueSelection = draft === undefined ? options.valueSelection : undefined;
     box.ignoreFocusOut = true;
     let checked = 0;
     const check = async (value: string): Promise<string | undefined> => {
@@ -96,8 +101,12 @@ export class StepInput {
       if (n === checked) box.validationMessage = message;
       return message;
     };
+    if (draft !== undefined) void check(draft);
     return this.show(box, (settle) => [
       box.onDidChangeValue((v) => void check(v)),
+      box.onDidTriggerButton((button) => {
+        if (button === vscode.QuickInputButtons.Back) this.drafts.set(this.step, box.value);
+      }),
       box.onDidAccept(async () => {
         const value = box.value;
         box.enabled = false;
@@ -105,7 +114,10 @@ export class StepInput {
         const message = await check(value);
         box.enabled = true;
         box.busy = false;
-        if (message === undefined && box.value === value) settle(() => value);
+        if (message === undefined && box.value === value) {
+          this.drafts.delete(this.step);
+          settle(() => value);
+        }
       }),
     ]);
   }

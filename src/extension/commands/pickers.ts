@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { UserError } from '../../core/errors';
 import { runSteps, type StepInput } from '../multiStepInput';
 import { displayPath, findRunFolders, findWorkspaceFiles } from '../runDiscovery';
 
@@ -136,6 +137,34 @@ export async function pickRerunFolder(
       browse: { canSelectFolders: true, openLabel: 'Select Rerun Folder' },
     }),
   );
+}
+
+/**
+ * The rerun folder a command acts on (its argument, else picked from the prepared reruns) and its
+ * `script` (run.sh, slurm_runner.sh), which must be there. Undefined when the user cancelled.
+ */
+export async function rerunScriptFor(
+  title: string,
+  arg: unknown,
+  reruns: { rerunDir: string; runDir: string }[],
+  scriptName: string,
+): Promise<{ rerunDir: string; script: string } | undefined> {
+  const folder = uriFromArg(arg) ?? (await pickRerunFolder(title, reruns));
+  if (!folder) return undefined;
+  const script = path.join(folder.fsPath, scriptName);
+  if (!(await exists(script)))
+    throw new UserError(`${script}: not found (is ${folder.fsPath} a folder made by Prepare Rerun?)`);
+  return { rerunDir: folder.fsPath, script };
+}
+
+/** The run folder a command acts on: its argument, else the grid in front, else asked. */
+export async function runFolderFor(
+  arg: unknown,
+  activeRun: () => vscode.Uri | undefined,
+  title: string,
+  placeholder: string,
+): Promise<vscode.Uri | undefined> {
+  return uriFromArg(arg) ?? activeRun() ?? (await pickRunFolder(title, placeholder));
 }
 
 async function exists(p: string): Promise<boolean> {
