@@ -432,6 +432,7 @@ for (const MODE of MODES)
           { timeout: 30_000 },
         );
         assert.ok(extensionLog(path.join(ws.root, 'code-server')).includes(newMask()), 'the new mask in the log');
+        await h.clearHover(page);
         await readmeShot('3-salvage-done');
         // Its "Prepare Rerun…" asks where the rerun goes (Escape: nothing prepared).
         await h.clickClear(page, toast.locator('.monaco-button').filter({ hasText: 'Prepare Rerun…' }).first());
@@ -474,6 +475,7 @@ for (const MODE of MODES)
         await shot('merge-done');
         await h.waitForNotification(page, /Merged into merged: 10 successful cells\./, { timeout: 30_000 });
         await h.waitForNotification(page, /merged is complete/, { timeout: 60_000 });
+        await h.clearHover(page);
         await readmeShot('5-merge-check');
         const status = await h.waitUntil(
           async () => readRunStatus(path.join(mergedDir(), 'run_status.nc')),
