@@ -208,30 +208,34 @@ for (const MODE of MODES)
         await page.locator('.monaco-menu').first().waitFor({ state: 'hidden', timeout: 10_000 });
       }
 
-      /** Expands a tree row as a user does (click it; Right arrow if the click did not expand it), waits until it is expanded. */
-      async function expandRow(row: Locator, what: string): Promise<void> {
-        const expanded = async () => (await row.getAttribute('aria-expanded')) === 'true';
-        if (await expanded()) return;
+      /**
+       * Expands (or collapses) a tree row as a user does: click it; Right (Left) arrow if the click did
+       * not; waits until it is so.
+       */
+      async function setExpanded(row: Locator, what: string, expand: boolean): Promise<void> {
+        const done = async () => (await row.getAttribute('aria-expanded')) === String(expand);
+        if (await done()) return;
         await h.clickClear(page, row);
         const focused = async () => /\bfocused\b/.test((await row.getAttribute('class')) ?? '');
-        await h.waitUntil(async () => (await expanded()) || (await focused()), `${what} to be focused`, {
+        await h.waitUntil(async () => (await done()) || (await focused()), `${what} to be focused`, {
           timeout: 20_000,
         });
-        if (!(await expanded())) await row.press('ArrowRight');
-        await h.waitUntil(expanded, `${what} to expand`, { timeout: 20_000 });
+        if (!(await done())) await row.press(expand ? 'ArrowRight' : 'ArrowLeft');
+        await h.waitUntil(done, `${what} to ${expand ? 'expand' : 'collapse'}`, { timeout: 20_000 });
       }
+      const expandRow = (row: Locator, what: string) => setExpanded(row, what, true);
 
-      /** Collapses an expanded tree row as a user does (click it; Left arrow if the click did not). */
-      async function collapseRow(row: Locator, what: string): Promise<void> {
-        const collapsed = async () => (await row.getAttribute('aria-expanded')) === 'false';
-        if (await collapsed()) return;
-        await h.clickClear(page, row);
-        const focused = async () => /\bfocused\b/.test((await row.getAttribute('class')) ?? '');
-        await h.waitUntil(async () => (await collapsed()) || (await focused()), `${what} to be focused`, {
-          timeout: 20_000,
-        });
-        if (!(await collapsed())) await row.press('ArrowLeft');
-        await h.waitUntil(collapsed, `${what} to collapse`, { timeout: 20_000 });
+      /** Starts Salvage from the Explorer context menu of the output folder. */
+      async function salvageFromExplorerMenu(): Promise<void> {
+        await openExplorer();
+        await h.clickClear(page, explorerRow('output'), { button: 'right' });
+        const item = page
+          .locator('.monaco-menu .action-item')
+          .filter({ hasText: /Salvage/ })
+          .first();
+        await item.waitFor({ state: 'visible', timeout: 10_000 });
+        await shot('salvage-menu');
+        await h.clickClear(page, item);
       }
 
       /** Waits until the quick input's title reads `title` (a RegExp); returns what it shows. */
@@ -310,7 +314,7 @@ for (const MODE of MODES)
         // Pointer off the grid (its tooltip) and off the tree rows: the empty part of the side bar.
         await page.mouse.move(150, 700);
         await readmeShot('1-failed-cells');
-        await collapseRow(row, 'the output run in the tree');
+        await setExpanded(row, 'the output run in the tree', false);
         await closeAllEditors();
       });
 
@@ -335,14 +339,7 @@ for (const MODE of MODES)
 
       test('guides the salvage in steps: "step 2 of 3" shown, Back keeps the answer, Escape at step 2 writes nothing', async () => {
         const before = listTree(ws.dir);
-        await openExplorer();
-        await h.clickClear(page, explorerRow('output'), { button: 'right' });
-        const item = page
-          .locator('.monaco-menu .action-item')
-          .filter({ hasText: /Salvage/ })
-          .first();
-        await item.waitFor({ state: 'visible', timeout: 10_000 });
-        await h.clickClear(page, item);
+        await salvageFromExplorerMenu();
         // Step 1 (the folder is the one right-clicked): the run's own mask is the default.
         await waitForStep(/^Salvage Failed Cells \(step 1 of 3\)$/, 'step 1');
         const focusedMask = await h.waitUntil(
@@ -392,15 +389,7 @@ for (const MODE of MODES)
       });
 
       test('salvages from the Explorer context menu: answers the prompts, writes the backup and the mask', async () => {
-        await openExplorer();
-        await h.clickClear(page, explorerRow('output'), { button: 'right' });
-        const item = page
-          .locator('.monaco-menu .action-item')
-          .filter({ hasText: /Salvage/ })
-          .first();
-        await item.waitFor({ state: 'visible', timeout: 10_000 });
-        await shot('salvage-menu');
-        await h.clickClear(page, item);
+        await salvageFromExplorerMenu();
         const prompts = await answerPrompts(
           `${MODE}-salvage`,
           [
