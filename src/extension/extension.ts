@@ -6,14 +6,15 @@ import { CoreClient } from './coreClient';
 import { checkRunCommand, type CheckRunArgs } from './commands/checkRun';
 import { exportFailedCells, writeGridPng, type ExportArgs } from './commands/exports';
 import { mergeCommand, type MergeArgs } from './commands/merge';
-import { pickRunFolder, pickRunMask, unusedPath, uriFromArg } from './commands/pickers';
+import { runFolderFor, uriFromArg } from './commands/pickers';
 import { prepareRerunCommand, type PrepareRerunArgs } from './commands/prepareRerun';
 import { runRerunCommand } from './commands/runRerun';
 import { salvageCommand, type SalvageArgs } from './commands/salvage';
 import { submitRerunCommand } from './commands/submitRerun';
 import { loadBatchGridData } from './batchGridSource';
-import { loadGridData, findMaskFor, RunMaskRegistry } from './gridSource';
-import { reportError, requireTrust } from './notify';
+import { writeMaskForCells } from './commands/writeMask';
+import { loadGridData, RunMaskRegistry } from './gridSource';
+import { reportError } from './notify';
 import { RUN_STATUS_FILE } from './runDiscovery';
 import { RerunCompletion } from './rerunCompletion';
 import { RerunRegistry, type KnownRerun } from './rerunRegistry';
@@ -121,7 +122,7 @@ export function activate(context: vscode.ExtensionContext): DvmdostemFullApi {
       (await core.read('isBatchRun', { dir: folder.fsPath }))
         ? loadBatchGridData(core, folder)
         : loadGridData(core, masks, folder, log),
-    writeMaskForCells: (folder, cells) => writeMaskForCells(folder, cells),
+    writeMaskForCells: (folder, cells) => writeMaskForCells({ core, masks, log }, folder, cells),
     runCommand: async (command, folder) => {
       // A batch run's grid: its toolbar's Salvage… / Merge… are the batch-run commands.
       const batch = tree.isBatchRun(folder) ? BATCH_GRID_COMMANDS[command] : undefined;
@@ -131,47 +132,20 @@ export function activate(context: vscode.ExtensionContext): DvmdostemFullApi {
     log,
   };
 
-  async function writeMaskForCells(folder: vscode.Uri, cells: Int32Array): Promise<vscode.Uri | undefined> {
-    const title = 'Write Mask for Selected Cells';
-    if (!requireTrust(title)) return undefined;
-    try {
-      const status = await core.read('readRunStatus', { path: path.join(folder.fsPath, RUN_STATUS_FILE) });
-      let template = (await findMaskFor(core, masks, folder.fsPath, status.grid.rows, status.grid.cols))?.path;
-      template ??= (await pickRunMask(`${title}: the run's original run-mask (the new mask is a copy of it)`))?.fsPath;
-      if (!template) return undefined;
-      const dest = await vscode.window.showSaveDialog({
-        title,
-        defaultUri: vscode.Uri.file(unusedPath(path.join(path.dirname(template), 'run-mask-selected.nc'))),
-        filters: { NetCDF: ['nc'] },
-      });
-      if (!dest) return undefined;
-      if (dest.fsPath === template) throw new Error('the new mask must not replace the original mask');
-      const enabled = new Uint8Array(status.grid.rows * status.grid.cols);
-      for (const c of cells) enabled[c] = 1;
-      await core.write('writeRunMask', { template, dest: dest.fsPath, enabled });
-      masks.remember(folder.fsPath, template);
-      log.info(`Wrote ${dest.fsPath} enabling ${cells.length} cells (a copy of ${template})`);
-      void vscode.window
-        .showInformationMessage(
-          notificationText(`Wrote ${path.basename(dest.fsPath)} enabling ${cells.length} cells.`),
-          'Reveal',
-        )
-        .then((c) => c && vscode.commands.executeCommand('revealInExplorer', dest));
-      return dest;
-    } catch (err) {
-      reportError(log, title, err);
-      return undefined;
-    }
-  }
-
   const activeRun = () => StatusGridPanel.active()?.runFolder;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- VS Code passes command arguments untyped
   const cmd = (id: string, fn: (...args: any[]) => unknown) =>
     context.subscriptions.push(vscode.commands.registerCommand(id, fn));
   const rememberMask = (folder: string, mask: string) => masks.remember(folder, mask);
+  const defaultMask = async (runFolder: string) =>
+    (await core.read('maskCandidates', { runFolder, remembered: masks.remembered(runFolder) }))[0];
   const rememberSalvage = (backupDir: string, newMask: string) => reruns.rememberSalvage(backupDir, newMask);
   cmd('dvmdostem.salvage', (arg?: unknown, options?: SalvageArgs) =>
-    salvageCommand({ core, log, activeRun, afterWrite: refreshSoon, rememberMask, rememberSalvage }, arg, options),
+    salvageCommand(
+      { core, log, activeRun, defaultMask, afterWrite: refreshSoon, rememberMask, rememberSalvage },
+      arg,
+      options,
+    ),
   );
   cmd('dvmdostem.merge', (arg?: unknown, options?: MergeArgs) =>
     mergeCommand({ core, log, afterWrite: refreshSoon }, arg, options),
@@ -191,16 +165,16 @@ export function activate(context: vscode.ExtensionContext): DvmdostemFullApi {
     checkRunCommand({ core, log, activeRun }, arg, options),
   );
   cmd('dvmdostem.showGrid', async (arg?: unknown) => {
-    const folder = uriFromArg(arg) ?? activeRun() ?? (await pickRunFolder('Show Run Status Grid', 'Which run?'));
+    const folder = await runFolderFor(arg, activeRun, 'Show Run Status Grid', 'Which run?');
     if (folder) StatusGridPanel.show(context.extensionUri, folder, gridDeps);
     return folder;
   });
   cmd('dvmdostem.exportFailedCells', async (arg?: unknown, options?: ExportArgs) => {
-    const folder = uriFromArg(arg) ?? activeRun() ?? (await pickRunFolder('Export Failed Cells (CSV)', 'Which run?'));
+    const folder = await runFolderFor(arg, activeRun, 'Export Failed Cells (CSV)', 'Which run?');
     return folder ? exportFailedCells({ core, masks, log }, folder, options) : undefined;
   });
   cmd('dvmdostem.exportGridPng', async (arg?: unknown, options?: ExportArgs) => {
-    const folder = uriFromArg(arg) ?? activeRun() ?? (await pickRunFolder('Export Grid (PNG)', 'Which run?'));
+    const folder = await runFolderFor(arg, activeRun, 'Export Grid (PNG)', 'Which run?');
     if (!folder) return undefined;
     const panel = StatusGridPanel.show(context.extensionUri, folder, gridDeps);
     try {

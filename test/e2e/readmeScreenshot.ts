@@ -1,11 +1,27 @@
 /**
- * Makes the README's screenshot (media/screenshot.png): the dvmdostem Runs view with the failed
- * cells of the sample run, and its Run Status Grid with a hovered failed cell, in a real VS Code.
+ * The README's pictures, taken in a real VS Code:
+ * - media/screenshot.png: the dvmdostem Runs view with the failed cells of the sample run, and its Run
+ *   Status Grid with a hovered failed cell. Run this file:
  *   npm run build && npx tsc -p . && bash scripts/setup-code-server.sh && node out/test/e2e/readmeScreenshot.js
+ * - media/readme/*.png: the steps of "Rescue a failed run in five minutes", saved by the UI tests
+ *   (ui.test.ts, development-extension mode) through `saveReadmeShot` as they walk through them.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Page } from 'playwright-core';
 import * as h from './harness';
 import { repoRoot } from '../helpers/files';
+
+/** Where the README's step pictures go. */
+export const README_SHOTS = path.join(repoRoot, 'media', 'readme');
+
+/** Saves what the page shows now as media/readme/<name>.png (the README links these names). */
+export async function saveReadmeShot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(README_SHOTS, { recursive: true });
+  const file = path.join(README_SHOTS, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
 
 async function main(): Promise<void> {
   h.requireBuiltExtension();
@@ -57,7 +73,8 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (require.main === module)
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });

@@ -24,7 +24,8 @@ import { readRunMask } from '../../src/core/runMask';
 import { readRunStatus } from '../../src/core/runStatus';
 import { makeFullDomainBatchRun } from '../helpers/batchRuns';
 import * as h from './harness';
-import { answerPrompts as answerPromptsIn, type Answer } from './prompts';
+import { answerPrompts as answerPromptsIn, chooseQuickPickItem, quickPickItems, type Answer } from './prompts';
+import { saveReadmeShot } from './readmeScreenshot';
 import { reportScreenOnFailure } from './screenState';
 
 const MODES = (process.env.E2E_MODES || 'dev,vsix')
@@ -61,12 +62,25 @@ async function waitForFile(p: string, what: string): Promise<void> {
   await h.waitUntil(() => fs.existsSync(p), `${what} (${p})`, { timeout: 60_000 });
 }
 
+/** The text of the extension's log files (the "dvmdostem" output channel) under a code-server's folder. */
+function extensionLog(serverRoot: string): string {
+  return fs
+    .readdirSync(serverRoot, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile() && d.name.endsWith('dvmdostem.log'))
+    .map((d) => fs.readFileSync(path.join(d.parentPath ?? d.path, d.name), 'utf8'))
+    .join('\n');
+}
+
 for (const MODE of MODES)
   describe(
     `dvmdostem Run Rescue in a real VS Code (code-server + Chromium, ${MODE === 'vsix' ? 'installed from the .vsix' : 'development extension'})`,
     { timeout: 15 * 60_000 },
     () => {
       const shot = (name: string) => h.screenshot(page, `${MODE}-${name}`);
+      /** A picture for the README (media/readme/<name>.png), taken in development mode only. */
+      const readmeShot = async (name: string) => {
+        if (MODE === 'dev') console.log(`# README picture: ${await saveReadmeShot(page, name)}`);
+      };
       let ws: h.TestWorkspace;
       let server: h.CodeServer;
       let browser: h.Browser;
@@ -195,18 +209,46 @@ for (const MODE of MODES)
         await page.locator('.monaco-menu').first().waitFor({ state: 'hidden', timeout: 10_000 });
       }
 
-      /** Expands a tree row as a user does (click it; Right arrow if the click did not expand it), waits until it is expanded. */
-      async function expandRow(row: Locator, what: string): Promise<void> {
-        const expanded = async () => (await row.getAttribute('aria-expanded')) === 'true';
-        if (await expanded()) return;
+      /**
+       * Expands (or collapses) a tree row as a user does: click it; Right (Left) arrow if the click did
+       * not; waits until it is so.
+       */
+      async function setExpanded(row: Locator, what: string, expand: boolean): Promise<void> {
+        const done = async () => (await row.getAttribute('aria-expanded')) === String(expand);
+        if (await done()) return;
         await h.clickClear(page, row);
         const focused = async () => /\bfocused\b/.test((await row.getAttribute('class')) ?? '');
-        await h.waitUntil(async () => (await expanded()) || (await focused()), `${what} to be focused`, {
+        await h.waitUntil(async () => (await done()) || (await focused()), `${what} to be focused`, {
           timeout: 20_000,
         });
-        if (!(await expanded())) await row.press('ArrowRight');
-        await h.waitUntil(expanded, `${what} to expand`, { timeout: 20_000 });
+        if (!(await done())) await row.press(expand ? 'ArrowRight' : 'ArrowLeft');
+        await h.waitUntil(done, `${what} to ${expand ? 'expand' : 'collapse'}`, { timeout: 20_000 });
       }
+      const expandRow = (row: Locator, what: string) => setExpanded(row, what, true);
+
+      /** Starts Salvage from the Explorer context menu of the output folder. */
+      async function salvageFromExplorerMenu(): Promise<void> {
+        await openExplorer();
+        await h.clickClear(page, explorerRow('output'), { button: 'right' });
+        const item = page
+          .locator('.monaco-menu .action-item')
+          .filter({ hasText: /Salvage/ })
+          .first();
+        await item.waitFor({ state: 'visible', timeout: 10_000 });
+        await shot('salvage-menu');
+        await h.clickClear(page, item);
+      }
+
+      /** Waits until the quick input's title reads `title` (a RegExp); returns what it shows. */
+      const waitForStep = (title: RegExp, what: string) =>
+        h.waitUntil(
+          async () => {
+            const q = await h.readQuickInput(page);
+            return q && title.test(q.title) ? q : null;
+          },
+          `${what}: a prompt titled ${title}`,
+          { timeout: 30_000 },
+        );
 
       test('shows the run with its counts in the dvmdostem view (activity bar)', async () => {
         await h.waitUntil(() => activityBarItem().isVisible(), 'the dvmdostem entry in the activity bar', {
@@ -259,6 +301,22 @@ for (const MODE of MODES)
         await h.clearHover(page);
         // The rerun is a run too.
         await runRow('rerun').waitFor({ state: 'visible', timeout: 10_000 });
+
+        // README: the failed cells in the tree, one of them shown in the grid. Then back as it was.
+        await expandRow(row, 'the output run in the tree');
+        const failed = runRow('Failed cells');
+        await failed.waitFor({ state: 'visible', timeout: 20_000 });
+        await expandRow(failed, 'its "Failed cells" node');
+        await runRow('row 1, col 2').waitFor({ state: 'visible', timeout: 20_000 });
+        await h.clickClear(page, runRow('row 1, col 2'));
+        const grid = await h.waitUntil(() => gridFrame('output'), 'the grid of the output run', { timeout: 60_000 });
+        await grid.locator('canvas#grid[data-cells="100"]').waitFor({ timeout: 30_000 });
+        await h.clearHover(page);
+        // Pointer off the grid (its tooltip) and off the tree rows: the empty part of the side bar.
+        await page.mouse.move(150, 700);
+        await readmeShot('1-failed-cells');
+        await setExpanded(row, 'the output run in the tree', false);
+        await closeAllEditors();
       });
 
       test('offers Salvage only on run folders in the Explorer context menu (dvmdostem.runFolders)', async () => {
@@ -280,16 +338,59 @@ for (const MODE of MODES)
         );
       });
 
+      test('guides the salvage in steps: "step 2 of 3" shown, Back keeps the answer, Escape at step 2 writes nothing', async () => {
+        const before = listTree(ws.dir);
+        await salvageFromExplorerMenu();
+        // Step 1 (the folder is the one right-clicked): the run's own mask is the default.
+        await waitForStep(/^Salvage Failed Cells \(step 1 of 3\)$/, 'step 1');
+        const focusedMask = await h.waitUntil(
+          async () => (await quickPickItems(page)).find((it) => it.focused),
+          'a focused run-mask in step 1',
+          { timeout: 20_000 },
+        );
+        assert.equal(focusedMask.label, 'run-mask.nc', 'the run-mask next to the run is the default');
+        await chooseQuickPickItem(page, 'run-mask.nc', (it) => it.label === 'run-mask.nc', 'run-mask.nc');
+        // Step 2: the backup folder, prefilled from dvmdostem.backupFolderPattern.
+        const step2 = await waitForStep(/^Salvage Failed Cells \(step 2 of 3\)$/, 'step 2');
+        assert.equal(step2.value, backupDir(), 'the default backup folder is ${folder}-backup next to the run');
+        await h.clearHover(page);
+        await readmeShot('2-salvage-step');
+        const mine = path.join(ws.dir, 'my backup');
+        const box = h.quickInputBox(page);
+        await box.fill(mine);
+        await h.waitUntil(async () => (await box.inputValue()) === mine, 'the input box to hold my backup path');
+        const back = page.locator('.quick-input-widget .quick-input-left-action-bar .action-label').first();
+        await back.waitFor({ state: 'visible', timeout: 10_000 });
+        await h.clickClear(page, back);
+        // Back at step 1 with the mask chosen before still selected; Enter goes on with the typed backup path kept.
+        await waitForStep(/\(step 1 of 3\)$/, 'step 1 again');
+        const again = await h.waitUntil(
+          async () => (await quickPickItems(page)).find((it) => it.focused),
+          'a focused run-mask in step 1 again',
+          { timeout: 20_000 },
+        );
+        assert.equal(again.label, 'run-mask.nc', 'Back shows step 1 with its answer');
+        await box.press('Enter');
+        const step2again = await h.waitUntil(
+          async () => {
+            const q = await h.readQuickInput(page);
+            return q && /\(step 2 of 3\)$/.test(q.title) && q.value === mine ? q : null;
+          },
+          'step 2 again, with the path typed before',
+          { timeout: 30_000 },
+        );
+        assert.equal(step2again.value, mine);
+        // Escape cancels the whole salvage: no prompt left, no dialog, nothing written.
+        await box.press('Escape');
+        await h.waitUntil(async () => (await h.readQuickInput(page)) === null, 'the prompt to close', {
+          timeout: 20_000,
+        });
+        assert.equal(await h.readDialog(page), null, 'no confirmation after Escape');
+        assert.deepEqual(listTree(ws.dir), before, 'Escape at step 2 wrote something');
+      });
+
       test('salvages from the Explorer context menu: answers the prompts, writes the backup and the mask', async () => {
-        await openExplorer();
-        await h.clickClear(page, explorerRow('output'), { button: 'right' });
-        const item = page
-          .locator('.monaco-menu .action-item')
-          .filter({ hasText: /Salvage/ })
-          .first();
-        await item.waitFor({ state: 'visible', timeout: 10_000 });
-        await shot('salvage-menu');
-        await h.clickClear(page, item);
+        await salvageFromExplorerMenu();
         const prompts = await answerPrompts(
           `${MODE}-salvage`,
           [
@@ -302,8 +403,37 @@ for (const MODE of MODES)
           () => fs.existsSync(newMask()) && fs.existsSync(path.join(backupDir(), 'run_status.nc')),
         );
         console.log(`# salvage prompts: ${JSON.stringify(prompts, null, 1)}`);
+        assert.deepEqual(
+          prompts.filter((p) => !p.startsWith('dialog')).map((p) => /\(step (\d) of 3\)/.exec(p)?.[1]),
+          ['1', '2', '3'],
+          'three steps, titled "step k of 3"',
+        );
         await waitForFile(newMask(), 'the new mask');
         await shot('salvage-done');
+        // One line; the paths written are in the log.
+        const toast = await h.waitForNotification(page, /Salvaged output: 4 failed cells to rerun\./, {
+          timeout: 30_000,
+        });
+        const toastText = (await toast.locator('.notification-list-item-message').innerText()).trim();
+        assert.equal(toastText, 'Salvaged output: 4 failed cells to rerun.');
+        await h.waitUntil(
+          () => extensionLog(path.join(ws.root, 'code-server')).includes(`Backup: ${backupDir()}`),
+          'the backup path in the dvmdostem log',
+          { timeout: 30_000 },
+        );
+        assert.ok(extensionLog(path.join(ws.root, 'code-server')).includes(newMask()), 'the new mask in the log');
+        await h.clearHover(page);
+        await readmeShot('3-salvage-done');
+        // Its "Prepare Rerun…" asks where the rerun goes (Escape: nothing prepared).
+        await h.clickClear(page, toast.locator('.monaco-button').filter({ hasText: 'Prepare Rerun…' }).first());
+        const rerunPrompt = await waitForStep(/^Prepare Rerun/, 'Prepare Rerun from the notification');
+        assert.equal(rerunPrompt.value, `${backupDir()}-rerun`);
+        await readmeShot('4-prepare-rerun');
+        await h.quickInputBox(page).press('Escape');
+        await h.waitUntil(async () => (await h.readQuickInput(page)) === null, 'the prompt to close', {
+          timeout: 20_000,
+        });
+        assert.ok(!fs.existsSync(`${backupDir()}-rerun`), 'Escape prepared a rerun');
         const mask = await h.waitUntil(async () => readRunMask(newMask()), 'a readable new mask', { timeout: 20_000 });
         const enabled: [number, number][] = [];
         for (let i = 0; i < mask.enabled.length; i++)
@@ -333,6 +463,10 @@ for (const MODE of MODES)
         );
         console.log(`# merge prompts: ${JSON.stringify(prompts, null, 1)}`);
         await shot('merge-done');
+        await h.waitForNotification(page, /Merged into merged: 10 successful cells\./, { timeout: 30_000 });
+        await h.waitForNotification(page, /merged is complete/, { timeout: 60_000 });
+        await h.clearHover(page);
+        await readmeShot('5-merge-check');
         const status = await h.waitUntil(
           async () => readRunStatus(path.join(mergedDir(), 'run_status.nc')),
           'a readable merged run_status.nc',
@@ -522,7 +656,15 @@ for (const MODE of MODES)
           text.includes(`Salvaged ${linkName}:`),
           `the notification names the run as it is: ${JSON.stringify(text)}`,
         );
-        assert.ok(text.includes(backup), `the notification names the backup folder: ${JSON.stringify(text)}`);
+        assert.ok(
+          !text.includes(backup),
+          `the notification is short, the backup path is in the log: ${JSON.stringify(text)}`,
+        );
+        await h.waitUntil(
+          () => extensionLog(path.join(ws.root, 'code-server')).includes(backup),
+          'the long backup path in the dvmdostem log',
+          { timeout: 30_000 },
+        );
         const links = await message
           .locator('a')
           .evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? a.getAttribute('data-href') ?? a.textContent));

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { CheckReport } from '../../core/check';
 import type { CoreClient } from '../coreClient';
 import { reportError } from '../notify';
-import { pickRunFolder, uriFromArg } from './pickers';
+import { runFolderFor } from './pickers';
 import { notificationText } from '../../shared/plainText';
 
 export interface CheckRunArgs {
@@ -21,8 +21,7 @@ export async function checkRunCommand(
   options: CheckRunArgs = {},
 ): Promise<CheckReport | undefined> {
   try {
-    const folder =
-      uriFromArg(arg) ?? deps.activeRun() ?? (await pickRunFolder(TITLE, 'Which run? (e.g. the merged folder)'));
+    const folder = await runFolderFor(arg, () => deps.activeRun(), TITLE, 'Which run? (e.g. the merged folder)');
     if (!folder) return undefined;
     const report = await deps.core.read('checkRun', { runDir: folder.fsPath, mask: options.mask });
     showCheckReport(deps.log, report);

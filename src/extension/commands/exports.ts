@@ -41,7 +41,11 @@ async function chooseDest(
     return dest;
   }
   const base = path.join(path.dirname(runFolder.fsPath), `${path.basename(runFolder.fsPath)}-${suffix}`);
-  const uri = await vscode.window.showSaveDialog({ title, defaultUri: vscode.Uri.file(unusedPath(base)), filters });
+  const uri = await vscode.window.showSaveDialog({
+    title,
+    defaultUri: vscode.Uri.file(await unusedPath(base)),
+    filters,
+  });
   return uri?.fsPath;
 }
 

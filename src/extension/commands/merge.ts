@@ -5,7 +5,8 @@ import type { MergeResult } from '../../core/merge';
 import type { CoreClient } from '../coreClient';
 import { reportError, requireTrust } from '../notify';
 import { showCheckReport } from './checkRun';
-import { askNewPath, pathFromPattern, pickRunFolder, unusedPath, uriFromArg } from './pickers';
+import { runSteps, type Step } from '../multiStepInput';
+import { askNewPathIn, pathFromPattern, pickRunFolderIn, unusedPath, uriFromArg } from './pickers';
 import { notificationText } from '../../shared/plainText';
 
 export interface MergeArgs {
@@ -19,8 +20,8 @@ export type MergeCommandResult = MergeResult & { outputDir: string; check?: Chec
 const TITLE = 'Merge Salvaged and Rerun Outputs';
 
 /**
- * Merge…: pick the salvaged (backup) folder, the rerun folder and a new output folder, then merge
- * with per-file progress. Cancelling leaves nothing behind. Then checks the merged run is complete.
+ * Merge…: a guided input (the salvaged (backup) folder, the rerun folder, a new output folder), then
+ * the merge with per-file progress; the paths go to the log, the notification is one line. Cancelling leaves nothing behind. Then checks the merged run is complete.
  */
 export async function mergeCommand(
   deps: { core: CoreClient; log: vscode.LogOutputChannel; afterWrite(): void },
@@ -29,21 +30,9 @@ export async function mergeCommand(
 ): Promise<MergeCommandResult | undefined> {
   if (!requireTrust(TITLE)) return undefined;
   try {
-    const salvaged =
-      uriFromArg(arg) ?? (await pickRunFolder(TITLE, 'The salvaged run: the backup folder that salvage made'));
-    if (!salvaged) return undefined;
-    const rerun = options.rerunDir
-      ? vscode.Uri.file(options.rerunDir)
-      : await pickRunFolder(TITLE, 'The rerun of the failed cells', [salvaged]);
-    if (!rerun) return undefined;
-    const pattern = vscode.workspace
-      .getConfiguration('dvmdostem', salvaged)
-      .get('mergedFolderPattern', '${folder}-merged');
-    const outputDir =
-      options.outputDir ??
-      (await askNewPath(TITLE, 'New folder for the merged run', unusedPath(pathFromPattern(pattern, salvaged)), true));
-    if (!outputDir) return undefined;
-
+    const answers = await askMerge(uriFromArg(arg), options);
+    if (!answers) return undefined;
+    const { salvaged, rerun, outputDir } = answers;
     const opts = { salvagedDir: salvaged.fsPath, rerunDir: rerun.fsPath, outputDir };
     deps.log.info(`Merging ${opts.salvagedDir} + ${opts.rerunDir} -> ${outputDir}`);
     const result = await vscode.window.withProgress(
@@ -77,14 +66,11 @@ export async function mergeCommand(
       deps.log.warn(
         `  ${c.name}: ${c.reason}; copied from the ${c.from === 'salvaged' ? 'salvaged run' : 'rerun'} as it is`,
       );
-    const warn = result.copiedOnly.length
-      ? ` ${result.copiedOnly.length} files were only on one side and were copied as they are (see the log).`
-      : '';
+    deps.log.info(`Merged run: ${outputDir}`);
+    const warn = result.copiedOnly.length ? ` ${result.copiedOnly.length} files copied from one side only.` : '';
     void vscode.window
       .showInformationMessage(
-        notificationText(
-          `Merged ${result.merged.length} files into ${path.basename(outputDir)}: ${result.totalSuccessful} successful cells.${warn}`,
-        ),
+        notificationText(`Merged into ${path.basename(outputDir)}: ${result.totalSuccessful} successful cells.${warn}`),
         'Show Grid',
         'Show Log',
       )
@@ -105,4 +91,43 @@ export async function mergeCommand(
     reportError(deps.log, TITLE, err);
     return undefined;
   }
+}
+
+/**
+ * The guided input of Merge: the salvaged run (unless given: the folder under the cursor), the rerun,
+ * and a new folder for the merged run (default from dvmdostem.mergedFolderPattern). Steps whose answer
+ * is in `options` are not asked. Undefined when cancelled.
+ */
+async function askMerge(
+  given: vscode.Uri | undefined,
+  options: MergeArgs,
+): Promise<{ salvaged: vscode.Uri; rerun: vscode.Uri; outputDir: string } | undefined> {
+  let salvaged = given;
+  let rerun = options.rerunDir ? vscode.Uri.file(options.rerunDir) : undefined;
+  let outputDir = options.outputDir;
+  let outputFor: string | undefined;
+  const steps: Step[] = [];
+  if (!given)
+    steps.push(async (input) => {
+      salvaged = await pickRunFolderIn(input, 'The salvaged run: the backup folder that salvage made', {
+        active: salvaged,
+      });
+    });
+  if (!options.rerunDir)
+    steps.push(async (input) => {
+      rerun = await pickRunFolderIn(input, 'The rerun of the failed cells', { exclude: [salvaged!], active: rerun });
+    });
+  if (!options.outputDir)
+    steps.push(async (input) => {
+      if (!outputDir || outputFor !== salvaged!.fsPath) {
+        const pattern = vscode.workspace
+          .getConfiguration('dvmdostem', salvaged)
+          .get('mergedFolderPattern', '${folder}-merged');
+        outputDir = await unusedPath(pathFromPattern(pattern, salvaged!));
+        outputFor = salvaged!.fsPath;
+      }
+      outputDir = await askNewPathIn(input, 'New folder for the merged run', outputDir, true);
+    });
+  if (!(await runSteps(TITLE, steps))) return undefined;
+  return { salvaged: salvaged!, rerun: rerun!, outputDir: outputDir! };
 }

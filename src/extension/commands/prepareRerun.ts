@@ -49,7 +49,7 @@ export async function prepareRerunCommand(
       (await askNewPath(
         TITLE,
         'New folder for the rerun: config.js, run-mask.nc, run.sh, slurm_runner.sh; dvmdostem writes output/ in it',
-        unusedPath(pathFromPattern(pattern, run)),
+        await unusedPath(pathFromPattern(pattern, run)),
         true,
       ));
     if (!rerunDir) return undefined;

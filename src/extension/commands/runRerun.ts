@@ -1,13 +1,11 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CheckReport } from '../../core/check';
-import { UserError } from '../../core/errors';
 import { reportError, requireTrust } from '../notify';
 import type { RerunCompletion } from '../rerunCompletion';
 import type { RerunRegistry } from '../rerunRegistry';
 import { buildTask, runTask, TASK_TYPE } from '../rerunTasks';
-import { pickRerunFolder, uriFromArg } from './pickers';
+import { rerunScriptFor } from './pickers';
 import { notificationText } from '../../shared/plainText';
 
 export interface RerunTaskResult {
@@ -33,12 +31,9 @@ export async function runRerunCommand(
 ): Promise<RerunTaskResult | undefined> {
   if (!requireTrust(TITLE)) return undefined;
   try {
-    const folder = uriFromArg(arg) ?? (await pickRerunFolder(TITLE, deps.registry.reruns()));
-    if (!folder) return undefined;
-    const rerunDir = folder.fsPath;
-    const script = path.join(rerunDir, 'run.sh');
-    if (!fs.existsSync(script))
-      throw new UserError(`${script}: not found (is ${rerunDir} a folder made by Prepare Rerun?)`);
+    const target = await rerunScriptFor(TITLE, arg, deps.registry.reruns(), 'run.sh');
+    if (!target) return undefined;
+    const { rerunDir, script } = target;
     deps.log.info(`Running ${script} as a task`);
     const exitCode = await runTask(
       buildTask({ type: TASK_TYPE, action: 'run', rerunDir }, vscode.TaskScope.Workspace, deps.onJobId),

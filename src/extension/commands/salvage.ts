@@ -3,7 +3,8 @@ import * as vscode from 'vscode';
 import type { SalvagePlan } from '../../core/salvage';
 import type { CoreClient } from '../coreClient';
 import { formatBytes, reportError, requireTrust } from '../notify';
-import { askNewPath, pathFromPattern, pickRunFolder, pickRunMask, unusedPath, uriFromArg } from './pickers';
+import { runSteps, type Step } from '../multiStepInput';
+import { askNewPathIn, pathFromPattern, pickRunFolderIn, pickRunMaskIn, unusedPath, uriFromArg } from './pickers';
 import { notificationText } from '../../shared/plainText';
 
 export interface SalvageArgs {
@@ -16,49 +17,33 @@ export interface SalvageArgs {
 
 const TITLE = 'Salvage Failed Cells';
 
+export interface SalvageDeps {
+  core: CoreClient;
+  log: vscode.LogOutputChannel;
+  activeRun(): vscode.Uri | undefined;
+  /** The run's own run-mask if one is known (offered first), else undefined. */
+  defaultMask(runFolder: string): Promise<string | undefined>;
+  afterWrite(): void;
+  rememberMask(runFolder: string, mask: string): void;
+  /** Keeps the new mask as Prepare Rerun's default for the backup. */
+  rememberSalvage(backupDir: string, newMask: string): void;
+}
+
 /**
- * Salvage Failed Cells…: pick the output folder and its original run-mask, accept or change where
- * the backup and the new mask go (never over anything), confirm, then copy with progress.
+ * Salvage Failed Cells…: a guided input (output folder, its original run-mask, where the backup and
+ * the new mask go, never over anything), a confirmation, then the copy with progress. The paths
+ * written go to the log; the notification says what was done in one line.
  */
 export async function salvageCommand(
-  deps: {
-    core: CoreClient;
-    log: vscode.LogOutputChannel;
-    activeRun(): vscode.Uri | undefined;
-    afterWrite(): void;
-    rememberMask(runFolder: string, mask: string): void;
-    /** Keeps the new mask as Prepare Rerun's default for the backup. */
-    rememberSalvage(backupDir: string, newMask: string): void;
-  },
+  deps: SalvageDeps,
   arg?: unknown,
   options: SalvageArgs = {},
 ): Promise<SalvagePlan | undefined> {
   if (!requireTrust(TITLE)) return undefined;
   try {
-    const output =
-      uriFromArg(arg) ??
-      deps.activeRun() ??
-      (await pickRunFolder(TITLE, 'The output folder of the run to salvage (holds run_status.nc)'));
-    if (!output) return undefined;
-    const mask = options.originalMask ?? (await pickRunMask(`${TITLE}: the original run-mask`))?.fsPath;
-    if (!mask) return undefined;
-    const config = vscode.workspace.getConfiguration('dvmdostem', output);
-    const backupDir =
-      options.backupDir ??
-      (await askNewPath(
-        TITLE,
-        'Backup folder: a full copy of the output folder',
-        unusedPath(pathFromPattern(config.get('backupFolderPattern', '${folder}-backup'), output)),
-      ));
-    if (!backupDir) return undefined;
-    const newMask =
-      options.newMask ??
-      (await askNewPath(
-        TITLE,
-        'New run-mask enabling only the failed cells',
-        unusedPath(path.join(path.dirname(mask), config.get('newMaskName', 'run-mask-failed.nc'))),
-      ));
-    if (!newMask) return undefined;
+    const answers = await askSalvage(deps, uriFromArg(arg), options);
+    if (!answers) return undefined;
+    const { output, mask, backupDir, newMask } = answers;
     const opts = { outputDir: output.fsPath, backupDir, originalMask: mask, newMask };
 
     const plan = await deps.core.read('planSalvage', opts);
@@ -115,27 +100,75 @@ export async function salvageCommand(
       `Next: "Prepare Rerun…" on ${backupDir} with ${newMask} (or point runmask_file in dvmdostem's config to it ` +
         'and rerun into a new output folder), then "Merge Salvaged and Rerun Outputs…".',
     );
+    deps.log.info(`Backup: ${backupDir}`);
+    deps.log.info(`New run-mask (the failed cells only): ${newMask}`);
     void vscode.window
       .showInformationMessage(
         notificationText(
-          `Salvaged ${path.basename(output.fsPath)}: ${result.failedCells.length} failed cells to rerun. ` +
-            `Backup: ${backupDir}. Next: prepare the rerun with ${path.basename(newMask)}, run it, then merge.`,
+          `Salvaged ${path.basename(output.fsPath)}: ${result.failedCells.length} failed cells to rerun.`,
         ),
         'Prepare Rerun…',
-        'Show Grid',
-        'Reveal New Mask',
+        'Show Log',
       )
       .then((choice) => {
         if (choice === 'Prepare Rerun…') {
           void vscode.commands.executeCommand('dvmdostem.prepareRerun', vscode.Uri.file(backupDir), { mask: newMask });
         }
-        if (choice === 'Show Grid') void vscode.commands.executeCommand('dvmdostem.showGrid', output);
-        if (choice === 'Reveal New Mask')
-          void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(newMask));
+        if (choice === 'Show Log') deps.log.show(true);
       });
     return result;
   } catch (err) {
     reportError(deps.log, TITLE, err);
     return undefined;
   }
+}
+
+/**
+ * The guided input of Salvage: run folder (unless given: the folder under the cursor), original mask
+ * (the run's own mask preselected), backup folder and new mask (defaults from the settings). Steps
+ * whose answer is in `options` are not asked. Undefined when cancelled.
+ */
+async function askSalvage(
+  deps: SalvageDeps,
+  given: vscode.Uri | undefined,
+  options: SalvageArgs,
+): Promise<{ output: vscode.Uri; mask: string; backupDir: string; newMask: string } | undefined> {
+  let output = given;
+  let mask = options.originalMask;
+  let backupDir = options.backupDir;
+  let newMask = options.newMask;
+  // A default follows the answers it derives from until the user has edited it.
+  let backupFor: string | undefined;
+  let newMaskFor: string | undefined;
+  const steps: Step[] = [];
+  if (!given)
+    steps.push(async (input) => {
+      output = await pickRunFolderIn(input, 'The output folder of the run to salvage (holds run_status.nc)', {
+        active: output ?? deps.activeRun(),
+      });
+    });
+  if (!options.originalMask)
+    steps.push(async (input) => {
+      const runMask = mask ?? (await deps.defaultMask(output!.fsPath));
+      mask = (await pickRunMaskIn(input, runMask ? vscode.Uri.file(runMask) : undefined)).fsPath;
+    });
+  const config = () => vscode.workspace.getConfiguration('dvmdostem', output);
+  if (!options.backupDir)
+    steps.push(async (input) => {
+      if (!backupDir || backupFor !== output!.fsPath) {
+        backupDir = await unusedPath(pathFromPattern(config().get('backupFolderPattern', '${folder}-backup'), output!));
+        backupFor = output!.fsPath;
+      }
+      backupDir = await askNewPathIn(input, 'Backup folder: a full copy of the output folder', backupDir);
+    });
+  if (!options.newMask)
+    steps.push(async (input) => {
+      if (!newMask || newMaskFor !== mask) {
+        newMask = await unusedPath(path.join(path.dirname(mask!), config().get('newMaskName', 'run-mask-failed.nc')));
+        newMaskFor = mask;
+      }
+      newMask = await askNewPathIn(input, 'New run-mask enabling only the failed cells', newMask);
+    });
+  if (!(await runSteps(TITLE, steps))) return undefined;
+  return { output: output!, mask: mask!, backupDir: backupDir!, newMask: newMask! };
 }

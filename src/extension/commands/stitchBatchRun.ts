@@ -30,7 +30,7 @@ export async function stitchBatchRunCommand(
       (await askNewPath(
         TITLE,
         'New folder for the stitched run (the whole domain as one run folder)',
-        unusedPath(`${folder.fsPath}-stitched`),
+        await unusedPath(`${folder.fsPath}-stitched`),
         true,
       ));
     if (!outputDir) return undefined;

@@ -1,11 +1,9 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { UserError } from '../../core/errors';
 import { reportError, requireTrust } from '../notify';
 import type { RerunRegistry } from '../rerunRegistry';
 import { buildTask, runTask, TASK_TYPE } from '../rerunTasks';
-import { pickRerunFolder, uriFromArg } from './pickers';
+import { rerunScriptFor } from './pickers';
 
 export interface SubmitResult {
   rerunDir: string;
@@ -28,12 +26,9 @@ export async function submitRerunCommand(
 ): Promise<SubmitResult | undefined> {
   if (!requireTrust(TITLE)) return undefined;
   try {
-    const folder = uriFromArg(arg) ?? (await pickRerunFolder(TITLE, deps.registry.reruns()));
-    if (!folder) return undefined;
-    const rerunDir = folder.fsPath;
-    const script = path.join(rerunDir, 'slurm_runner.sh');
-    if (!fs.existsSync(script))
-      throw new UserError(`${script}: not found (is ${rerunDir} a folder made by Prepare Rerun?)`);
+    const target = await rerunScriptFor(TITLE, arg, deps.registry.reruns(), 'slurm_runner.sh');
+    if (!target) return undefined;
+    const { rerunDir, script } = target;
     let jobId: string | undefined;
     const onJobId = (dir: string, id: string) => {
       jobId = id;
