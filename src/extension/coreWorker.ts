@@ -44,7 +44,13 @@ const messenger = new Messenger<FromWorker, WorkerRequest>(
     toErrorReply: (err): WorkerErrorReply => {
       const e = err as Error;
       const name = err instanceof UserError ? 'UserError' : err instanceof CancelledError ? 'CancelledError' : 'Error';
-      return { type: 'error', name, message: e?.message ?? String(err), stack: e?.stack, retire: hdf5Library.needsRestart() };
+      return {
+        type: 'error',
+        name,
+        message: e?.message ?? String(err),
+        stack: e?.stack,
+        retire: hdf5Library.needsRestart(),
+      };
     },
   },
 );

@@ -15,7 +15,7 @@ import { loadBatchGridData } from './batchGridSource';
 import { writeMaskForCells } from './commands/writeMask';
 import { loadGridData, RunMaskRegistry } from './gridSource';
 import { reportError } from './notify';
-import { RUN_STATUS_FILE } from './runDiscovery';
+import { RUN_STATUS_FILE } from '../shared/runFiles';
 import { RerunCompletion } from './rerunCompletion';
 import { RerunRegistry, type KnownRerun } from './rerunRegistry';
 import { registerTaskProvider } from './rerunTasks';

@@ -4,7 +4,7 @@ import { STATUS_CODES } from '../shared/cellStates';
 import type { RunMask } from '../core/runMask';
 import type { GridData } from '../shared/protocol';
 import type { CoreClient } from './coreClient';
-import { RUN_STATUS_FILE } from './runDiscovery';
+import { RUN_STATUS_FILE } from '../shared/runFiles';
 
 /**
  * The run-mask the user picked last for a run folder (kept in workspaceState). It is the first of the

@@ -4,7 +4,6 @@ import { combineGlobs, enabledPatterns, matchesAny } from '../core/globs';
 import { RUN_STATUS_FILE } from '../shared/runFiles';
 
 // Re-exported for the extension modules that import it from here (runsTree.ts, extension.ts, gridSource.ts).
-export { RUN_STATUS_FILE };
 
 /** Our own hidden staging folders hold half-written runs: never list them. */
 const ALWAYS_EXCLUDED = ['**/.pyddt-staging-*/**', '**/node_modules/**'];

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CELL_STATE_LABELS, cellState, describeCounts, type CellState } from '../core/cellStates';
+import { CELL_STATE_LABELS, cellState, describeCounts, type CellState } from '../shared/cellStates';
 import { formatNames } from '../core/netcdf/format';
 import type { RunStatus } from '../core/runStatus';
 import {
@@ -14,7 +14,8 @@ import {
   type BatchTreeNode,
 } from './batchTree';
 import type { CoreClient } from './coreClient';
-import { displayPath, findBatchRunDirs, findRunFolders, isInside, RUN_STATUS_FILE } from './runDiscovery';
+import { RUN_STATUS_FILE } from '../shared/runFiles';
+import { displayPath, findBatchRunDirs, findRunFolders, isInside } from './runDiscovery';
 
 /** What the tree (and the integration tests, through the activate API) know about one run folder. */
 export interface RunSummary {

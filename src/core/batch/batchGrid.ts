@@ -1,4 +1,4 @@
-import { STATUS_CODES, countStates } from '../cellStates';
+import { STATUS_CODES, countStates } from '../../shared/cellStates';
 import type { GridShape } from '../grid';
 import { findBatchRun, type BatchLayout } from './batchRun';
 import { checkBatchGrid, domainOffset, forEachLimited, readBatchCells, type Totals } from './batchStatus';

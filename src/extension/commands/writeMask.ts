@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { CoreClient } from '../coreClient';
 import { findMaskFor, type RunMaskRegistry } from '../gridSource';
 import { reportError, requireTrust } from '../notify';
-import { RUN_STATUS_FILE } from '../runDiscovery';
+import { RUN_STATUS_FILE } from '../../shared/runFiles';
 import { pickRunMask, unusedPath } from './pickers';
 import { notificationText } from '../../shared/plainText';
 
