@@ -3,8 +3,10 @@
  * - media/screenshot.png: the dvmdostem Runs view with the failed cells of the sample run, and its Run
  *   Status Grid with a hovered failed cell. Run this file:
  *   npm run build && npx tsc -p . && bash scripts/setup-code-server.sh && node out/test/e2e/readmeScreenshot.js
- * - media/readme/*.png: the steps of "Rescue a failed run in five minutes", saved by the UI tests
- *   (ui.test.ts, development-extension mode) through `saveReadmeShot` as they walk through them.
+ * - media/readme/*.png: the steps of "Rescue a failed run in five minutes", taken by the UI tests
+ *   (ui.test.ts, development-extension mode) through `saveReadmeShot` as they walk through them. A test
+ *   run keeps them in test-results/readme/ (a test never changes the repository's files);
+ *   `npm run screenshots` runs those tests with UPDATE_README_SHOTS=1, which writes media/readme/.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,10 +14,11 @@ import type { Page } from 'playwright-core';
 import * as h from './harness';
 import { repoRoot } from '../helpers/files';
 
-/** Where the README's step pictures go. */
-export const README_SHOTS = path.join(repoRoot, 'media', 'readme');
+/** Where the README's step pictures go: media/readme/ when updating them, else test-results/readme/. */
+export const README_SHOTS =
+  process.env.UPDATE_README_SHOTS === '1' ? path.join(repoRoot, 'media', 'readme') : path.join(h.ARTIFACTS, 'readme');
 
-/** Saves what the page shows now as media/readme/<name>.png (the README links these names). */
+/** Saves what the page shows now as <README_SHOTS>/<name>.png (the README links these names). */
 export async function saveReadmeShot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(README_SHOTS, { recursive: true });
   const file = path.join(README_SHOTS, `${name}.png`);
