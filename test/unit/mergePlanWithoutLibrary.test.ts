@@ -72,10 +72,9 @@ ${extra.includes('group') ? 'group: g {\n variables:\n  int w ;\n data:\n  w = 1
     // A fresh process: whether the library was loaded is then about this merge alone.
     const script = `
       const { mergeRuns } = require(${JSON.stringify(path.join(core, 'merge.js'))});
-      const { h5wasmSync } = require(${JSON.stringify(path.join(core, 'netcdf', 'h5wasmLoader.js'))});
+      const { hdf5Library } = require(${JSON.stringify(path.join(core, 'netcdf', 'hdf5Library.js'))});
       mergeRuns(${JSON.stringify({ salvagedDir: fixture.original, rerunDir: fixture.rerun, outputDir: out })}).then((r) => {
-        let loaded = true;
-        try { h5wasmSync(); } catch { loaded = false; }
+        const loaded = hdf5Library.wasLoaded();
         console.log(JSON.stringify({ merged: r.merged.length, loaded }));
       });`;
     const report = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as {

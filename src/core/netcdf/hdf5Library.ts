@@ -67,6 +67,11 @@ export class Hdf5Library {
     return this.loading;
   }
 
+  /** Whether h5wasm was ever asked for in this process (the fast paths never load it). */
+  wasLoaded(): boolean {
+    return this.loading !== undefined;
+  }
+
   /**
    * Why HDF5 reads in this process should not go on, or undefined: the library failed inside a call,
    * holds a damaged file open, or reported an error on a damaged or incomplete file. A long-lived
