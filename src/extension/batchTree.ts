@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BatchRunStatus, BatchState, BatchStatus, Totals } from '../core/batch/batchStatus';
+import { folderTreeItem, type FolderState } from './folderTreeItem';
 
 /**
  * The runs tree's nodes for batch-split runs: one node per batch run, labelled with the domain's
@@ -15,7 +16,7 @@ export interface BatchRunSummary {
   folder: string;
   label: string;
   description: string;
-  state: 'complete' | 'failures' | 'running' | 'unreadable';
+  state: FolderState;
   layout?: BatchRunStatus['layout'];
   batches?: number;
   totals?: Totals;
@@ -141,20 +142,11 @@ export function batchTreeItem(node: BatchTreeNode): vscode.TreeItem {
 
 function batchRunItem(node: BatchRunNode): vscode.TreeItem {
   const { summary, status } = node;
-  const item = new vscode.TreeItem(
-    summary.label,
-    status ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
-  );
-  item.id = node.folder.toString();
-  item.description = summary.description;
-  item.resourceUri = node.folder;
-  item.contextValue = 'dvmdostemBatchRun';
-  item.iconPath = {
-    complete: new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed')),
-    failures: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
-    running: new vscode.ThemeIcon('sync~spin'),
-    unreadable: new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground')),
-  }[summary.state];
+  const item = folderTreeItem(node.folder, summary, {
+    expandable: !!status,
+    contextValue: 'dvmdostemBatchRun',
+    completeIcon: 'pass-filled',
+  });
   if (status) {
     const byState = (s: BatchState) => status.batches.filter((b) => b.state === s).length;
     const t = status.totals;

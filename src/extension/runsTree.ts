@@ -14,6 +14,7 @@ import {
   type BatchTreeNode,
 } from './batchTree';
 import type { CoreClient } from './coreClient';
+import { folderTreeItem, type FolderState } from './folderTreeItem';
 import { RUN_STATUS_FILE } from '../shared/runFiles';
 import { displayPath, findBatchRunDirs, findRunFolders, isInside } from './runDiscovery';
 
@@ -22,7 +23,7 @@ export interface RunSummary {
   folder: string;
   label: string;
   description: string;
-  state: 'complete' | 'failures' | 'running' | 'unreadable';
+  state: FolderState;
   counts?: Record<CellState, number>;
   error?: string;
 }
@@ -298,20 +299,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
 
 function runItem(node: RunNode): vscode.TreeItem {
   const { summary, status } = node;
-  const item = new vscode.TreeItem(
-    summary.label,
-    status ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
-  );
-  item.id = node.folder.toString();
-  item.description = summary.description;
-  item.resourceUri = node.folder;
-  item.contextValue = 'dvmdostemRun';
-  item.iconPath = {
-    complete: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
-    failures: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
-    running: new vscode.ThemeIcon('sync~spin'),
-    unreadable: new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground')),
-  }[summary.state];
+  const item = folderTreeItem(node.folder, summary, {
+    expandable: !!status,
+    contextValue: 'dvmdostemRun',
+    completeIcon: 'pass',
+  });
   const tip = new vscode.MarkdownString(undefined, false);
   tip.isTrusted = false;
   tip.supportHtml = false;

@@ -1,8 +1,6 @@
-import * as fs from 'node:fs';
 import { UserError } from '../errors';
 import { gridAxes } from '../grid';
-import { Hdf5LayoutError } from './hdf5Format';
-import { readRootLayout, type ContiguousStorage, type DatasetDescription } from './hdf5Layout';
+import { readFileLayout, type ContiguousStorage, type DatasetDescription } from './hdf5Layout';
 import type { DType, Variable } from './variable';
 
 /**
@@ -22,16 +20,8 @@ import type { DType, Variable } from './variable';
  * taken for a dimension that is not a netCDF variable (netCDF-C never writes data to those).
  */
 export function contiguousNetcdf4Variables(path: string): Variable[] | null {
-  const fd = fs.openSync(path, 'r');
-  let layout: ReturnType<typeof readRootLayout>;
-  try {
-    layout = readRootLayout(fd, fs.fstatSync(fd).size);
-  } catch (err) {
-    if (err instanceof Hdf5LayoutError) return null;
-    throw err;
-  } finally {
-    fs.closeSync(fd);
-  }
+  const layout = readFileLayout(path);
+  if (!layout) return null;
   const { datasets, descriptions, links, hazard } = layout;
   if (hazard) throw new UserError(`${path}: damaged NetCDF-4/HDF5 file (${hazard})`);
   if (!datasets || !descriptions || !links) return null;

@@ -5,6 +5,7 @@
  * without the HDF5 library. Damage the library cannot be trusted with is looked for on the way
  * (hdf5Damage) and reported in the result.
  */
+import * as fs from 'node:fs';
 import { checkAttributeHeaps } from './hdf5Damage';
 import {
   Cursor,
@@ -246,5 +247,21 @@ export function readRootLayout(fd: number, fileSize: number): RootLayout {
     throw new Hdf5LayoutError(`malformed HDF5 metadata: ${err instanceof Error ? err.message : String(err)}`, {
       cause: err,
     });
+  }
+}
+
+/**
+ * The root layout of the file at `path`, or null when the walker cannot read its structure (an
+ * Hdf5LayoutError: the caller then leaves the file to the HDF5 library).
+ */
+export function readFileLayout(path: string): RootLayout | null {
+  const fd = fs.openSync(path, 'r');
+  try {
+    return readRootLayout(fd, fs.fstatSync(fd).size);
+  } catch (err) {
+    if (err instanceof Hdf5LayoutError) return null;
+    throw err;
+  } finally {
+    fs.closeSync(fd);
   }
 }

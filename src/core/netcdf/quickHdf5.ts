@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import { UserError } from '../errors';
-import { Hdf5LayoutError } from './hdf5Format';
-import { readRootLayout, type DatasetDescription } from './hdf5Layout';
+import { readFileLayout, type DatasetDescription } from './hdf5Layout';
 import type { DType, Variable } from './variable';
 
 /**
@@ -12,16 +11,8 @@ import type { DType, Variable } from './variable';
  * dimension scales; an unreadable structure): the caller then opens the file through the library.
  */
 export function quickNetcdf4Variables(path: string, required: string, optional: string[] = []): Variable[] | null {
-  const fd = fs.openSync(path, 'r');
-  let layout: ReturnType<typeof readRootLayout>;
-  try {
-    layout = readRootLayout(fd, fs.fstatSync(fd).size);
-  } catch (err) {
-    if (err instanceof Hdf5LayoutError) return null;
-    throw err;
-  } finally {
-    fs.closeSync(fd);
-  }
+  const layout = readFileLayout(path);
+  if (!layout) return null;
   const { datasets, descriptions, hazard } = layout;
   if (hazard) throw new UserError(`${path}: damaged NetCDF-4/HDF5 file (${hazard})`);
   if (!datasets || !descriptions || !descriptions.has(required)) return null;
