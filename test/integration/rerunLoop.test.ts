@@ -35,7 +35,7 @@ const NEW_COMMANDS: Record<string, string> = {
 /** The parts of package.json `contributes` these tests read. */
 interface Contributes {
   commands?: { command: string; title: string; category?: string }[];
-  taskDefinitions?: { type: string; required?: string[] }[];
+  taskDefinitions?: { type: string; required?: string[]; properties?: Record<string, unknown> }[];
   walkthroughs?: { steps: { id: string; description: string; media: { markdown?: string } }[] }[];
 }
 const contributes = () => (manifest() as { contributes: Contributes }).contributes;
@@ -92,7 +92,9 @@ describe('rescue loop: salvage → prepare rerun → run it as a task → merge 
     const c = contributes();
     const def = (c.taskDefinitions ?? []).find((d) => d.type === 'dvmdostem');
     assert.ok(def, 'no taskDefinitions entry of type dvmdostem');
-    assert.deepEqual([...(def.required ?? [])].sort(), ['action', 'rerunDir']);
+    // A task runs a prepared rerun folder (rerunDir) or a salvaged batch run's scripts (batchDir).
+    assert.deepEqual(def.required, ['action']);
+    assert.deepEqual(Object.keys(def.properties ?? {}).sort(), ['action', 'batchDir', 'rerunDir']);
     const steps = c.walkthroughs?.[0]?.steps ?? [];
     assert.deepEqual(
       steps.map((s) => s.id),
