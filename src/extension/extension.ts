@@ -1,24 +1,26 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { registerBatchRunCommands, type BatchRunApi } from './batchCommands';
 import { CoreClient } from './coreClient';
 import { checkRunCommand, type CheckRunArgs } from './commands/checkRun';
-import { exportFailedCells, writeGridPng, type ExportArgs } from './commands/exports';
+import { exportFailedCellsCommand, writeGridPng, type ExportArgs } from './commands/exports';
+import { exportGridPngCommand } from './commands/exportGridPng';
 import { mergeCommand, type MergeArgs } from './commands/merge';
-import { runFolderFor, uriFromArg } from './commands/pickers';
+import { copyPathCommand, revealInExplorerCommand } from './commands/pathActions';
 import { prepareRerunCommand, type PrepareRerunArgs } from './commands/prepareRerun';
+import { revealCellCommand } from './commands/revealCell';
 import { runRerunCommand } from './commands/runRerun';
 import { salvageCommand, type SalvageArgs } from './commands/salvage';
+import { showGridCommand } from './commands/showGrid';
 import { submitRerunCommand } from './commands/submitRerun';
+import { refreshRunsCommand, showLogCommand } from './commands/viewActions';
 import { loadBatchGridData } from './batchGridSource';
 import { writeMaskForCells } from './commands/writeMask';
 import { loadGridData, RunMaskRegistry } from './gridSource';
-import { reportError } from './notify';
 import { RUN_STATUS_FILE } from '../shared/runFiles';
 import { RerunCompletion } from './rerunCompletion';
 import { RerunRegistry, type KnownRerun } from './rerunRegistry';
-import { registerTaskProvider } from './rerunTasks';
+import { existingDirs, registerTaskProvider } from './rerunTasks';
 import { RunStatusPoller } from './runStatusPoller';
 import { RunsTreeProvider, type RunSummary } from './runsTree';
 import { registerStatusGridSerializer, StatusGridPanel, type GridPanelDeps } from './statusGridPanel';
@@ -164,44 +166,17 @@ export function activate(context: vscode.ExtensionContext): DvmdostemFullApi {
   cmd('dvmdostem.checkRun', (arg?: unknown, options?: CheckRunArgs) =>
     checkRunCommand({ core, log, activeRun }, arg, options),
   );
-  cmd('dvmdostem.showGrid', async (arg?: unknown) => {
-    const folder = await runFolderFor(arg, activeRun, 'Show Run Status Grid', 'Which run?');
-    if (folder) StatusGridPanel.show(context.extensionUri, folder, gridDeps);
-    return folder;
-  });
-  cmd('dvmdostem.exportFailedCells', async (arg?: unknown, options?: ExportArgs) => {
-    const folder = await runFolderFor(arg, activeRun, 'Export Failed Cells (CSV)', 'Which run?');
-    return folder ? exportFailedCells({ core, masks, log }, folder, options) : undefined;
-  });
-  cmd('dvmdostem.exportGridPng', async (arg?: unknown, options?: ExportArgs) => {
-    const folder = await runFolderFor(arg, activeRun, 'Export Grid (PNG)', 'Which run?');
-    if (!folder) return undefined;
-    const panel = StatusGridPanel.show(context.extensionUri, folder, gridDeps);
-    try {
-      // Without a destination the user is asked where, once the image is there.
-      return await panel.capturePng(options?.dest);
-    } catch (err) {
-      reportError(log, 'Export Grid (PNG)', err);
-      return undefined;
-    }
-  });
-  cmd('dvmdostem.revealCell', (arg?: unknown, row?: unknown, col?: unknown) => {
-    const folder = uriFromArg(arg);
-    if (!folder || !Number.isSafeInteger(row) || !Number.isSafeInteger(col)) return undefined;
-    const panel = StatusGridPanel.show(context.extensionUri, folder, gridDeps);
-    panel.revealCell(row as number, col as number);
-    return folder;
-  });
-  cmd('dvmdostem.refreshRuns', () => tree.refresh());
-  cmd('dvmdostem.revealInExplorer', async (arg?: unknown) => {
-    const uri = uriFromArg(arg);
-    if (uri) await vscode.commands.executeCommand('revealInExplorer', uri);
-  });
-  cmd('dvmdostem.copyPath', async (arg?: unknown) => {
-    const uri = uriFromArg(arg);
-    if (uri) await vscode.env.clipboard.writeText(uri.fsPath);
-  });
-  cmd('dvmdostem.showLog', () => log.show(true));
+  const grid = { extensionUri: context.extensionUri, gridDeps, log, activeRun };
+  cmd('dvmdostem.showGrid', (arg?: unknown) => showGridCommand(grid, arg));
+  cmd('dvmdostem.exportFailedCells', (arg?: unknown, options?: ExportArgs) =>
+    exportFailedCellsCommand({ core, masks, log, activeRun }, arg, options),
+  );
+  cmd('dvmdostem.exportGridPng', (arg?: unknown, options?: ExportArgs) => exportGridPngCommand(grid, arg, options));
+  cmd('dvmdostem.revealCell', (arg?: unknown, row?: unknown, col?: unknown) => revealCellCommand(grid, arg, row, col));
+  cmd('dvmdostem.refreshRuns', () => refreshRunsCommand({ tree }));
+  cmd('dvmdostem.revealInExplorer', revealInExplorerCommand);
+  cmd('dvmdostem.copyPath', copyPathCommand);
+  cmd('dvmdostem.showLog', () => showLogCommand({ log }));
 
   // Batch-split runs: Salvage / Submit Reruns / Run Reruns Locally / Merge / Stitch Batch Run.
   const batchApi = registerBatchRunCommands(context, { core, log, tree, afterWrite: refreshSoon });
@@ -218,14 +193,7 @@ export function activate(context: vscode.ExtensionContext): DvmdostemFullApi {
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('dvmdostem.pollIntervalSeconds')) poller.update();
     }),
-    registerTaskProvider(
-      () =>
-        reruns
-          .reruns()
-          .map((r) => r.rerunDir)
-          .filter((d) => fs.existsSync(d)),
-      onJobId,
-    ),
+    registerTaskProvider(() => existingDirs(reruns.reruns().map((r) => r.rerunDir)), onJobId),
   );
   context.subscriptions.push(log, core, tree, view, watcher, registerStatusGridSerializer(context, gridDeps), {
     dispose: () => {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseJobId } from './sbatchOutput';
@@ -153,12 +154,12 @@ export async function runTask(task: vscode.Task): Promise<number | undefined> {
 
 /** Lists the run and submit tasks of the reruns prepared in this workspace; resolves tasks.json entries. */
 export function registerTaskProvider(
-  knownRerunDirs: () => string[],
+  knownRerunDirs: () => Promise<string[]>,
   onJobId: (rerunDir: string, jobId: string) => void,
 ): vscode.Disposable {
   return vscode.tasks.registerTaskProvider(TASK_TYPE, {
-    provideTasks: () =>
-      knownRerunDirs().flatMap((rerunDir) =>
+    provideTasks: async () =>
+      (await knownRerunDirs()).flatMap((rerunDir) =>
         (['run', 'submit'] as const).map((action) =>
           buildTask({ type: TASK_TYPE, action, rerunDir }, vscode.TaskScope.Workspace, onJobId),
         ),
@@ -166,4 +167,17 @@ export function registerTaskProvider(
     resolveTask: (task) =>
       isTaskDefinition(task.definition) ? buildTask(task.definition, task.scope, onJobId) : undefined,
   });
+}
+
+/** The folders of `dirs` that still exist, in order, checked with fs.promises (no synchronous read on the extension host). */
+export async function existingDirs(dirs: readonly string[]): Promise<string[]> {
+  const exists = await Promise.all(
+    dirs.map((d) =>
+      fs.promises.access(d).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
+  return dirs.filter((_, i) => exists[i]);
 }

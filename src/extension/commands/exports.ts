@@ -13,7 +13,7 @@ import { notificationText } from '../../shared/plainText';
 import type { CoreClient } from '../coreClient';
 import { loadGridData, type RunMaskRegistry } from '../gridSource';
 import { reportError, requireTrust } from '../notify';
-import { unusedPath } from './pickers';
+import { runFolderFor, unusedPath } from './pickers';
 
 export interface ExportContext {
   core: CoreClient;
@@ -77,6 +77,19 @@ export async function exportFailedCells(
     reportError(ctx.log, title, err);
     return undefined;
   }
+}
+
+/**
+ * Export Failed Cells (CSV) as a command: asks which run when none is given (the active grid's run is
+ * offered), then writes the CSV; returns the path written, or undefined when cancelled.
+ */
+export async function exportFailedCellsCommand(
+  ctx: ExportContext & { activeRun: () => vscode.Uri | undefined },
+  arg?: unknown,
+  options?: ExportArgs,
+): Promise<string | undefined> {
+  const folder = await runFolderFor(arg, ctx.activeRun, 'Export Failed Cells (CSV)', 'Which run?');
+  return folder ? exportFailedCells(ctx, folder, options) : undefined;
 }
 
 /** Writes the grid's PNG (from the webview); returns the path written, or undefined when cancelled. */
