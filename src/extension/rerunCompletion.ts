@@ -1,6 +1,6 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { pathExists } from './pathExists';
 import type { CheckReport } from '../core/check';
 import type { CoreClient } from './coreClient';
 import type { KnownRerun, RerunRegistry } from './rerunRegistry';
@@ -51,7 +51,7 @@ export class RerunCompletion {
   }
 
   private async check(rerun: KnownRerun, force: boolean): Promise<CheckReport | undefined> {
-    if (!fs.existsSync(path.join(rerun.outputDir, RUN_STATUS_FILE))) return undefined;
+    if (!(await pathExists(path.join(rerun.outputDir, RUN_STATUS_FILE)))) return undefined;
     try {
       const report = await this.core.read('checkRun', {
         runDir: rerun.outputDir,

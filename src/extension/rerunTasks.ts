@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { pathExists } from './pathExists';
 import { parseJobId } from './sbatchOutput';
 
 /**
@@ -171,13 +171,6 @@ export function registerTaskProvider(
 
 /** The folders of `dirs` that still exist, in order, checked with fs.promises (no synchronous read on the extension host). */
 export async function existingDirs(dirs: readonly string[]): Promise<string[]> {
-  const exists = await Promise.all(
-    dirs.map((d) =>
-      fs.promises.access(d).then(
-        () => true,
-        () => false,
-      ),
-    ),
-  );
+  const exists = await Promise.all(dirs.map(pathExists));
   return dirs.filter((_, i) => exists[i]);
 }

@@ -45,6 +45,8 @@ class GroupNode {
   constructor(
     readonly run: RunNode,
     readonly group: 'cells' | 'files',
+    /** The run folder's .nc files (listed when the run is expanded), for the 'files' group. */
+    readonly files: vscode.Uri[] = [],
   ) {}
 }
 class CellNode {
@@ -225,9 +227,12 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
     }
     if (node.kind === 'batchRun' || node.kind === 'batch' || node.kind === 'completeBatches')
       return batchTreeChildren(node);
-    if (node.kind === 'run') return node.status ? [new GroupNode(node, 'cells'), new GroupNode(node, 'files')] : [];
+    if (node.kind === 'run')
+      return node.status
+        ? [new GroupNode(node, 'cells'), new GroupNode(node, 'files', await outputFiles(node.folder))]
+        : [];
     if (node.kind === 'group' && node.group === 'cells') return failedCells(node.run).slice(0, MAX_CELLS_LISTED);
-    if (node.kind === 'group') return outputFiles(node.run.folder).map((f) => new FileNode(f));
+    if (node.kind === 'group') return node.files.map((f) => new FileNode(f));
     return [];
   }
 
@@ -240,7 +245,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.D
       case 'run':
         return runItem(node);
       case 'group': {
-        const count = node.group === 'cells' ? failedCells(node.run).length : outputFiles(node.run.folder).length;
+        const count = node.group === 'cells' ? failedCells(node.run).length : node.files.length;
         const item = new vscode.TreeItem(
           node.group === 'cells' ? 'Failed cells' : 'Output files',
           count ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
@@ -353,10 +358,9 @@ function failedCells(run: RunNode): CellNode[] {
   return out;
 }
 
-function outputFiles(folder: vscode.Uri): vscode.Uri[] {
+async function outputFiles(folder: vscode.Uri): Promise<vscode.Uri[]> {
   try {
-    return fs
-      .readdirSync(folder.fsPath, { withFileTypes: true })
+    return (await fs.promises.readdir(folder.fsPath, { withFileTypes: true }))
       .filter((d) => d.isFile() && d.name.endsWith('.nc'))
       .map((d) => vscode.Uri.joinPath(folder, d.name))
       .sort((a, b) => a.path.localeCompare(b.path));

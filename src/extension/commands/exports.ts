@@ -3,9 +3,9 @@
  * passed), then write the file staged and renamed. The CSV is built from the run's files in the core
  * worker's reads; the PNG comes from the grid webview.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { pathExists } from '../pathExists';
 import { UserError } from '../../core/errors';
 import { failedCellsCsv } from '../../core/failedCellsCsv';
 import { writeFileStaged } from '../../core/staging';
@@ -36,7 +36,7 @@ async function chooseDest(
 ): Promise<string | undefined> {
   if (given) {
     const dest = path.resolve(given);
-    if (fs.existsSync(dest))
+    if (await pathExists(dest))
       throw new UserError(`${dest}: already exists (choose a new file name; nothing was overwritten)`);
     return dest;
   }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { pathExists } from '../pathExists';
 import { UserError } from '../../core/errors';
 import { runSteps, type StepInput } from '../multiStepInput';
 import { displayPath, findRunFolders, findWorkspaceFiles } from '../runDiscovery';
@@ -121,7 +122,9 @@ export async function pickRerunFolder(
   title: string,
   reruns: { rerunDir: string; runDir: string }[],
 ): Promise<vscode.Uri | undefined> {
-  const present = await Promise.all([...reruns].reverse().map(async (r) => ((await exists(r.rerunDir)) ? r : null)));
+  const present = await Promise.all(
+    [...reruns].reverse().map(async (r) => ((await pathExists(r.rerunDir)) ? r : null)),
+  );
   const choices = present
     .filter((r) => r !== null)
     .map((r) => ({
@@ -152,7 +155,7 @@ export async function rerunScriptFor(
   const folder = uriFromArg(arg) ?? (await pickRerunFolder(title, reruns));
   if (!folder) return undefined;
   const script = path.join(folder.fsPath, scriptName);
-  if (!(await exists(script)))
+  if (!(await pathExists(script)))
     throw new UserError(`${script}: not found (is ${folder.fsPath} a folder made by Prepare Rerun?)`);
   return { rerunDir: folder.fsPath, script };
 }
@@ -167,21 +170,14 @@ export async function runFolderFor(
   return uriFromArg(arg) ?? activeRun() ?? (await pickRunFolder(title, placeholder));
 }
 
-async function exists(p: string): Promise<boolean> {
-  return fs.promises.access(p).then(
-    () => true,
-    () => false,
-  );
-}
-
 /** `base`, or `base-2`, `base-3`, … (before the extension) — the first that does not exist. */
 export async function unusedPath(base: string): Promise<string> {
-  if (!(await exists(base))) return base;
+  if (!(await pathExists(base))) return base;
   const ext = path.extname(base);
   const stem = base.slice(0, base.length - ext.length);
   for (let i = 2; ; i++) {
     const candidate = `${stem}-${i}${ext}`;
-    if (!(await exists(candidate))) return candidate;
+    if (!(await pathExists(candidate))) return candidate;
   }
 }
 
