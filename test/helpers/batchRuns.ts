@@ -1,11 +1,15 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gridAxes } from '../../src/core/grid';
 import { mergeRuns } from '../../src/core/merge';
 import { openNetcdf } from '../../src/core/netcdf/ncfile';
-import { readRunMask, writeRunMask } from '../../src/core/runMask';
-import { readRunStatus } from '../../src/core/runStatus';
-import { fixture, ncgen, tempDir } from './files';
+import { readConfigRecord } from '../../src/core/configRecord';
+import { recordedInputs } from '../../src/core/rerun/workdir';
+import { writeRunMask } from '../../src/core/runMask';
+import { fixture, repoRoot, tempDir } from './files';
+import { sliceNetcdfRow, sliceRunFolderRow } from './sliceRows';
 
 /**
  * Builds batch-split runs for the tests from the real dvmdostem fixture (10 × 10, 10 enabled cells),
@@ -172,49 +176,63 @@ export async function makeFullDomainBatchRun(
 }
 
 /**
- * A row-slice run (`bp batch split` layout) of `rows` rows: batch_i is row i % 10 of the fixture's
- * mask and run_status (written with ncgen as 1 × 10 files); `neverStarted` batches have no
- * run_status.nc, `missing` rows have no batch folder.
+ * A row-slice run (`bp batch split` layout) of `rows` rows: batch_i is row i % 10 of the fixture,
+ * cut out of its real files (sliceRows.ts): input/run-mask.nc (with its coordinates, as ncks leaves
+ * it, lat and lon too) and output/run_status.nc of the original run, or with `outputs` the original run's whole
+ * output folder. `neverStarted` batches have an empty output/, `missing` rows no batch folder.
  */
 export async function makeRowSliceBatchRun(
   batchDir: string,
-  opts: { rows: number; neverStarted?: number[]; missing?: number[] },
+  opts: { rows: number; neverStarted?: number[]; missing?: number[]; outputs?: boolean; mpirun?: boolean },
 ): Promise<string> {
-  const mask = await readRunMask(fixture.mask);
-  const status = await readRunStatus(path.join(fixture.original, 'run_status.nc'));
   fs.mkdirSync(batchDir, { recursive: true });
-  const row = (values: ArrayLike<number>, r: number) =>
-    Array.from({ length: DOMAIN.cols }, (_, c) => values[cellIndex(r % 10, c)]);
-  const cdlList = (xs: number[]) => xs.map((x) => (Number.isNaN(x) ? '_' : String(x))).join(', ');
-  // ncgen leaves its CDL next to the file: keep the batch folders as dvmdostem and bp leave them.
-  const write = (cdl: string, p: string, kind: 'classic' | 'netCDF-4') =>
-    fs.rmSync(ncgen(cdl, p, kind).replace(/\.nc$/, '.cdl'));
   for (let i = 0; i < opts.rows; i++) {
     if (opts.missing?.includes(i)) continue;
     const dir = path.join(batchDir, `batch_${i}`);
     for (const sub of ['input', 'config', 'output']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
-    write(
-      `netcdf run-mask {\ndimensions:\n Y = 1 ;\n X = ${DOMAIN.cols} ;\nvariables:\n int64 run(Y, X) ;\ndata:\n run = ${cdlList(row(mask.enabled, i))} ;\n}\n`,
-      path.join(dir, 'input', 'run-mask.nc'),
-      'netCDF-4',
-    );
-    if (!opts.neverStarted?.includes(i)) {
-      write(
-        'netcdf run_status {\ndimensions:\n Y = 1 ;\n X = 10 ;\nvariables:\n int run_status(Y, X) ;\n  run_status:_FillValue = -9999 ;\n' +
-          ' int total_runtime(Y, X) ;\n  total_runtime:_FillValue = -9999 ;\n' +
-          `data:\n run_status = ${cdlList(row(status.status, i))} ;\n total_runtime = ${cdlList(row(status.runtime!, i))} ;\n}\n`,
-        path.join(dir, 'output', 'run_status.nc'),
-        'classic',
+    await sliceNetcdfRow(fixture.mask, path.join(dir, 'input', 'run-mask.nc'), i % DOMAIN.rows);
+    const output = path.join(dir, 'output');
+    if (opts.neverStarted?.includes(i)) {
+      // nothing written
+    } else if (opts.outputs) await sliceRunFolderRow(fixture.original, output, i % DOMAIN.rows);
+    else
+      await sliceNetcdfRow(
+        path.join(fixture.original, 'run_status.nc'),
+        path.join(output, 'run_status.nc'),
+        i % DOMAIN.rows,
       );
-    }
     const config = {
-      IO: { output_dir: path.join(dir, 'output'), runmask_file: path.join(dir, 'input', 'run-mask.nc') },
+      IO: { output_dir: output, runmask_file: path.join(dir, 'input', 'run-mask.nc') },
     };
     fs.writeFileSync(path.join(dir, 'config', 'config.js'), `// bp batch split\n${JSON.stringify(config, null, 2)}\n`);
     fs.writeFileSync(
       path.join(dir, 'slurm_runner.sh'),
-      slurmRunner(dir, `batch_${i}`, path.join(dir, 'config', 'config.js')),
+      slurmRunner(dir, `batch_${i}`, path.join(dir, 'config', 'config.js'), opts.mpirun ?? true),
     );
   }
   return batchDir;
+}
+
+/** Runs the built pyddt-batch CLI. */
+export function batchCli(args: string[]) {
+  const script = path.join(repoRoot, 'dist', 'pyddt-batch.js');
+  assert.ok(fs.existsSync(script), `${script} is missing: run npm run build first`);
+  const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A dvmdostem folder: the stand-in model as ./dvmdostem and the inputs the recorded configs name (empty files). */
+export async function makeDvmdostemHome(): Promise<string> {
+  const wd = path.join(tempDir('dvmdostem-home'), 'dvm-dos-tem');
+  fs.mkdirSync(path.join(wd, 'parameters'), { recursive: true });
+  fs.symlinkSync(path.join(repoRoot, 'test', 'standin', 'dvmdostem'), path.join(wd, 'dvmdostem'));
+  for (const input of recordedInputs((await readConfigRecord(fixture.original)).config)) {
+    const p = path.join(wd, input.value);
+    if (input.key.endsWith('_dir')) fs.mkdirSync(p, { recursive: true });
+    else {
+      fs.mkdirSync(path.dirname(p), { recursive: true });
+      fs.writeFileSync(p, '');
+    }
+  }
+  return wd;
 }

@@ -9,13 +9,15 @@
  * fail_log.txt and the output and restart files into output_dir.
  *
  * The data are the fixture's real rerun files (test/fixtures/dvmdostem-toolik-10x10/rerun/), written
- * through the project's own core: cells the mask does not enable are masked (0) in run_status.nc and
+ * through the project's own core; a run mask of one row (`bp batch split` slices every input to a row)
+ * gets that row of them, found by the mask's latitudes as the model finds its place in its inputs: cells the mask does not enable are masked (0) in run_status.nc and
  * hold the fill value everywhere; an enabled cell the fixture has no data for is failed (-100) with a
  * fail_log.txt line. Time lengths are the fixture's, whatever -t and -n say.
  *
  * Run through test/standin/dvmdostem (a bash wrapper) after `npm run compile-tests`.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { isObject, parseJsonWithComments } from '../../src/core/configRecord';
 import { STATUS_CODES } from '../../src/shared/cellStates';
@@ -25,6 +27,7 @@ import { missingInputs, recordedInputs } from '../../src/core/rerun/workdir';
 import { readRunMask } from '../../src/core/runMask';
 import { readRunStatus } from '../../src/core/runStatus';
 import { fixture } from '../helpers/files';
+import { sliceRunFolderRow } from '../helpers/sliceRows';
 
 const VALUE_OPTIONS: Record<string, string> = {
   f: 'ctrl-file',
@@ -117,6 +120,24 @@ const DEFAULT_YEARS: Record<string, number> = {
   'sc-yrs': 0,
 };
 
+/** The fixture's rerun folder, or for a mask of one row of its grid that row of it (in a temporary folder). */
+async function dataFor(maskPath: string, rows: number): Promise<string> {
+  const fixtureMask = await openNetcdf(fixture.mask);
+  const fixtureRows = fixtureMask.variable('run')!.shape[0];
+  if (rows === fixtureRows) return fixture.rerun;
+  // lat(Y, X): the first cell's latitude names the row (the fixture mask's y coordinate is all fill).
+  const lat = await openNetcdf(maskPath).then((nc) => nc.variable('lat') && nc.readNumbers(nc.variable('lat')!));
+  const fixtureLat = fixtureMask.readNumbers(fixtureMask.variable('lat')!);
+  const cols = fixtureLat.length / fixtureRows;
+  let row = -1;
+  if (lat?.length === cols)
+    for (let r = 0; r < fixtureRows && row < 0; r++) if (fixtureLat[r * cols] === lat[0]) row = r;
+  if (row < 0) throw new StandinError(`${maskPath}: not the fixture's grid, nor one row of it (by its lat coordinate)`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `standin-row-${row}-`));
+  await sliceRunFolderRow(fixture.rerun, dir, row);
+  return dir;
+}
+
 async function main(argv: string[]): Promise<void> {
   const args = parseArgv(argv);
   if (args.get('help')) {
@@ -157,7 +178,8 @@ async function main(argv: string[]): Promise<void> {
   ].join('\n');
   fs.writeFileSync(path.join(outputDir, 'config_record.js'), record);
 
-  const source = await readRunStatus(path.join(fixture.rerun, 'run_status.nc'));
+  const data = await dataFor(maskPath, mask.grid.rows);
+  const source = await readRunStatus(path.join(data, 'run_status.nc'));
   const blank = new Set<number>();
   const failed: number[] = [];
   for (let i = 0; i < mask.enabled.length; i++) {
@@ -166,14 +188,14 @@ async function main(argv: string[]): Promise<void> {
     if (mask.enabled[i] && !hasData) failed.push(i);
   }
   for (const name of fs
-    .readdirSync(fixture.rerun)
+    .readdirSync(data)
     .filter((f) => f.endsWith('.nc'))
     .sort()) {
     const stage = STAGE_OF_OUTPUT.exec(name)?.[1];
     if (stage && years(STAGE_YEARS[stage]) <= 0) continue;
     if (stage && !name.startsWith('restart-') && io[`output_nc_${stage}`] === 0) continue;
     const dest = path.join(outputDir, name);
-    fs.copyFileSync(path.join(fixture.rerun, name), dest);
+    fs.copyFileSync(path.join(data, name), dest);
     if (name === 'run_status.nc') {
       const nc = await openNetcdf(dest);
       const status = nc.variable('run_status')!;
@@ -196,6 +218,7 @@ async function main(argv: string[]): Promise<void> {
       `EXCEPTION!! At pixel at (row, col): (${Math.floor(i / cols)}, ${i % cols}) stand-in dvmdostem: no fixture data for this cell\n`,
   );
   if (failLog.length) fs.writeFileSync(path.join(outputDir, 'fail_log.txt'), failLog.join(''));
+  if (data !== fixture.rerun) fs.rmSync(data, { recursive: true, force: true });
   console.log(
     `stand-in dvmdostem: done, ${mask.enabled.reduce((n, e) => n + e, 0) - failed.length} cells succeeded, ${failed.length} failed`,
   );

@@ -4,36 +4,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { readBatchRunStatus } from '../../src/core/batch/batchStatus';
-import { readConfigRecord } from '../../src/core/configRecord';
 import { mergeRuns } from '../../src/core/merge';
-import { recordedInputs } from '../../src/core/rerun/workdir';
 import { readRunMask } from '../../src/core/runMask';
-import { cellIndex, makeFullDomainBatchRun } from '../helpers/batchRuns';
-import { assertCopyOf, fixture, hashTree, repoRoot, tempDir } from '../helpers/files';
+import { batchCli, cellIndex, makeDvmdostemHome, makeFullDomainBatchRun } from '../helpers/batchRuns';
+import { assertCopyOf, hashTree, tempDir } from '../helpers/files';
 import { verifyMergedFile } from '../helpers/values';
-
-function batchCli(args: string[]) {
-  const script = path.join(repoRoot, 'dist', 'pyddt-batch.js');
-  assert.ok(fs.existsSync(script), `${script} is missing: run npm run build first`);
-  const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** A dvmdostem folder: the stand-in model as ./dvmdostem and the inputs the recorded configs name (empty files). */
-async function makeWorkdir(): Promise<string> {
-  const wd = path.join(tempDir('dvmdostem-home'), 'dvm-dos-tem');
-  fs.mkdirSync(path.join(wd, 'parameters'), { recursive: true });
-  fs.symlinkSync(path.join(repoRoot, 'test', 'standin', 'dvmdostem'), path.join(wd, 'dvmdostem'));
-  for (const input of recordedInputs((await readConfigRecord(fixture.original)).config)) {
-    const p = path.join(wd, input.value);
-    if (input.key.endsWith('_dir')) fs.mkdirSync(p, { recursive: true });
-    else {
-      fs.mkdirSync(path.dirname(p), { recursive: true });
-      fs.writeFileSync(p, '');
-    }
-  }
-  return wd;
-}
 
 const enabledCells = async (mask: string) => {
   const m = await readRunMask(mask);
@@ -48,7 +23,7 @@ describe('pyddt-batch salvage, reruns, merge: a full-domain batch run rescued un
 
   before(async () => {
     dir = await makeFullDomainBatchRun(path.join(tempDir('batch-rescue'), 'batch-run'), undefined, { mpirun: false });
-    wd = await makeWorkdir();
+    wd = await makeDvmdostemHome();
     before0 = hashTree(dir);
   });
 

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { findBatchRun } from '../../src/core/batch/batchRun';
 import { readBatchRunStatus } from '../../src/core/batch/batchStatus';
-import { makeFullDomainBatchRun, makeRowSliceBatchRun } from '../helpers/batchRuns';
-import { hashTree, repoRoot, tempDir } from '../helpers/files';
+import { batchCli, makeFullDomainBatchRun, makeRowSliceBatchRun } from '../helpers/batchRuns';
+import { hashTree, tempDir } from '../helpers/files';
 
 /** What `pyddt-batch status --json` prints. */
 interface StatusJson {
@@ -15,13 +14,6 @@ interface StatusJson {
   complete: boolean;
   totals: Record<string, number>;
   batches: ({ name: string; state: string } & Record<string, number | string>)[];
-}
-
-function batchCli(args: string[]) {
-  const script = path.join(repoRoot, 'dist', 'pyddt-batch.js');
-  assert.ok(fs.existsSync(script), `${script} is missing: run npm run build first`);
-  const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 describe('pyddt-batch status of a full-domain batch run built from the fixture', () => {

@@ -1,21 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { stitchBatchRun } from '../../src/core/batch/stitch';
 import { readRunStatus } from '../../src/core/runStatus';
 import { detectFormat } from '../../src/core/netcdf/format';
-import { cellIndex, cleanRun, FULL_DOMAIN_BATCHES, makeFullDomainBatchRun } from '../helpers/batchRuns';
-import { fixture, hashTree, ncdump, ncgen, repoRoot, tempDir } from '../helpers/files';
+import { batchCli, cellIndex, cleanRun, FULL_DOMAIN_BATCHES, makeFullDomainBatchRun } from '../helpers/batchRuns';
+import { fixture, hashTree, ncdump, ncgen, tempDir } from '../helpers/files';
 import { cellOfElement, readAllVariables } from '../helpers/values';
-
-function batchCli(args: string[]) {
-  const script = path.join(repoRoot, 'dist', 'pyddt-batch.js');
-  assert.ok(fs.existsSync(script), `${script} is missing: run npm run build first`);
-  const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('pyddt-batch stitch of a full-domain batch run built from the fixture', () => {
   let batchDir: string;
