@@ -13,6 +13,10 @@ import type { RawExtent, Variable } from './netcdf/variable';
  * one time step and pft; for restart files (Y, X, pft) a row is one Y-row with all its X and pft.
  * Rows are what the merge streams in bounded chunks.
  */
+/** Runs per cell set (the same array object for every file of a merge or stitch) and shape. */
+type Runs = { runsByA: Int32Array[]; byteRunsByA: Int32Array[] };
+const runsCache = new WeakMap<object, Map<string, Runs>>();
+
 export class CellPatcher {
   readonly rows: number;
   readonly rowBytes: number;
@@ -55,18 +59,28 @@ export class CellPatcher {
     } else {
       this.rowsPerRecord = this.rows;
     }
-    this.runsByA = buildRuns(grid, cells, axes.y < axes.x, this.lenA);
-    const cellBytes = this.lenB * this.inner;
-    this.byteRunsByA = this.runsByA.map((runs) => {
-      const out = new Int32Array(runs.length * this.middle);
-      for (let m = 0; m < this.middle; m++) {
-        for (let k = 0; k < runs.length; k += 2) {
-          out[m * runs.length + k] = m * cellBytes + runs[k] * this.inner;
-          out[m * runs.length + k + 1] = runs[k + 1] * this.inner;
+    // Variables of one shape share their runs: a stitch or merge builds them once per cell set and shape.
+    const key = `${grid.cols} ${axes.y < axes.x} ${this.lenA} ${this.middle} ${this.lenB} ${this.inner}`;
+    let byShape = runsCache.get(cells);
+    if (!byShape) runsCache.set(cells, (byShape = new Map<string, Runs>()));
+    let runs = byShape.get(key);
+    if (!runs) {
+      const runsByA = buildRuns(grid, cells, axes.y < axes.x, this.lenA);
+      const cellBytes = this.lenB * this.inner;
+      const byteRunsByA = runsByA.map((r) => {
+        const out = new Int32Array(r.length * this.middle);
+        for (let m = 0; m < this.middle; m++) {
+          for (let k = 0; k < r.length; k += 2) {
+            out[m * r.length + k] = m * cellBytes + r[k] * this.inner;
+            out[m * r.length + k + 1] = r[k + 1] * this.inner;
+          }
         }
-      }
-      return out;
-    });
+        return out;
+      });
+      byShape.set(key, (runs = { runsByA, byteRunsByA }));
+    }
+    this.runsByA = runs.runsByA;
+    this.byteRunsByA = runs.byteRunsByA;
   }
 
   /**

@@ -4,7 +4,7 @@ import { copyFileKeepingTime, copyTree } from './copyTree';
 import { asUserError, CancelledError, UserError } from './errors';
 import { describeGrid, sameGrid, type GridShape } from './grid';
 import { checkMergeable, mergeFile, type FileCheck } from './mergeFile';
-import { openNetcdf, openNetcdfWithoutLibrary, type NcFile } from './netcdf/ncfile';
+import { openAlike, type NcFile } from './netcdf/ncfile';
 import { isSameOrInside, requireFolder, requireNewFolder } from './paths';
 import { cellsWhere, readRunStatus, type RunStatus } from './runStatus';
 import { isStagingName, publishFolder, removeQuietly, removeStaleStaging, stagingPath } from './staging';
@@ -89,7 +89,7 @@ export async function planMerge(opts: MergeOptions): Promise<MergePlan> {
     const isNc = d.isFile() && name.endsWith('.nc');
     const inRerun = rEntries.get(name);
     if (isNc && inRerun?.isFile()) {
-      const [salvaged, rerun] = await openPair(path.join(opts.salvagedDir, name), path.join(opts.rerunDir, name));
+      const [salvaged, rerun] = await openAlike([path.join(opts.salvagedDir, name), path.join(opts.rerunDir, name)]);
       files.push({ name, action: 'merge', salvaged, rerun, check: checkMergeable(name, salvaged, rerun, grid) });
     } else if (isNc) {
       const reason = 'not in the rerun folder';
@@ -107,27 +107,6 @@ export async function planMerge(opts: MergeOptions): Promise<MergePlan> {
   }
   files.sort((a, b) => a.name.localeCompare(b.name));
   return { grid, salvagedStatus, rerunStatus, rerunCells, files, warnings };
-}
-
-/**
- * Opens the two sides of a file, both without the HDF5 library when our own readers describe both in
- * full (what dvmdostem writes: the merge then never loads h5wasm), else both through it, so that the
- * two are always described by the same reader.
- */
-async function openPair(salvagedPath: string, rerunPath: string): Promise<[NcFile, NcFile]> {
-  const salvaged = openNetcdfWithoutLibrary(salvagedPath);
-  const rerun = salvaged && openNetcdfWithoutLibrary(rerunPath);
-  // Our walker takes a one-dimensional dimension scale without data for a dimension that is no netCDF
-  // variable (the NAME attribute that says so is the library's to read): when the two sides differ in
-  // those, the library decides which variables the files hold.
-  const guessed = (f: NcFile) =>
-    f.variables
-      .filter((v) => v.isDimensionOnly)
-      .map((v) => v.name)
-      .sort()
-      .join('/');
-  if (salvaged && rerun && guessed(salvaged) === guessed(rerun)) return [salvaged, rerun];
-  return [await openNetcdf(salvagedPath), await openNetcdf(rerunPath)];
 }
 
 /**

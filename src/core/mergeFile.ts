@@ -75,35 +75,47 @@ export function checkMergeable(name: string, salvaged: NcFile, rerun: NcFile, gr
   return { gridVariables };
 }
 
+/** Another file to take cells from: its variables checked against the base file's, and the cells it gives. */
+export interface PatchSource {
+  file: NcFile;
+  check: FileCheck;
+  /** Flat indices (row * cols + col) of the cells taken from this file. */
+  cells: Int32Array;
+}
+
 interface Region {
   start: number;
   length: number;
-  rerunStart: number;
+  sourceStart: number;
   firstRow: number;
   patcher: CellPatcher;
 }
 
-/** Consecutive rows of one region that hold rerun cells: the unit that is read, patched and written. */
+/** Consecutive rows of one region that hold cells of one source: the unit that is read and patched. */
 interface Piece {
   at: number;
-  rerunAt: number;
+  sourceAt: number;
   firstRow: number;
   rows: number;
   bytes: number;
   patcher: CellPatcher;
+  /** Index into the sources. */
+  source: number;
 }
+
+/**
+ * Pieces of one source closer than this are read with one call, the bytes between them included; farther
+ * apart, with one call each (a stitched batch owns a few rows of every time step: reading the rows of
+ * the other batches too cost more than the calls saved; measured with npm run bench:batch, issue 10).
+ */
+const READ_GAP = 16 * 1024;
 
 /** Writes are widened to whole pages so that the kernel never reads a page back to change part of it. */
 const PAGE = 4096;
 
 /**
- * Writes `outPath` as the salvaged file with the rerun's values at `cells` in every grid variable.
- * The file is first copied as a whole by the kernel (a copy-on-write clone where the file system can,
- * so its blocks are shared), then only the pages holding rerun cells of variables stored as plain byte
- * ranges (classic files, contiguous NetCDF-4) are rewritten with positioned reads and writes; other
- * variables are then patched through HDF5. Work and memory follow the rerun cells, not the file size.
- * When nearly every page holds rerun cells (REWRITE_ALL), the file is instead written once from user
- * space: the same windows, with the bytes between them copied as they are.
+ * Writes `outPath` as the salvaged file with the rerun's values at `cells` in every grid variable
+ * (patchFile with one source).
  */
 export function mergeFile(
   salvaged: NcFile,
@@ -114,48 +126,84 @@ export function mergeFile(
   cells: Int32Array,
   isCancelled: () => boolean = () => false,
 ): void {
-  const direct: Region[] = [];
-  const throughHdf5: [Variable, Variable][] = [];
-  for (const [vs, vr] of check.gridVariables) {
-    const patcher = new CellPatcher(vs, grid, cells, salvaged.path);
-    if (!vs.raw || !vr.raw || patcher.rows === 0 || patcher.rowBytes === 0) {
-      if (patcher.rows > 0 && patcher.rowBytes > 0) throughHdf5.push([vs, vr]);
-      continue;
-    }
-    for (let k = 0; k < vs.raw.records; k++) {
-      direct.push({
-        start: vs.raw.offset + k * vs.raw.recordStride,
-        length: vs.raw.recordBytes,
-        rerunStart: vr.raw.offset + k * vr.raw.recordStride,
-        firstRow: k * patcher.rowsPerRecord,
-        patcher,
-      });
-    }
-  }
-  direct.sort((a, b) => a.start - b.start);
-  for (let i = 0; i < direct.length; i++) {
-    const r = direct[i];
-    if (r.start + r.length > salvaged.size || (i > 0 && r.start < direct[i - 1].start + direct[i - 1].length)) {
-      const what = 'lies outside the file or overlaps another variable (corrupt layout)';
-      throw new UserError(`${salvaged.path}: variable ${r.patcher.variable.name} ${what}`);
-    }
-  }
-  const rewriteAll = salvaged.size > 0 && windowBytes(piecesOf(direct), salvaged.size) >= REWRITE_ALL * salvaged.size;
-  if (!rewriteAll) {
-    fs.copyFileSync(salvaged.path, outPath, fs.constants.COPYFILE_EXCL | fs.constants.COPYFILE_FICLONE);
-    // The file must still be the one the plan checked: a copy of a changed file would be patched wrongly.
-    checkUnchanged(salvaged, fs.statSync(outPath).size);
-    // A new file's permissions (the copy took the salvaged file's, which may be read-only).
-    fs.chmodSync(outPath, 0o666 & ~process.umask());
-  }
-  patchPieces(salvaged, rerun, outPath, piecesOf(direct), isCancelled, rewriteAll);
-  if (throughHdf5.length) patchThroughHdf5(rerun.path, outPath, throughHdf5, grid, cells, isCancelled);
+  patchFile(salvaged, [{ file: rerun, check, cells }], outPath, grid, isCancelled);
 }
 
-function checkUnchanged(salvaged: NcFile, size: number): void {
-  if (size !== salvaged.size) {
+/**
+ * Writes `outPath` as the base file with, in every grid variable, each source's values at that
+ * source's cells (a merge has one source, the rerun; a stitch one per further batch).
+ * The file is first copied as a whole by the kernel (a copy-on-write clone where the file system can,
+ * so its blocks are shared), then only the pages holding the sources' cells of variables stored as
+ * plain byte ranges (classic files, contiguous NetCDF-4) are rewritten with positioned reads and
+ * writes; other variables are then patched through HDF5. Work and memory follow the patched cells, not
+ * the file size. When nearly every page holds such cells (REWRITE_ALL), the file is instead written
+ * once from user space: the same windows, with the bytes between them copied as they are.
+ */
+export function patchFile(
+  base: NcFile,
+  sources: PatchSource[],
+  outPath: string,
+  grid: GridShape,
+  isCancelled: () => boolean = () => false,
+): void {
+  const regions: Region[][] = [];
+  const throughHdf5: { source: PatchSource; vars: [Variable, Variable][] }[] = [];
+  for (const source of sources) {
+    const direct: Region[] = [];
+    const viaLibrary: [Variable, Variable][] = [];
+    for (const [vs, vr] of source.check.gridVariables) {
+      const patcher = new CellPatcher(vs, grid, source.cells, base.path);
+      if (patcher.rows === 0 || patcher.rowBytes === 0) continue;
+      if (!vs.raw || !vr.raw) {
+        viaLibrary.push([vs, vr]);
+        continue;
+      }
+      for (let k = 0; k < vs.raw.records; k++) {
+        direct.push({
+          start: vs.raw.offset + k * vs.raw.recordStride,
+          length: vs.raw.recordBytes,
+          sourceStart: vr.raw.offset + k * vr.raw.recordStride,
+          firstRow: k * patcher.rowsPerRecord,
+          patcher,
+        });
+      }
+    }
+    direct.sort((a, b) => a.start - b.start);
+    for (let i = 0; i < direct.length; i++) {
+      const r = direct[i];
+      if (r.start + r.length > base.size || (i > 0 && r.start < direct[i - 1].start + direct[i - 1].length)) {
+        const what = 'lies outside the file or overlaps another variable (corrupt layout)';
+        throw new UserError(`${base.path}: variable ${r.patcher.variable.name} ${what}`);
+      }
+    }
+    regions.push(direct);
+    if (viaLibrary.length) throughHdf5.push({ source, vars: viaLibrary });
+  }
+  const pieces = () => inFileOrder(regions.map((direct, k) => piecesOf(direct, k)));
+  const rewriteAll = base.size > 0 && windowBytes(pieces(), base.size) >= REWRITE_ALL * base.size;
+  if (!rewriteAll) {
+    fs.copyFileSync(base.path, outPath, fs.constants.COPYFILE_EXCL | fs.constants.COPYFILE_FICLONE);
+    // The file must still be the one the plan checked: a copy of a changed file would be patched wrongly.
+    checkUnchanged(base, fs.statSync(outPath).size);
+    // A new file's permissions (the copy took the base file's, which may be read-only).
+    fs.chmodSync(outPath, 0o666 & ~process.umask());
+  }
+  patchPieces(
+    base,
+    sources.map((s) => s.file),
+    outPath,
+    pieces(),
+    isCancelled,
+    rewriteAll,
+  );
+  for (const { source, vars } of throughHdf5)
+    patchThroughHdf5(source.file.path, outPath, vars, grid, source.cells, isCancelled);
+}
+
+function checkUnchanged(base: NcFile, size: number): void {
+  if (size !== base.size) {
     throw new UserError(
-      `${salvaged.path}: the file changed while it was merged (${salvaged.size} bytes when checked, ${size} when copied)`,
+      `${base.path}: the file changed while it was merged (${base.size} bytes when checked, ${size} when copied)`,
     );
   }
 }
@@ -175,8 +223,8 @@ function windowBytes(pieces: Iterable<Piece>, size: number): number {
   return bytes;
 }
 
-/** The runs of rows holding rerun cells in every region, in file order, each at most chunkBytes (or one row). */
-function* piecesOf(regions: Region[]): Generator<Piece> {
+/** The runs of rows holding a source's cells in every region, in file order, each at most chunkBytes (or one row). */
+function* piecesOf(regions: Region[], source: number): Generator<Piece> {
   for (const region of regions) {
     const { patcher } = region;
     const rowBytes = patcher.rowBytes;
@@ -185,13 +233,51 @@ function* piecesOf(regions: Region[]): Generator<Piece> {
     for (const [i, rows] of patcher.touchedRows(region.length / rowBytes, maxRows)) {
       yield {
         at: region.start + i * rowBytes,
-        rerunAt: region.rerunStart + i * rowBytes,
+        sourceAt: region.sourceStart + i * rowBytes,
         firstRow: region.firstRow + i,
         rows,
         bytes: rows * rowBytes,
         patcher,
+        source,
       };
     }
+  }
+}
+
+/** The pieces of several sources, each in file order, as one sequence in file order (a binary heap on `at`). */
+function* inFileOrder(lists: Iterator<Piece>[]): Generator<Piece> {
+  if (lists.length === 1) {
+    for (let n = lists[0].next(); !n.done; n = lists[0].next()) yield n.value;
+    return;
+  }
+  const heap: [Piece, Iterator<Piece>][] = [];
+  const less = (i: number, j: number) =>
+    heap[i][0].at < heap[j][0].at || (heap[i][0].at === heap[j][0].at && heap[i][0].source < heap[j][0].source);
+  const swap = (i: number, j: number) => ([heap[i], heap[j]] = [heap[j], heap[i]]);
+  const down = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const m = l + 1 < heap.length && less(l + 1, l) ? l + 1 : l;
+      if (l >= heap.length || !less(m, i)) return;
+      swap(i, m);
+      i = m;
+    }
+  };
+  for (const it of lists) {
+    const n = it.next();
+    if (n.done) continue;
+    heap.push([n.value, it]);
+    for (let i = heap.length - 1; i > 0 && less(i, (i - 1) >> 1); i = (i - 1) >> 1) swap(i, (i - 1) >> 1);
+  }
+  while (heap.length) {
+    const [piece, it] = heap[0];
+    yield piece;
+    const n = it.next();
+    if (n.done) {
+      heap[0] = heap[heap.length - 1];
+      heap.pop();
+    } else heap[0][0] = n.value;
+    down(0);
   }
 }
 
@@ -202,8 +288,8 @@ function* piecesOf(regions: Region[]): Generator<Piece> {
  * With `rewriteAll` the output is created here and the bytes outside the windows are copied too.
  */
 function patchPieces(
-  salvaged: NcFile,
-  rerun: NcFile,
+  base: NcFile,
+  sources: NcFile[],
   outPath: string,
   pieces: Iterator<Piece>,
   isCancelled: () => boolean,
@@ -217,28 +303,30 @@ function patchPieces(
     return fds[fds.length - 1];
   };
   try {
-    const fdS = open(salvaged.path, 'r');
-    const fdR = open(rerun.path, 'r');
+    const fdS = open(base.path, 'r');
+    const sourceFds = sources.map((f) => open(f.path, 'r'));
     const fdO = open(outPath, rewriteAll ? 'wx+' : 'r+');
     // The file must still be the one the plan checked: a changed file would be patched wrongly.
-    if (rewriteAll) checkUnchanged(salvaged, fs.fstatSync(fdS).size);
+    if (rewriteAll) checkUnchanged(base, fs.fstatSync(fdS).size);
     let buf = Buffer.allocUnsafe(mergeLimits.chunkBytes + 2 * PAGE + 4);
     let rbuf = Buffer.allocUnsafe(mergeLimits.chunkBytes);
-    const size = salvaged.size;
+    const size = base.size;
     const pageEnd = (p: Piece) => Math.min(size, Math.ceil((p.at + p.bytes) / PAGE) * PAGE);
-    /** Bytes [from, to) of the salvaged file as they are (only when the file is written from user space). */
+    /** Bytes [from, to) of the base file as they are (only when the file is written from user space). */
     const copyAsIs = (from: number, to: number) => {
       for (let at = from; at < to; at += buf.length) {
         const part = buf.subarray(0, Math.min(buf.length, to - at));
-        readExactly(fdS, part, at, salvaged.path);
+        readExactly(fdS, part, at, base.path);
         writeFully(fdO, part, at);
       }
     };
     let written = 0;
+    const group: Piece[] = [];
     while (!next.done) {
       if (isCancelled()) throw new CancelledError();
       // The pieces of one window: the next ones while their pages touch and the window stays small.
-      const group: Piece[] = [next.value];
+      group.length = 0;
+      group.push(next.value);
       const start = Math.floor(next.value.at / PAGE) * PAGE;
       let end = pageEnd(next.value);
       // (Conditions written out, not as closures: the bundle names every closure it creates, per window.)
@@ -258,33 +346,49 @@ function patchPieces(
       // The part already written (a page shared with the previous window) comes from the output.
       const fromOut = Math.min(Math.max(0, written - start), window.length);
       if (fromOut > 0) readExactly(fdO, window.subarray(0, fromOut), start, outPath);
-      if (fromOut < window.length) readExactly(fdS, window.subarray(fromOut), start + fromOut, salvaged.path);
-      // Pieces of one variable whose rows follow each other in both files (one record of a classic
-      // record variable, all of any other): one read of the rerun and one patch for all of them.
+      if (fromOut < window.length) readExactly(fdS, window.subarray(fromOut), start + fromOut, base.path);
+      // Each source's pieces that lie the same distance apart in both files (one record of a classic
+      // record variable, all of any other, all variables of files laid out alike) and close together:
+      // one read of that source for all of them, then one patch per run of one variable's rows.
+      if (sources.length > 1) group.sort((a, b) => a.source - b.source || a.at - b.at);
       for (let g = 0; g < group.length;) {
-        let h = g + 1;
         const head = group[g];
-        const rowBytes = head.patcher.rowBytes;
+        const delta = head.sourceAt - head.at;
+        let h = g + 1;
         while (
           h < group.length &&
-          group[h].patcher === head.patcher &&
-          group[h].rerunAt - head.rerunAt === group[h].at - head.at &&
-          (group[h].firstRow - head.firstRow) * rowBytes === group[h].at - head.at
+          group[h].source === head.source &&
+          group[h].sourceAt - group[h].at === delta &&
+          group[h].sourceAt - (group[h - 1].sourceAt + group[h - 1].bytes) <= READ_GAP
         )
           h++;
-        const from = group[g].rerunAt;
-        const span = group[h - 1].rerunAt + group[h - 1].bytes - from;
+        const from = head.sourceAt;
+        const span = group[h - 1].sourceAt + group[h - 1].bytes - from;
         if (span > rbuf.length) rbuf = Buffer.allocUnsafe(span);
-        readExactly(fdR, rbuf.subarray(0, span), from, rerun.path);
-        // One patch over all their rows (rows between them hold no rerun cells): few allocations per window.
-        const first = group[g];
-        const at = first.at - start;
-        first.patcher.patch(
-          window.subarray(at, at + span),
-          rbuf.subarray(0, span),
-          first.firstRow,
-          span / first.patcher.rowBytes,
-        );
+        readExactly(sourceFds[head.source], rbuf.subarray(0, span), from, sources[head.source].path);
+        for (let i = g; i < h;) {
+          const first = group[i];
+          const rowBytes = first.patcher.rowBytes;
+          let j = i + 1;
+          // Rows between them hold no cells of this source: one patch over all of them.
+          while (
+            j < h &&
+            group[j].patcher === first.patcher &&
+            (group[j].firstRow - first.firstRow) * rowBytes === group[j].at - first.at
+          )
+            j++;
+          const last = group[j - 1];
+          const at = first.at - start;
+          const len = last.at + last.bytes - first.at;
+          const rat = first.sourceAt - from;
+          first.patcher.patch(
+            window.subarray(at, at + len),
+            rbuf.subarray(rat, rat + len),
+            first.firstRow,
+            len / rowBytes,
+          );
+          i = j;
+        }
         g = h;
       }
       writeFully(fdO, window, start);

@@ -3,10 +3,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { stitchBatchRun } from '../../src/core/batch/stitch';
+import { stitchLimits } from '../../src/core/batch/stitchFile';
+import { mergeLimits } from '../../src/core/mergeFile';
 import { readRunStatus } from '../../src/core/runStatus';
 import { detectFormat } from '../../src/core/netcdf/format';
 import { batchCli, cellIndex, cleanRun, FULL_DOMAIN_BATCHES, makeFullDomainBatchRun } from '../helpers/batchRuns';
-import { fixture, hashTree, ncdump, ncgen, tempDir } from '../helpers/files';
+import { fixture, hashFile, hashTree, ncdump, ncgen, tempDir } from '../helpers/files';
 import { cellOfElement, readAllVariables } from '../helpers/values';
 
 describe('pyddt-batch stitch of a full-domain batch run built from the fixture', () => {
@@ -104,8 +106,29 @@ describe('pyddt-batch stitch of a full-domain batch run built from the fixture',
   it('leaves the batch run byte-identical and no staging files behind', () => {
     assert.deepEqual(hashTree(batchDir), inputsBefore);
     assert.deepEqual(fs.readdirSync(path.dirname(out)).sort(), ['batch-run', 'stitched']);
-    assert.ok(!fs.readdirSync(out).some((n) => n.includes('.part')));
+    assert.ok(!fs.readdirSync(out).some((n) => n.includes('.pass')));
   });
+
+  for (const [what, sourcesPerPass, chunkBytes] of [
+    ['over several passes (thousands of batches)', 1, mergeLimits.chunkBytes],
+    ['in windows that split rows and share pages', stitchLimits.sourcesPerPass, 1000],
+  ] as const) {
+    it(`writes the same bytes when the batches are patched in ${what}`, async () => {
+      const other = path.join(tempDir('stitch-windows'), 'stitched');
+      const defaults = { ...stitchLimits, ...mergeLimits };
+      Object.assign(stitchLimits, { sourcesPerPass });
+      Object.assign(mergeLimits, { chunkBytes });
+      try {
+        await stitchBatchRun({ batchDir, outputDir: other });
+      } finally {
+        stitchLimits.sourcesPerPass = defaults.sourcesPerPass;
+        mergeLimits.chunkBytes = defaults.chunkBytes;
+      }
+      const contents = (dir: string) =>
+        Object.fromEntries(fs.readdirSync(dir).map((f) => [f, hashFile(path.join(dir, f))]));
+      assert.deepEqual(contents(other), contents(out));
+    });
+  }
 });
 
 describe('pyddt-batch stitch refuses a bad batch run with one message naming the batch, writing nothing', () => {

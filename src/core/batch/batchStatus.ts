@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { CELL_STATES, cellState, type CellState } from '../../shared/cellStates';
 import { UserError } from '../errors';
 import { describeGrid, type GridShape } from '../grid';
-import { openNetcdf } from '../netcdf/ncfile';
+import { openNetcdfFor } from '../netcdf/ncfile';
 import { statOrExplain } from '../stableRead';
 import { findBatchRun, type BatchFolder, type BatchLayout, type BatchRun } from './batchRun';
 import { readGridValues, readStableGrid } from './gridValues';
@@ -69,12 +69,17 @@ export const zeroTotals = (): Totals => ({ success: 0, fail: 0, timeout: 0, mask
 export async function readBatchCells(batch: BatchFolder): Promise<BatchCells> {
   try {
     statOrExplain(batch.maskPath, 'run-mask file');
-    const mask = readGridValues(await openNetcdf(batch.maskPath), 'run', 'a dvmdostem run-mask');
+    const mask = readGridValues(await openNetcdfFor(batch.maskPath, 'run'), 'run', 'a dvmdostem run-mask');
     const enabled = new Uint8Array(mask.values.length);
     for (let i = 0; i < enabled.length; i++) enabled[i] = mask.values[i] !== 0 && !Number.isNaN(mask.values[i]) ? 1 : 0;
     const statusPath = path.join(batch.outputDir, RUN_STATUS_FILE);
     if (!fs.existsSync(statusPath)) return { batch, grid: mask.grid, enabled, status: null };
-    const rs = await readStableGrid(statusPath, openNetcdf, 'run_status', 'a dvmdostem run_status.nc');
+    const rs = await readStableGrid(
+      statusPath,
+      (p) => openNetcdfFor(p, 'run_status'),
+      'run_status',
+      'a dvmdostem run_status.nc',
+    );
     if (rs.grid.rows !== mask.grid.rows || rs.grid.cols !== mask.grid.cols) {
       throw new UserError(
         `${statusPath}: run_status is ${describeGrid(rs.grid)}, the batch's run-mask ${batch.maskPath} is ${describeGrid(mask.grid)}`,

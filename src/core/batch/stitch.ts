@@ -4,7 +4,7 @@ import { STATUS_CODES, type CellState } from '../../shared/cellStates';
 import { asUserError, CancelledError, UserError } from '../errors';
 import { gridAxes, type GridShape } from '../grid';
 import { checkMergeable } from '../mergeFile';
-import { openNetcdf, type NcFile } from '../netcdf/ncfile';
+import { openAlike, openNetcdfFor, type NcFile } from '../netcdf/ncfile';
 import { isSameOrInside, requireNewFolder } from '../paths';
 import { readRunStatus } from '../runStatus';
 import { isStagingName, publishFolder, removeQuietly, removeStaleStaging, stagingPath } from '../staging';
@@ -122,13 +122,11 @@ export async function planStitch(opts: StitchOptions): Promise<StitchPlan> {
     .map(([name, from]) => ({ name, from, opened: [] as NcFile[] }))
     .sort((a, b) => a.name.localeCompare(b.name));
   for (const f of files) {
-    const base = await openNetcdf(path.join(f.from[0].batch.outputDir, f.name));
-    f.opened.push(base);
-    for (const s of f.from.slice(1)) {
-      const other = await openNetcdf(path.join(s.batch.outputDir, f.name));
-      f.opened.push(other);
+    f.opened = await openAlike(f.from.map((s) => path.join(s.batch.outputDir, f.name)));
+    for (const [k, s] of f.from.entries()) {
+      if (k === 0) continue;
       try {
-        checkMergeable(f.name, base, other, grid!);
+        checkMergeable(f.name, f.opened[0], f.opened[k], grid!);
       } catch (err) {
         throw err instanceof UserError ? new UserError(`${s.batch.name}: ${err.message}`) : err;
       }
@@ -192,7 +190,7 @@ export async function stitchBatchRun(
 
 /** Cells of batches that never started: fill (-9999, never written) in run_status, never masked (0). */
 async function markNeverWritten(statusPath: string, grid: GridShape, cells: Int32Array): Promise<void> {
-  const file = await openNetcdf(statusPath);
+  const file = await openNetcdfFor(statusPath, 'run_status');
   const v = file.variable('run_status')!;
   const axes = gridAxes(v)!;
   const values = file.readNumbers(v);

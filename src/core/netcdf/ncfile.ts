@@ -75,6 +75,34 @@ export function openNetcdfWithoutLibrary(path: string): NcFile | null {
   });
 }
 
+/**
+ * Opens files whose variables are to be compared with each other (the two sides of a merge, the
+ * batches of a stitch): all without the HDF5 library when our own readers describe every one in full
+ * (what dvmdostem writes: h5wasm is then never loaded), else all through it, so that they are always
+ * described by the same reader.
+ */
+export async function openAlike(paths: string[]): Promise<NcFile[]> {
+  const quick: NcFile[] = [];
+  // Our walker takes a one-dimensional dimension scale without data for a dimension that is no netCDF
+  // variable (the NAME attribute that says so is the library's to read): when the files differ in
+  // those, the library decides which variables they hold.
+  const guessed = (f: NcFile) =>
+    f.variables
+      .filter((v) => v.isDimensionOnly)
+      .map((v) => v.name)
+      .sort()
+      .join('/');
+  for (const p of paths) {
+    const f = openNetcdfWithoutLibrary(p);
+    if (!f || (quick.length && guessed(f) !== guessed(quick[0]))) break;
+    quick.push(f);
+  }
+  if (quick.length === paths.length) return quick;
+  const all: NcFile[] = [];
+  for (const p of paths) all.push(await openNetcdf(p));
+  return all;
+}
+
 function openDetected(path: string, format: NetcdfFormat): NcFile {
   const size = fs.statSync(path).size;
   if (format === 'netcdf4') {
