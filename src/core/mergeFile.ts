@@ -105,8 +105,9 @@ interface Piece {
 
 /**
  * Pieces of one source closer than this are read with one call, the bytes between them included; farther
- * apart, with one call each (a stitched batch owns a few rows of every time step: reading the rows of
- * the other batches too cost more than the calls saved; measured with npm run bench:batch, issue 10).
+ * apart, with one call each (a stitched batch owns a few rows of every time step: on a big grid, reading
+ * the other batches' rows too would cost more than the calls saved). Measured with npm run bench:batch
+ * (issue 10): a call costs about as much as copying 16–64 KiB from the page cache here.
  */
 const READ_GAP = 16 * 1024;
 
@@ -348,24 +349,27 @@ function patchPieces(
       if (fromOut > 0) readExactly(fdO, window.subarray(0, fromOut), start, outPath);
       if (fromOut < window.length) readExactly(fdS, window.subarray(fromOut), start + fromOut, base.path);
       // Each source's pieces that lie the same distance apart in both files (one record of a classic
-      // record variable, all of any other, all variables of files laid out alike) and close together:
-      // one read of that source for all of them, then one patch per run of one variable's rows.
+      // record variable, all of any other, all variables of files laid out alike): read into one span
+      // buffer, then one patch per run of one variable's rows.
       if (sources.length > 1) group.sort((a, b) => a.source - b.source || a.at - b.at);
       for (let g = 0; g < group.length;) {
         const head = group[g];
         const delta = head.sourceAt - head.at;
         let h = g + 1;
-        while (
-          h < group.length &&
-          group[h].source === head.source &&
-          group[h].sourceAt - group[h].at === delta &&
-          group[h].sourceAt - (group[h - 1].sourceAt + group[h - 1].bytes) <= READ_GAP
-        )
-          h++;
+        while (h < group.length && group[h].source === head.source && group[h].sourceAt - group[h].at === delta) h++;
         const from = head.sourceAt;
         const span = group[h - 1].sourceAt + group[h - 1].bytes - from;
         if (span > rbuf.length) rbuf = Buffer.allocUnsafe(span);
-        readExactly(sourceFds[head.source], rbuf.subarray(0, span), from, sources[head.source].path);
+        // The pieces' bytes, each at its place in the span: pieces close together in one read, the bytes
+        // between them included; bytes between reads are never copied (they hold none of the cells).
+        for (let r = g; r < h;) {
+          let e = r + 1;
+          while (e < h && group[e].sourceAt - (group[e - 1].sourceAt + group[e - 1].bytes) <= READ_GAP) e++;
+          const at = group[r].sourceAt;
+          const len = group[e - 1].sourceAt + group[e - 1].bytes - at;
+          readExactly(sourceFds[head.source], rbuf, at, sources[head.source].path, at - from, len);
+          r = e;
+        }
         for (let i = g; i < h;) {
           const first = group[i];
           const rowBytes = first.patcher.rowBytes;
@@ -404,10 +408,11 @@ function writeFully(fd: number, b: Uint8Array, at: number): void {
   for (let done = 0; done < b.length;) done += fs.writeSync(fd, b, done, b.length - done, at + done);
 }
 
-function readExactly(fd: number, b: Uint8Array, at: number, file: string): void {
-  for (let got = 0; got < b.length;) {
-    const n = fs.readSync(fd, b, got, b.length - got, at + got);
-    if (n === 0) throw new UserError(`${file}: truncated file (expected ${b.length} bytes at byte ${at})`);
+/** Reads `len` bytes (all of `b` by default) at file position `at` into `b` from `offset`. */
+function readExactly(fd: number, b: Uint8Array, at: number, file: string, offset = 0, len = b.length - offset): void {
+  for (let got = 0; got < len;) {
+    const n = fs.readSync(fd, b, offset + got, len - got, at + got);
+    if (n === 0) throw new UserError(`${file}: truncated file (expected ${len} bytes at byte ${at})`);
     got += n;
   }
 }
