@@ -8,6 +8,7 @@ import { openAlike, type NcFile } from './netcdf/ncfile';
 import { isSameOrInside, requireFolder, requireNewFolder } from './paths';
 import { cellsWhere, readRunStatus, type RunStatus } from './runStatus';
 import { isStagingName, publishFolder, removeQuietly, removeStaleStaging, stagingPath } from './staging';
+import { WriteBehind } from './writeBehind';
 import { RUN_STATUS_FILE } from '../shared/runFiles';
 
 export interface MergeOptions {
@@ -137,6 +138,7 @@ export async function mergeRuns(
     totalSuccessful: 0,
     warnings: plan.warnings,
   };
+  const disk = new WriteBehind();
   try {
     fs.mkdirSync(staged);
     for (const [index, f] of plan.files.entries()) {
@@ -147,20 +149,27 @@ export async function mergeRuns(
       const out = path.join(staged, f.name);
       if (f.action === 'merge') {
         mergeFile(f.salvaged, f.rerun, out, f.check, plan.grid, plan.rerunCells, isCancelled);
+        disk.finished(out);
         result.merged.push(f.name);
         continue;
       }
       const src = path.join(f.from === 'salvaged' ? opts.salvagedDir : opts.rerunDir, f.name);
-      if (fs.lstatSync(src).isDirectory()) await copyTree(src, out, { isCancelled });
+      if (fs.lstatSync(src).isDirectory())
+        await copyTree(src, out, { isCancelled, onFile: (rel) => disk.finished(path.join(out, rel)) });
       else if (fs.lstatSync(src).isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(src), out);
-      else copyFileKeepingTime(src, out);
+      else {
+        copyFileKeepingTime(src, out);
+        disk.finished(out);
+      }
       if (f.reason) result.copiedOnly.push({ name: f.name, from: f.from, reason: f.reason });
     }
     const mergedStatus = await readRunStatus(path.join(staged, RUN_STATUS_FILE));
     result.totalSuccessful = mergedStatus.counts.success;
     if (isCancelled()) throw new CancelledError();
+    await disk.settle(staged);
     publishFolder(staged, opts.outputDir);
   } catch (err) {
+    await disk.settle().catch(() => undefined);
     removeQuietly(staged);
     throw asUserError(err, `writing the merged folder ${opts.outputDir}`);
   }

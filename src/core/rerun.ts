@@ -13,6 +13,7 @@ import { readRunStatus } from './runStatus';
 import { STATUS_CODES } from '../shared/cellStates';
 import { RUN_STATUS_FILE } from '../shared/runFiles';
 import { publishFolder, removeQuietly, removeStaleStaging, stagingPath } from './staging';
+import { WriteBehind } from './writeBehind';
 
 /**
  * Prepares (never runs) a rerun of the cells enabled in a mask, from what dvmdostem recorded in
@@ -222,14 +223,19 @@ export async function prepareRerun(o: PrepareRerunOptions): Promise<RerunPlan> {
   if (o.dryRun) return plan;
   removeStaleStaging(plan.rerunDir);
   const staged = stagingPath(plan.rerunDir, 'rerun');
+  const disk = new WriteBehind();
   try {
     fs.mkdirSync(staged);
     fs.writeFileSync(path.join(staged, RERUN_FILES.config), JSON.stringify(config, null, 2) + '\n');
     fs.copyFileSync(path.resolve(o.mask), path.join(staged, RERUN_FILES.mask));
     fs.writeFileSync(path.join(staged, RERUN_FILES.run), runScript(scripts), { mode: 0o755 });
     fs.writeFileSync(path.join(staged, RERUN_FILES.slurm), slurmScript(scripts), { mode: 0o755 });
+    for (const name of [RERUN_FILES.config, RERUN_FILES.mask, RERUN_FILES.run, RERUN_FILES.slurm])
+      disk.finished(path.join(staged, name));
+    await disk.settle(staged);
     publishFolder(staged, plan.rerunDir);
   } catch (err) {
+    await disk.settle().catch(() => undefined);
     removeQuietly(staged);
     throw asUserError(err, `preparing the rerun in ${plan.rerunDir}`);
   }

@@ -9,6 +9,7 @@ import { readRunStatus } from './runStatus';
 import { cellState, type CellState } from '../shared/cellStates';
 import { RUN_STATUS_FILE } from '../shared/runFiles';
 import { publishFolder, removeQuietly, removeStaleStaging, stagingPath } from './staging';
+import { syncFolder, WriteBehind } from './writeBehind';
 
 export interface SalvageOptions {
   outputDir: string;
@@ -128,9 +129,13 @@ export async function salvageRun(
   let filesDone = 0;
   let bytesDone = 0;
   let total = { files: 0, bytes: 0 };
+  // The backup becomes the only copy of the outputs once the rerun starts (dvmdostem deletes its
+  // output folder): it is published only when every file of it is on disk.
+  const disk = new WriteBehind();
   const copying = copyTree(opts.outputDir, staged, {
     isCancelled: () => abandon || (hooks.isCancelled?.() ?? false),
     onFile: (rel, bytes) => {
+      disk.finished(path.join(staged, rel));
       filesDone++;
       bytesDone += bytes;
       hooks.onProgress?.({ file: rel, filesDone, filesTotal: total.files, bytesDone, bytesTotal: total.bytes });
@@ -146,13 +151,17 @@ export async function salvageRun(
     const enabled = new Uint8Array(plan.grid.rows * plan.grid.cols);
     for (const c of plan.failedCells) enabled[c.row * plan.grid.cols + c.col] = 1;
     await writeRunMask(opts.originalMask, stagedMask, enabled, { force: true, label: opts.newMask });
+    disk.finished(stagedMask);
     await copying;
+    await disk.settle(staged);
     publishFolder(staged, opts.backupDir);
     fs.renameSync(stagedMask, opts.newMask);
+    syncFolder(path.dirname(path.resolve(opts.newMask)));
     return plan;
   } catch (err) {
     abandon = true;
     await copying.catch(() => undefined);
+    await disk.settle().catch(() => undefined);
     removeQuietly(staged);
     removeQuietly(stagedMask);
     throw asUserError(err, `salvaging into ${opts.backupDir}`);

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { syncFolder } from './writeBehind';
 
 /**
  * Outputs appear complete or not at all: each is built at a hidden staging path next to its final
@@ -63,7 +64,10 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** Moves a finished staging folder into place; `finalPath` may exist only as an empty folder. */
+/**
+ * Moves a finished staging folder into place; `finalPath` may exist only as an empty folder. The
+ * rename is put on disk before this returns (the files are the caller's to flush first: WriteBehind).
+ */
 export function publishFolder(staged: string, finalPath: string): void {
   try {
     fs.rmdirSync(finalPath);
@@ -71,6 +75,7 @@ export function publishFolder(staged: string, finalPath: string): void {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   fs.renameSync(staged, finalPath);
+  syncFolder(path.dirname(path.resolve(finalPath)));
 }
 
 /** Writes a small file (an export) at a staging path next to `finalPath`, then renames it into place. */

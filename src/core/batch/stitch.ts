@@ -11,6 +11,7 @@ import { isStagingName, publishFolder, removeQuietly, removeStaleStaging, stagin
 import { findBatchRun, type BatchFolder, type BatchRun } from './batchRun';
 import { checkBatchGrid, forEachLimited, readBatchCells } from './batchStatus';
 import { stitchFile } from './stitchFile';
+import { WriteBehind } from '../writeBehind';
 import { RUN_STATUS_FILE } from '../../shared/runFiles';
 
 /**
@@ -156,6 +157,7 @@ export async function stitchBatchRun(
   const isCancelled = hooks.isCancelled ?? (() => false);
   removeStaleStaging(opts.outputDir);
   const staged = stagingPath(opts.outputDir, 'stitch');
+  const disk = new WriteBehind();
   try {
     fs.mkdirSync(staged);
     for (const [index, f] of plan.files.entries()) {
@@ -167,13 +169,18 @@ export async function stitchBatchRun(
         cells: src.cells,
         file: f.opened[k],
       }));
-      await stitchFile(f.name, inputs, path.join(staged, f.name), plan.grid, isCancelled);
+      const out = path.join(staged, f.name);
+      await stitchFile(f.name, inputs, out, plan.grid, isCancelled);
+      disk.finished(out);
     }
-    if (plan.notStartedCells.length)
+    if (plan.notStartedCells.length) {
       await markNeverWritten(path.join(staged, RUN_STATUS_FILE), plan.grid, plan.notStartedCells);
-    writeCombinedFailLog(plan.sources, path.join(staged, FAIL_LOG));
+      disk.finished(path.join(staged, RUN_STATUS_FILE));
+    }
+    if (writeCombinedFailLog(plan.sources, path.join(staged, FAIL_LOG))) disk.finished(path.join(staged, FAIL_LOG));
     const status = await readRunStatus(path.join(staged, RUN_STATUS_FILE));
     if (isCancelled()) throw new CancelledError();
+    await disk.settle(staged);
     publishFolder(staged, opts.outputDir);
     return {
       outputDir: opts.outputDir,
@@ -183,6 +190,7 @@ export async function stitchBatchRun(
       warnings: plan.warnings,
     };
   } catch (err) {
+    await disk.settle().catch(() => undefined);
     removeQuietly(staged);
     throw asUserError(err, `writing the stitched folder ${opts.outputDir}`);
   }
@@ -202,8 +210,11 @@ async function markNeverWritten(statusPath: string, grid: GridShape, cells: Int3
   file.writeNumbers(v, values);
 }
 
-/** Every batch's fail_log.txt, each line prefixed with its batch's name; none written when no batch has one. */
-function writeCombinedFailLog(sources: StitchSource[], outPath: string): void {
+/**
+ * Every batch's fail_log.txt, each line prefixed with its batch's name; none written when no batch has
+ * one. Whether it was written.
+ */
+function writeCombinedFailLog(sources: StitchSource[], outPath: string): boolean {
   const lines: string[] = [];
   let any = false;
   for (const s of sources) {
@@ -213,4 +224,5 @@ function writeCombinedFailLog(sources: StitchSource[], outPath: string): void {
     for (const line of fs.readFileSync(p, 'utf8').split('\n')) if (line.trim()) lines.push(`${s.batch.name}: ${line}`);
   }
   if (any) fs.writeFileSync(outPath, lines.map((l) => l + '\n').join(''));
+  return any;
 }
