@@ -148,8 +148,9 @@ export async function mergeRuns(
       hooks.onProgress?.({ name: f.name, action: f.action, index, total: plan.files.length });
       const out = path.join(staged, f.name);
       if (f.action === 'merge') {
-        mergeFile(f.salvaged, f.rerun, out, f.check, plan.grid, plan.rerunCells, isCancelled);
-        disk.finished(out);
+        const { fragmented } = mergeFile(f.salvaged, f.rerun, out, f.check, plan.grid, plan.rerunCells, isCancelled);
+        if (fragmented) disk.finishedLater(out);
+        else disk.finished(out);
         result.merged.push(f.name);
         continue;
       }
