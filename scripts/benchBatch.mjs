@@ -118,6 +118,9 @@ function timed(cmd, args) {
     maxBuffer: 1 << 28,
     env: { ...process.env, PYDDT_PROBE_FILE: probeFile },
   });
+  // Ended with sync too, as in npm run bench and measure.sh: what was written is on disk (stitch puts
+  // its files there itself before it returns; cp -r leaves them to the kernel).
+  spawnSync('sync');
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const probe = fs.existsSync(probeFile) ? JSON.parse(fs.readFileSync(probeFile, 'utf8')) : { rss: NaN, cpu: NaN };
   return { seconds, rss: probe.rss, cpu: probe.cpu, code: r.status, stdout: r.stdout, stderr: r.stderr };
