@@ -8,6 +8,9 @@
 // folder of the first run is checked value by value with oracle.py (next to merge_patch.py) when present.
 //   --block   the failed cells in one block (as when one batch job dies) instead of scattered
 //   --dir     where data and scratch go (put it on the file system to measure, e.g. a reflink XFS mount)
+//   --never-reflink  for a copy-on-write file system: adds `cp -r --reflink=never` and the floor of a
+//             merge that shares unchanged blocks (scripts/reflinkFloor.mjs: clone, rewrite the blocks
+//             the merge changed, nothing else)
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -94,11 +97,16 @@ function timed(cmd, args) {
 }
 const node = (script, args) => [process.execPath, [path.join(repo, 'dist', script), ...args]];
 
+const floorName = 'floor: clone + rewrite the changed blocks';
+const floorScript = path.join(repo, 'scripts', 'reflinkFloor.mjs');
+const floorPlan = path.join(root, 'floor-plan');
 const tools = [
   ['cp -r', ['cp', ['-r', output, out]]],
   ...(flag('never-reflink') ? [['cp -r --reflink=never', ['cp', ['-r', '--reflink=never', output, out]]]] : []),
   ...(anchor && numpyOk ? [['numpy merge (merge_patch.py)', [PY, [anchor, output, rerun, out]]]] : []),
   ['pyddt-merge', node('pyddt-merge.js', [output, rerun, out])],
+  // On a copy-on-write file system: the file system work alone of a merge that shares unchanged blocks.
+  ...(flag('never-reflink') ? [[floorName, [process.execPath, [floorScript, 'apply', output, floorPlan, out]]]] : []),
   [
     'pyddt-salvage',
     node('pyddt-salvage.js', [output, out, '--original-mask', mask, '--new-mask', path.join(work, 'mask.nc')]),
@@ -119,12 +127,22 @@ for (let i = 0; i < repeat; i++) {
         verdict = (o.stdout.trim().split('\n').pop() ?? '').slice(0, 160);
         if (o.status !== 0) process.exitCode = 1;
       }
+      if (flag('never-reflink')) {
+        const p = spawnSync(process.execPath, [floorScript, 'plan', output, out, floorPlan], { encoding: 'utf8' });
+        if (p.status !== 0) throw new Error(`reflinkFloor.mjs plan failed:\n${p.stderr}`);
+        process.stdout.write(p.stdout);
+      }
+    }
+    if (i === 0 && name === floorName && oracle && numpyOk && fs.existsSync(oracle)) {
+      const o = spawnSync(PY, [oracle, output, rerun, out], { encoding: 'utf8' });
+      if (o.status !== 0) throw new Error(`the floor's folder is not the merged one:\n${o.stdout.slice(-400)}`);
     }
   }
   if (flag('each'))
     console.log(`  run ${i + 1}: ${tools.map(([n]) => `${n} ${times.get(n)[i].toFixed(2)}`).join(', ')}`);
 }
 fs.rmSync(work, { recursive: true, force: true });
+fs.rmSync(floorPlan, { recursive: true, force: true });
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const base = median(times.get('cp -r'));
@@ -149,6 +167,10 @@ if (!anchor) console.log('numpy merge: not run (merge_patch.py not found: pass -
 else if (!numpyOk)
   console.log(`numpy merge: not run (${PY} lacks numpy or netCDF4: Debian python3-numpy python3-netcdf4)`);
 console.log(`Merge checked by oracle.py: ${verdict}`);
+if (never)
+  console.log(
+    `${floorName}: no computing, no flush (scripts/reflinkFloor.mjs): the least a merge that shares every unchanged block costs here`,
+  );
 console.log(
   'Targets (issue 11): merge ≤ 1.5× cp -r and faster than the numpy merge, salvage ≤ 1.2× cp -r; on a reflink file system with one failed block: merge ≤ 0.5×, salvage ≤ 0.15× cp -r --reflink=never',
 );

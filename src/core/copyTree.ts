@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CancelledError } from './errors';
+import { compareNames } from './paths';
 
 export interface TreeEntry {
   /** Path relative to the tree's root, with `/` separators. */
@@ -14,7 +15,7 @@ export function listTree(root: string): TreeEntry[] {
   const out: TreeEntry[] = [];
   const walk = (rel: string) => {
     const dir = path.join(root, rel);
-    for (const d of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const d of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => compareNames(a.name, b.name))) {
       const childRel = rel ? `${rel}/${d.name}` : d.name;
       if (d.isSymbolicLink()) out.push({ rel: childRel, kind: 'symlink', size: 0 });
       else if (d.isDirectory()) {

@@ -5,7 +5,7 @@ import { asUserError, CancelledError, UserError } from './errors';
 import { describeGrid, sameGrid, type GridShape } from './grid';
 import { checkMergeable, mergeFile, type FileCheck } from './mergeFile';
 import { openAlike, type NcFile } from './netcdf/ncfile';
-import { isSameOrInside, requireFolder, requireNewFolder } from './paths';
+import { compareNames, isSameOrInside, requireFolder, requireNewFolder } from './paths';
 import { cellsWhere, readRunStatus, type RunStatus } from './runStatus';
 import { isStagingName, publishFolder, removeQuietly, removeStaleStaging, stagingPath } from './staging';
 import { WriteBehind } from './writeBehind';
@@ -106,7 +106,7 @@ export async function planMerge(opts: MergeOptions): Promise<MergePlan> {
     warnings.push(`${name}: ${reason}; copied from the rerun as it is`);
     files.push({ name, action: 'copy', from: 'rerun', reason });
   }
-  files.sort((a, b) => a.name.localeCompare(b.name));
+  files.sort((a, b) => compareNames(a.name, b.name));
   return { grid, salvagedStatus, rerunStatus, rerunCells, files, warnings };
 }
 

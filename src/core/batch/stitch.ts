@@ -5,7 +5,7 @@ import { asUserError, CancelledError, UserError } from '../errors';
 import { gridAxes, type GridShape } from '../grid';
 import { checkMergeable } from '../mergeFile';
 import { openAlike, openNetcdfFor, type NcFile } from '../netcdf/ncfile';
-import { isSameOrInside, requireNewFolder } from '../paths';
+import { compareNames, isSameOrInside, requireNewFolder } from '../paths';
 import { readRunStatus } from '../runStatus';
 import { isStagingName, publishFolder, removeQuietly, removeStaleStaging, stagingPath } from '../staging';
 import { findBatchRun, type BatchFolder, type BatchRun } from './batchRun';
@@ -121,7 +121,7 @@ export async function planStitch(opts: StitchOptions): Promise<StitchPlan> {
   if (!byName.has(RUN_STATUS_FILE)) throw new UserError(`${opts.batchDir}: no batch output holds ${RUN_STATUS_FILE}`);
   const files = [...byName]
     .map(([name, from]) => ({ name, from, opened: [] as NcFile[] }))
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .sort((a, b) => compareNames(a.name, b.name));
   for (const f of files) {
     f.opened = await openAlike(f.from.map((s) => path.join(s.batch.outputDir, f.name)));
     for (const [k, s] of f.from.entries()) {
