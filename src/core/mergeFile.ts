@@ -129,6 +129,8 @@ export interface PatchOutcome {
  * output); a 200×200 grid with its failed cells in one block one per 160 KB time step (6 per MiB).
  */
 const FRAGMENTED_SPACING = 32 * 1024;
+/** Fewer windows than this are a few extents whatever the file's size (a small run_status.nc has one). */
+const FRAGMENTED_MIN_WINDOWS = 32;
 
 /**
  * Writes `outPath` as the salvaged file with the rerun's values at `cells` in every grid variable
@@ -215,7 +217,9 @@ export function patchFile(
   );
   for (const { source, vars } of throughHdf5)
     patchThroughHdf5(source.file.path, outPath, vars, grid, source.cells, isCancelled);
-  return { fragmented: !rewriteAll && windows * FRAGMENTED_SPACING > base.size };
+  return {
+    fragmented: !rewriteAll && windows >= FRAGMENTED_MIN_WINDOWS && windows * FRAGMENTED_SPACING > base.size,
+  };
 }
 
 function checkUnchanged(base: NcFile, size: number): void {

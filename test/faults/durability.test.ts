@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { makeFullDomainBatchRun } from '../helpers/batchRuns';
-import { fixture, repoRoot } from '../helpers/files';
+import { fixture, ncgen, repoRoot } from '../helpers/files';
 import { makeWorkdir, STANDIN } from '../helpers/rerunWorkspace';
 import { fixtureWorkspace, Matrix, removeTree } from './harness';
 
@@ -139,6 +139,38 @@ describe('a published result is on disk before the command returns (strace)', ()
     matrix.run('pyddt-merge', 'merged folder', expected, () => {
       const out = path.join(ws, 'merged');
       const n = assertPublishedDurably(traced('pyddt-merge', [output, rerun, out], ws), out);
+      return `${n} files flushed before the rename`;
+    }));
+
+  it('pyddt-merge: a file patched in many small windows (flushed after the others) is on disk before the rename too', () =>
+    matrix.run('pyddt-merge', 'merged folder, sparse windows', expected, () => {
+      // 50×50 cells, one failed: one window per 10 KB time step, the kind of copy the merge flushes last.
+      const [rows, cols, times] = [50, 50, 40];
+      const sparse = path.join(ws, 'sparse');
+      const side = (name: string, seed: number, status: (cell: number) => number) => {
+        const dir = path.join(sparse, name);
+        fs.mkdirSync(dir, { recursive: true });
+        const cells = Array.from({ length: rows * cols }, (_, i) => i);
+        ncgen(
+          `netcdf run_status { dimensions: Y = ${rows} ; X = ${cols} ;
+           variables: int run_status(Y, X) ; data: run_status = ${cells.map(status).join(', ')} ; }`,
+          path.join(dir, 'run_status.nc'),
+          'classic',
+        );
+        const values = Array.from({ length: times * rows * cols }, (_, i) => seed * 1e6 + i + 0.5);
+        ncgen(
+          `netcdf GPP { dimensions: time = ${times} ; y = ${rows} ; x = ${cols} ;
+           variables: float GPP(time, y, x) ; data: GPP = ${values.join(', ')} ; }`,
+          path.join(dir, 'GPP_monthly_tr.nc'),
+          'netCDF-4',
+        );
+        for (const f of ['run_status.cdl', 'GPP_monthly_tr.cdl']) fs.rmSync(path.join(dir, f));
+        return dir;
+      };
+      const salvaged = side('salvaged', 1, (i) => (i === 0 ? -100 : 100));
+      const rerunDir = side('rerun', 2, (i) => (i === 0 ? 100 : 0));
+      const out = path.join(sparse, 'merged');
+      const n = assertPublishedDurably(traced('pyddt-merge', [salvaged, rerunDir, out], ws), out);
       return `${n} files flushed before the rename`;
     }));
 

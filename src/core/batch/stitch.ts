@@ -170,8 +170,10 @@ export async function stitchBatchRun(
         file: f.opened[k],
       }));
       const out = path.join(staged, f.name);
-      await stitchFile(f.name, inputs, out, plan.grid, isCancelled);
-      disk.finished(out);
+      const { fragmented } = await stitchFile(f.name, inputs, out, plan.grid, isCancelled);
+      // As in the merge: a copy patched in many small windows is flushed after the other files.
+      if (fragmented) disk.finishedLater(out);
+      else disk.finished(out);
     }
     if (plan.notStartedCells.length) {
       await markNeverWritten(path.join(staged, RUN_STATUS_FILE), plan.grid, plan.notStartedCells);

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { copyFileKeepingTime } from '../copyTree';
 import type { GridShape } from '../grid';
-import { checkMergeable, patchFile } from '../mergeFile';
+import { checkMergeable, patchFile, type PatchOutcome } from '../mergeFile';
 import { openAlike, type NcFile } from '../netcdf/ncfile';
 
 /**
@@ -28,13 +28,14 @@ export async function stitchFile(
   outPath: string,
   grid: GridShape,
   isCancelled: () => boolean,
-): Promise<void> {
+): Promise<PatchOutcome> {
   if (inputs.length === 1) {
     copyFileKeepingTime(inputs[0].path, outPath);
-    return;
+    return { fragmented: false };
   }
   const opened = inputs.every((i) => i.file) ? inputs.map((i) => i.file!) : await openAlike(inputs.map((i) => i.path));
   let base = opened[0];
+  let outcome: PatchOutcome = { fragmented: false };
   for (let first = 1; first < inputs.length; first += stitchLimits.sourcesPerPass) {
     const last = first + stitchLimits.sourcesPerPass >= inputs.length;
     const target = last ? outPath : `${outPath}.pass${first}`;
@@ -43,8 +44,9 @@ export async function stitchFile(
       check: checkMergeable(name, base, file, grid),
       cells: inputs[first + k].cells,
     }));
-    patchFile(base, sources, target, grid, isCancelled);
+    outcome = patchFile(base, sources, target, grid, isCancelled);
     if (base !== opened[0]) fs.rmSync(base.path);
     if (!last) base = (await openAlike([target]))[0];
   }
+  return outcome;
 }
