@@ -141,7 +141,7 @@ export async function mergeRuns(
   const disk = new WriteBehind();
   try {
     fs.mkdirSync(staged);
-    for (const [index, f] of plan.files.entries()) {
+    for (const [index, f] of smallestFirst(plan.files, opts).entries()) {
       // Let signal handlers and messages in between files (the file work itself is synchronous).
       await new Promise((resolve) => setImmediate(resolve));
       if (isCancelled()) throw new CancelledError();
@@ -164,6 +164,8 @@ export async function mergeRuns(
       }
       if (f.reason) result.copiedOnly.push({ name: f.name, from: f.from, reason: f.reason });
     }
+    result.merged.sort(compareNames);
+    result.copiedOnly.sort((a, b) => compareNames(a.name, b.name));
     const mergedStatus = await readRunStatus(path.join(staged, RUN_STATUS_FILE));
     result.totalSuccessful = mergedStatus.counts.success;
     if (isCancelled()) throw new CancelledError();
@@ -175,4 +177,22 @@ export async function mergeRuns(
     throw asUserError(err, `writing the merged folder ${opts.outputDir}`);
   }
   return result;
+}
+
+/**
+ * The files in the order they are written: smallest first. Each file is flushed while the next one is
+ * merged, so the disk starts after the first small file and, being slower per byte than the merge,
+ * stays busy to the end. In name order a large file in the middle left it idle while that file was
+ * merged.
+ */
+function smallestFirst(files: FileAction[], opts: MergeOptions): FileAction[] {
+  const size = (f: FileAction) => {
+    if (f.action === 'merge') return f.salvaged.size;
+    const st = fs.lstatSync(path.join(f.from === 'salvaged' ? opts.salvagedDir : opts.rerunDir, f.name));
+    return st.isFile() ? st.size : 0;
+  };
+  return files
+    .map((f) => ({ f, bytes: size(f) }))
+    .sort((a, b) => a.bytes - b.bytes)
+    .map(({ f }) => f);
 }
